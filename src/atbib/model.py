@@ -1,0 +1,246 @@
+"""The record model: the hub every format converts to and from.
+
+A :class:`Record` holds what one entry of the list says about one work, and enough to write that
+entry back. Records are immutable values; everything that can be derived from them (identifiers,
+the venue's full name, the year) is derived on demand instead of stored, so two views of the
+same record can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from atbib import names
+
+if TYPE_CHECKING:
+    from atbib.identifiers import Identifier
+    from atbib.venues import ParsedVenue
+
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(?:0[1-9]|1[0-2])/")
+
+SectionPath = tuple[str, ...]
+"""Headings from the ``##`` level down, e.g. ``("Transformer", "Papers")``."""
+
+
+class Kind(StrEnum):
+    """What sort of work an entry points at."""
+
+    PAPER = "paper"
+    BLOG_POST = "blog post"
+    REPOSITORY = "repository"
+    SLIDES = "slides"
+    BOOK = "book"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A name split by BibTeX's rules; ``str()`` gives the display form used in the list."""
+
+    family: str
+    given: str = ""
+    von: str = ""
+    jr: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> Person:
+        """Split a name written ``First von Last`` or ``von Last, Jr, First`` (BibTeX rules)."""
+        parts = names.split_name(text)
+        return cls(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
+
+    def __str__(self) -> str:
+        display = " ".join(p for p in (self.given, self.von, self.family) if p)
+        return f"{display}, {self.jr}" if self.jr else display
+
+
+@dataclass(frozen=True, slots=True)
+class Venue:
+    """Where a work appeared, as the list writes it inside the parentheses (``ICLR2020``,
+    ``RepL4NLP@ACL 2019``). Name, year and the full name are derived from that text."""
+
+    text: str
+
+    @classmethod
+    def from_parts(cls, name: str, year: int | None) -> Venue:
+        return cls(f"{name} {year}" if name and year else name or str(year or ""))
+
+    @property
+    def parsed(self) -> ParsedVenue:
+        from atbib.venues import parse_venue
+
+        return parse_venue(self.text)
+
+    @property
+    def year(self) -> int | None:
+        return self.parsed.year
+
+    @property
+    def name(self) -> str:
+        return self.parsed.name
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One labelled link, ``[[label]](url)`` in the list. The URL is kept exactly as written,
+    even when empty or relative, so the entry can be written back."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One work as one entry of the list describes it."""
+
+    kind: Kind
+    title: str
+    authors: tuple[Person, ...] = ()
+    venue: Venue | None = None
+    url: str = ""
+    """Where the title itself links (blog posts and repositories); papers link via ``links``."""
+    links: tuple[Link, ...] = ()
+    nickname: str = ""
+    description: str = ""
+    source: str = ""
+    """The ``Source /`` prefix of a blog post or the owner of a repository."""
+    sections: tuple[SectionPath, ...] = ()
+    key: str = ""
+    extra: tuple[tuple[str, str], ...] = ()
+    """Fields other formats carry that the list cannot show (``doi``, ``pages``, ...), kept so a
+    round trip through the record model loses nothing."""
+
+    @property
+    def year(self) -> int | None:
+        """The venue's year, else the year the work's arXiv or ACL Anthology identifier was
+        issued, else a date in the work's own URL (``/2019/01/`` in a blog post's address)."""
+        if self.venue is not None and self.venue.year is not None:
+            return self.venue.year
+        from atbib.identifiers import acl_year, arxiv_date
+
+        for ident in self.identifiers:
+            if ident.scheme == "arxiv":
+                date = arxiv_date(ident.value)
+                if date is not None:
+                    return date[0]
+            elif ident.scheme == "acl":
+                year = acl_year(ident.value)
+                if year is not None:
+                    return year
+        dated = _URL_DATE.search(self.primary_url)
+        return int(dated.group(1)) if dated else None
+
+    @property
+    def primary_url(self) -> str:
+        """The URL that stands for the work itself: the title link, else the first link whose
+        label does not name code or a side resource, else the first link."""
+        if self.url:
+            return self.url
+        from atbib.links import is_primary_label
+
+        for link in self.links:
+            if link.url and is_primary_label(link.label):
+                return link.url
+        return next((link.url for link in self.links if link.url), "")
+
+    @property
+    def identifiers(self) -> tuple[Identifier, ...]:
+        """Normalised identifiers derived from the links (arXiv, DOI, ACL, OpenReview, PMLR)
+        and from ``extra`` fields, most specific first, without repeats."""
+        from atbib.links import record_identifiers
+
+        return record_identifiers(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something a reader or a check found, located by file and line."""
+
+    path: str
+    line: int
+    severity: str
+    """``"error"``, ``"warning"`` or ``"info"``."""
+    message: str
+    code: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A Markdown heading line (``## Transformer``)."""
+
+    level: int
+    title: str
+    text: str
+    eol: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A list entry understood as a record. ``text`` is the line as written (without its line
+    ending); atbib writes it back unchanged unless the record is replaced."""
+
+    record: Record
+    text: str
+    eol: str
+    line: int
+    prefix: str
+    """Indentation and bullet (``"- "``), reused when the entry is rendered anew."""
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Any other line, carried through untouched. ``problem`` says why a line that looked like
+    an entry was not understood."""
+
+    text: str
+    eol: str
+    line: int
+    problem: str = ""
+
+
+Block = Heading | Item | Text
+
+
+@dataclass(frozen=True)
+class Library:
+    """A Markdown list read without loss: every line in order, entries as records."""
+
+    blocks: tuple[Block, ...]
+    path: str = "<text>"
+    bom: str = ""
+    """A UTF-8 byte order mark the file started with, written back as it was."""
+
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Item))
+
+    @property
+    def records(self) -> tuple[Record, ...]:
+        """One record per list entry, in list order (a work listed twice gives two records)."""
+        return tuple(item.record for item in self.items)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Lines that looked like entries but were not understood (kept untouched)."""
+        return tuple(
+            Problem(self.path, b.line, "warning", b.problem, "unparsed-line")
+            for b in self.blocks
+            if isinstance(b, Text) and b.problem
+        )
+
+    @property
+    def sections(self) -> tuple[SectionPath, ...]:
+        """Every section path that holds entries, in list order, without repeats."""
+        seen: dict[SectionPath, None] = {}
+        for record in self.records:
+            for path in record.sections:
+                seen.setdefault(path, None)
+        return tuple(seen)

@@ -1,0 +1,138 @@
+"""Text folding shared by keys and duplicate detection.
+
+Both need to see ``It’s`` and ``It's``, ``Müller`` and ``M{\\"u}ller``, ``CodeBERT:A`` and
+``CodeBERT: A`` as the same thing, so the folding lives in one place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-"})
+_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
+_NON_WORD = re.compile(r"[\W_]+")
+_CJK = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002fa1f]"
+)
+
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "from",
+        "with",
+        "without",
+        "via",
+        "by",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "how",
+        "what",
+        "why",
+        "when",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "this",
+        "that",
+        "these",
+        "those",
+        "its",
+        "it",
+        "s",
+    ]
+)
+"""Words a key never starts from (compared lower-case), as Google Scholar skips them."""
+
+
+def fold_title(title: str) -> str:
+    """A comparison form of a title: case-folded, NFKC, quotes and dashes unified, punctuation
+    and spacing collapsed. Keeps non-Latin letters (two Chinese titles must stay apart)."""
+    text = unicodedata.normalize("NFKC", title).translate(_QUOTES).casefold()
+    text = _APOSTROPHE.sub("", text)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+@lru_cache(maxsize=65536)
+def to_ascii(text: str) -> str:
+    """Transliterate to ASCII (Ł -> L, ü -> u, 张 -> Zhang), via anyascii."""
+    if text.isascii():
+        return text
+    from anyascii import anyascii
+
+    return anyascii(unicodedata.normalize("NFC", text))
+
+
+def ascii_words(text: str) -> list[str]:
+    """Lower-case ASCII words of a title for keys: apostrophes dropped (``Don't`` -> ``dont``),
+    hyphenated words joined (``Self-Attention`` -> ``selfattention``), each run of CJK
+    characters cut into words of two characters (a common Chinese word length) so a Chinese
+    title gives a short key word instead of a whole sentence in pinyin."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = _APOSTROPHE.sub("", text)
+    text = re.sub(r"(?<=\w)-(?=\w)", "", text)
+    words: list[str] = []
+    for token in text.split():
+        for part in _split_cjk(token):
+            folded = _NON_WORD.sub(" ", to_ascii(part)).lower().split()
+            if _CJK.match(part):
+                words.append("".join(folded))
+            else:
+                words.extend(folded)
+    return [w for w in words if w]
+
+
+def _split_cjk(token: str) -> list[str]:
+    if not _CJK.search(token):
+        return [token]
+    parts: list[str] = []
+    current = ""
+    run = ""
+    for char in token:
+        if _CJK.match(char):
+            if current:
+                parts.append(current)
+                current = ""
+            run += char
+            if len(run) == 2:
+                parts.append(run)
+                run = ""
+        else:
+            if run:
+                parts.append(run)
+                run = ""
+            current += char
+    parts.extend(p for p in (run, current) if p)
+    return parts
+
+
+def significant_words(title: str) -> list[str]:
+    """Title words that can start a key: no stop words, no bare numbers (``75 Languages, 1
+    Model`` starts from ``languages``; a number would run into the year)."""
+    return [w for w in ascii_words(title) if w not in STOP_WORDS and not w.isdigit()]

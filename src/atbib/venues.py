@@ -1,0 +1,234 @@
+"""The venue table: one table read by every direction (list -> BibTeX, BibTeX -> list, Zotero).
+
+A venue as the list writes it (``NAACL 2019``, ``ICLR2020``, ``RepL4NLP@ACL 2019``,
+``SustaiNLP 2020 at EMNLP 2020``, ``Findings of EMNLP 2020``, ``NeurIPS 2019 Workshop``) is
+parsed into a name, a year and qualifiers, and the name is looked up here. Unknown venues are
+kept exactly as written; :func:`parse_venue` never guesses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+
+class VenueType(StrEnum):
+    CONFERENCE = "conference"
+    JOURNAL = "journal"
+    WORKSHOP = "workshop"
+    PREPRINT = "preprint"
+    REPORT = "report"
+
+
+@dataclass(frozen=True, slots=True)
+class VenueInfo:
+    abbr: str
+    """The name atbib writes (``NeurIPS``; ``NIPS`` stays ``NIPS`` as a spelling of the same)."""
+    full: str
+    type: VenueType
+    month: int | None = None
+    """Month the venue usually takes place, used to spot impossible arXiv dates."""
+
+
+def _v(abbr: str, full: str, type_: VenueType, month: int | None = None) -> VenueInfo:
+    return VenueInfo(abbr, full, type_, month)
+
+
+C, J, W = VenueType.CONFERENCE, VenueType.JOURNAL, VenueType.WORKSHOP
+
+# Keys are lower-cased spellings; several spellings may map to one venue.
+VENUES: dict[str, VenueInfo] = {
+    "acl": _v("ACL", "Annual Meeting of the Association for Computational Linguistics", C, 7),
+    "emnlp": _v("EMNLP", "Conference on Empirical Methods in Natural Language Processing", C, 11),
+    "naacl": _v(
+        "NAACL",
+        "Conference of the North American Chapter of the Association for Computational "
+        "Linguistics: Human Language Technologies",
+        C,
+        6,
+    ),
+    "eacl": _v(
+        "EACL",
+        "Conference of the European Chapter of the Association for Computational Linguistics",
+        C,
+        4,
+    ),
+    "aacl": _v(
+        "AACL",
+        "Conference of the Asia-Pacific Chapter of the Association for Computational Linguistics",
+        C,
+        12,
+    ),
+    "coling": _v("COLING", "International Conference on Computational Linguistics", C, 12),
+    "conll": _v("CoNLL", "Conference on Computational Natural Language Learning", C, 11),
+    "iclr": _v("ICLR", "International Conference on Learning Representations", C, 5),
+    "icml": _v("ICML", "International Conference on Machine Learning", C, 7),
+    "neurips": _v("NeurIPS", "Advances in Neural Information Processing Systems", C, 12),
+    "nips": _v("NIPS", "Advances in Neural Information Processing Systems", C, 12),
+    "aaai": _v("AAAI", "AAAI Conference on Artificial Intelligence", C, 2),
+    "ijcai": _v("IJCAI", "International Joint Conference on Artificial Intelligence", C, 8),
+    "cvpr": _v("CVPR", "IEEE/CVF Conference on Computer Vision and Pattern Recognition", C, 6),
+    "iccv": _v("ICCV", "IEEE/CVF International Conference on Computer Vision", C, 10),
+    "eccv": _v("ECCV", "European Conference on Computer Vision", C, 8),
+    "sigir": _v(
+        "SIGIR",
+        "International ACM SIGIR Conference on Research and Development in Information Retrieval",
+        C,
+        7,
+    ),
+    "cikm": _v(
+        "CIKM", "ACM International Conference on Information and Knowledge Management", C, 11
+    ),
+    "www": _v("WWW", "The Web Conference", C, 4),
+    "kdd": _v(
+        "KDD", "ACM SIGKDD International Conference on Knowledge Discovery and Data Mining", C, 8
+    ),
+    "wsdm": _v("WSDM", "ACM International Conference on Web Search and Data Mining", C, 2),
+    "interspeech": _v(
+        "Interspeech",
+        "Annual Conference of the International Speech Communication Association",
+        C,
+        9,
+    ),
+    "icassp": _v(
+        "ICASSP", "IEEE International Conference on Acoustics, Speech and Signal Processing", C, 5
+    ),
+    "iwslt": _v("IWSLT", "International Conference on Spoken Language Translation", C, 11),
+    "cicling": _v(
+        "CICLing",
+        "International Conference on Computational Linguistics and Intelligent Text Processing",
+        C,
+        4,
+    ),
+    "icarcv": _v(
+        "ICARCV", "International Conference on Control, Automation, Robotics and Vision", C, 12
+    ),
+    "tacl": _v("TACL", "Transactions of the Association for Computational Linguistics", J),
+    "jmlr": _v("JMLR", "Journal of Machine Learning Research", J),
+    "cl": _v("CL", "Computational Linguistics", J),
+    "tpami": _v("TPAMI", "IEEE Transactions on Pattern Analysis and Machine Intelligence", J),
+    "science china technological sciences": _v(
+        "Science China Technological Sciences", "Science China Technological Sciences", J
+    ),
+    "corr": _v("CoRR", "CoRR", VenueType.PREPRINT),
+    "arxiv": _v("arXiv", "CoRR", VenueType.PREPRINT),
+    "blackboxnlp": _v(
+        "BlackboxNLP",
+        "BlackboxNLP Workshop on Analyzing and Interpreting Neural Networks for NLP",
+        W,
+    ),
+    "repl4nlp": _v("RepL4NLP", "Workshop on Representation Learning for NLP", W),
+    "sustainlp": _v("SustaiNLP", "Workshop on Simple and Efficient Natural Language Processing", W),
+    "deeplo": _v("DeepLo", "Workshop on Deep Learning Approaches for Low-Resource NLP", W),
+    "neuralgen": _v(
+        "NeuralGen",
+        "Workshop on Methods for Optimizing and Evaluating Neural Language Generation",
+        W,
+    ),
+    "wmt": _v("WMT", "Conference on Machine Translation", W),
+    "cs224n": _v("CS224n", "Stanford CS224n Reports", VenueType.REPORT),
+}
+
+# Misspellings seen in lists, normalised to the venue they mean.
+TYPOS: dict[str, str] = {"neuips": "neurips", "nuerips": "neurips", "neurlps": "neurips"}
+
+# Words after the name that qualify it rather than name it.
+_QUALIFIERS = re.compile(
+    r"\s+(Best (?:Long |Short )?Paper(?: Award)?|Outstanding Paper|Workshops?|Oral|Spotlight|"
+    r"Demo(?:nstrations?)?|Findings|Reports?|Winter|Spring|Summer|Fall)$",
+    re.IGNORECASE,
+)
+_PREFIXES = re.compile(r"^(Findings|Invited Review|Workshop|Tutorial) of\s+", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_COLOCATED = re.compile(r"^(?P<inner>.+?)\s*(?:@|\s+at\s+)\s*(?P<host>.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedVenue:
+    text: str
+    name: str
+    """The name with the year removed, as written (``RepL4NLP@ACL``, ``Findings of EMNLP``)."""
+    year: int | None
+    info: VenueInfo | None
+    """The venue looked up in the table; ``None`` when unknown."""
+    host: VenueInfo | None = None
+    """For a workshop held at a conference (``RepL4NLP@ACL``), the conference."""
+    qualifiers: tuple[str, ...] = ()
+    """``Best Paper``, ``Workshop``, ``Findings``, ... as written."""
+
+    @property
+    def known(self) -> bool:
+        return self.info is not None or self.host is not None
+
+    @property
+    def type(self) -> VenueType | None:
+        if any(q.lower().startswith("workshop") for q in self.qualifiers):
+            return VenueType.WORKSHOP
+        if self.info is not None:
+            return self.info.type
+        return VenueType.WORKSHOP if self.host is not None else None
+
+    @property
+    def full_name(self) -> str:
+        """The name for ``booktitle``/``journal``: the table's full name, qualified, else the
+        name as written."""
+        if self.info is None and self.host is None:
+            return self.name
+        base = self.info.full if self.info else self.name.split("@")[0].split(" at ")[0].strip()
+        if self.host is not None:
+            base = f"{base} at {self.host.abbr}"
+        for qualifier in self.qualifiers:
+            low = qualifier.lower()
+            if low == "findings":
+                event = " ".join(str(p) for p in (self.abbr, self.year) if p)
+                base = f"Findings of the Association for Computational Linguistics: {event}"
+            elif low.startswith("workshop"):
+                base = f"Workshops at {base}"
+        return base
+
+    @property
+    def abbr(self) -> str:
+        if self.info is None:
+            return self.name
+        return self.info.abbr
+
+
+def lookup(name: str) -> VenueInfo | None:
+    """The table entry for a venue name, tolerating case and the known misspellings."""
+    key = " ".join(name.lower().split())
+    return VENUES.get(TYPOS.get(key, key))
+
+
+@lru_cache(maxsize=4096)
+def parse_venue(text: str) -> ParsedVenue:
+    """Parse the text inside a list entry's parentheses. Pure and cached: a list repeats the
+    same few dozen venue spellings thousands of times."""
+    years = _YEAR.findall(text)
+    year = int(years[-1]) if years else None
+    name = " ".join(_YEAR.sub(" ", text).split())
+    qualifiers: list[str] = []
+    core = name
+    while True:
+        prefix = _PREFIXES.match(core)
+        if prefix:
+            qualifiers.append(prefix.group(1))
+            core = core[prefix.end() :]
+            continue
+        suffix = _QUALIFIERS.search(core)
+        if suffix:
+            qualifiers.append(suffix.group(1))
+            core = core[: suffix.start()]
+            continue
+        break
+    info = lookup(core)
+    host = None
+    if info is None:
+        colocated = _COLOCATED.match(core)
+        if colocated:
+            info = lookup(colocated.group("inner"))
+            host = lookup(colocated.group("host"))
+            if info is None and host is None:
+                return ParsedVenue(text, name, year, None)
+    return ParsedVenue(text, name, year, info, host, tuple(qualifiers))
