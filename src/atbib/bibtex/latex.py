@@ -1,0 +1,464 @@
+"""Plain text <-> LaTeX for BibTeX field values.
+
+Encoding is deliberately small: atbib writes UTF-8 .bib files, so only the ten characters that
+mean something to TeX or to BibTeX's brace counting are escaped. Braces become
+``\\textbraceleft{}`` rather than ``\\{`` because BibTeX counts ``\\{`` as an opening brace and
+would see an unbalanced field. Doubled ``-``, ``'`` and `````` ` `````` get an empty group between
+them (``a-{}-b``) so that TeX's ligatures (en dash, curly quotes) do not turn plain text into
+something else: ``decode_latex(encode_latex(t)) == t`` for any NFC text ``t``.
+
+Decoding (:func:`decode_latex`) turns the LaTeX found in real .bib files into Unicode for
+display, matching and keys; see its docstring for exactly what it does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["decode_latex", "encode_latex", "encode_url"]
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+# A special character, or the first of two equal ligature characters ("--", "''", "``").
+_SPECIAL = re.compile(r"[\\{}&%$#_~^]|([-'`])(?=\1)")
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return _ESCAPES.get(c) or c + "{}"
+
+
+def encode_latex(text: str) -> str:
+    """Escape the characters TeX or BibTeX would interpret; keep everything else as UTF-8.
+
+    ``\\ { } & % $ # _ ~ ^`` are escaped; ``--``, ``''`` and ```````` are split with ``{}``
+    (``-{}-``) so TeX prints what was typed instead of a dash or a curly quote.
+    """
+    if not _SPECIAL.search(text):
+        return text
+    return _SPECIAL.sub(_escape, text)
+
+
+_URL_UNSAFE = re.compile(r"[{}\\ \t\r\n]")
+
+
+def encode_url(url: str) -> str:
+    """Make a URL safe for a verbatim ``url`` field: braces, backslashes and spaces would break
+    BibTeX's brace counting or the field itself, so they are percent-encoded (same URL)."""
+    if not _URL_UNSAFE.search(url):
+        return url
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+
+
+# -- decoding ---------------------------------------------------------------------------------
+
+# Accent commands -> combining character (applied to the first character of the argument).
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+    "G": "\u030f",
+    "t": "\u0361",
+}
+# An accent with an empty argument (``\^{}``) is the accent itself.
+_BARE_ACCENTS = {
+    "'": "\u00b4",
+    "`": "`",
+    "^": "^",
+    '"': "\u00a8",
+    "~": "~",
+    "=": "\u00af",
+    ".": "\u02d9",
+}
+# Control words that stand for a character (or nothing).
+_SYMBOLS = {
+    "ss": "ß",
+    "SS": "SS",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+    "dh": "ð",
+    "DH": "Ð",
+    "dj": "đ",
+    "DJ": "Đ",
+    "th": "þ",
+    "TH": "Þ",
+    "ng": "ŋ",
+    "NG": "Ŋ",
+    "textbackslash": "\\",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textunderscore": "_",
+    "textbar": "|",
+    "textless": "<",
+    "textgreater": ">",
+    "textdollar": "$",
+    "textendash": "\u2013",
+    "textemdash": "\u2014",
+    "textquoteleft": "\u2018",
+    "textquoteright": "\u2019",
+    "textquotedblleft": "\u201c",
+    "textquotedblright": "\u201d",
+    "textquotesingle": "'",
+    "textquotedbl": '"',
+    "quotedblbase": "\u201e",
+    "quotesinglbase": "\u201a",
+    "guillemotleft": "\u00ab",
+    "guillemotright": "\u00bb",
+    "guillemetleft": "\u00ab",
+    "guillemetright": "\u00bb",
+    "guilsinglleft": "\u2039",
+    "guilsinglright": "\u203a",
+    "textexclamdown": "\u00a1",
+    "textquestiondown": "\u00bf",
+    "ldots": "\u2026",
+    "dots": "\u2026",
+    "textellipsis": "\u2026",
+    "textbullet": "\u2022",
+    "textperiodcentered": "\u00b7",
+    "textdagger": "\u2020",
+    "dag": "\u2020",
+    "textdaggerdbl": "\u2021",
+    "ddag": "\u2021",
+    "S": "\u00a7",
+    "textsection": "\u00a7",
+    "P": "\u00b6",
+    "textparagraph": "\u00b6",
+    "copyright": "\u00a9",
+    "textcopyright": "\u00a9",
+    "textregistered": "\u00ae",
+    "texttrademark": "\u2122",
+    "pounds": "\u00a3",
+    "textsterling": "\u00a3",
+    "euro": "\u20ac",
+    "texteuro": "\u20ac",
+    "textyen": "\u00a5",
+    "textdegree": "\u00b0",
+    "texttimes": "\u00d7",
+    "textasteriskcentered": "*",
+    "LaTeX": "LaTeX",
+    "LaTeXe": "LaTeX2e",
+    "TeX": "TeX",
+    "BibTeX": "BibTeX",
+    "slash": "/",
+    "space": " ",
+    "quad": " ",
+    "qquad": " ",
+    "enspace": " ",
+    "thinspace": " ",
+    "nobreakspace": " ",
+    "relax": "",
+    "protect": "",
+    "nocorr": "",
+    "unskip": "",
+    "ignorespaces": "",
+    "null": "",
+    "xspace": "",
+    # Font switches and text-style commands: the text stays, the braces go as usual.
+    "emph": "",
+    "textit": "",
+    "textbf": "",
+    "textsc": "",
+    "texttt": "",
+    "textrm": "",
+    "textsf": "",
+    "textsl": "",
+    "textup": "",
+    "textmd": "",
+    "textnormal": "",
+    "mbox": "",
+    "hbox": "",
+    "text": "",
+    "NoCaseChange": "",
+    "nocase": "",
+    "em": "",
+    "it": "",
+    "bf": "",
+    "sc": "",
+    "tt": "",
+    "rm": "",
+    "sf": "",
+    "sl": "",
+    "up": "",
+    "itshape": "",
+    "bfseries": "",
+    "scshape": "",
+    "ttfamily": "",
+    "rmfamily": "",
+    "sffamily": "",
+    "upshape": "",
+    "mdseries": "",
+    "slshape": "",
+    "normalfont": "",
+}
+_ACCENT_BASE = {"ı": "i", "ȷ": "j"}  # \'\i is í
+_VERBATIM_ARG = frozenset({"url", "path", "nolinkurl", "doi"})
+_DROP_ARG = frozenset({"noopsort", "href"})  # \noopsort{x} sorts only; \href{url}{text}: text
+_CONTROL_SYMBOLS = {
+    "&": "&",
+    "%": "%",
+    "$": "$",
+    "#": "#",
+    "_": "_",
+    "{": "{",
+    "}": "}",
+    " ": " ",
+    "\t": " ",
+    "\n": " ",
+    "\r": " ",
+    ",": " ",
+    ";": " ",
+    ":": " ",
+    "!": "",
+    "-": "",
+    "/": "",
+    "@": "",
+    "\\": " ",
+}
+_NEEDS_DECODING = re.compile(r"[\\{}~]|--|``|''")
+_NEXT = re.compile(r"[\\{}$~`'-]")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_SPACES = re.compile(r"[ \t\r\n]*")
+_BRACE = re.compile(r"[{}]")
+_MATH_END = re.compile(r"(?:[^$\\]|\\.)*\$", re.DOTALL)
+_MAX_DEPTH = 50
+
+_pylatexenc_converter = None
+
+
+def decode_latex(text: str) -> str:
+    """LaTeX in a BibTeX value -> Unicode text (NFC) for display, matching and keys.
+
+    * accents in every common spelling (``{\\"u}``, ``\\"{u}``, ``\\"u``, ``\\v{r}``, ``{\\v r}``,
+      ``\\'\\i``, ``\\c{c}``, ``\\k{a}``, ...), special letters (``\\ss``, ``\\o``, ``{\\L}``,
+      ``\\ae``, ``\\aa``, ``\\i``) and common text symbols (``\\textbackslash{}``, ...);
+    * escapes ``\\& \\% \\$ \\# \\_ \\{ \\}``;
+    * ``--`` -> en dash, ``---`` -> em dash, ````````` -> \u201c, ``''`` -> \u201d;
+    * ``~`` -> a normal space: in a .bib value it means "a space here" (not a typographic
+      no-break space anyone wants in a title or a key);
+    * protective braces are removed (``{BERT}`` -> ``BERT``), as are text-style commands
+      (``\\emph{x}``, ``\\textbf{x}``, ``{\\em x}`` -> ``x``); ``\\url{x}`` and ``\\doi{x}`` give
+      ``x`` as written, ``\\href{url}{text}`` gives ``text``;
+    * math (``$O(n \\log n)$``, ``\\(...\\)``) is kept exactly as written;
+    * other macros go to pylatexenc (imported only then); if it knows nothing of a macro that
+      has no argument, the macro is kept as written.
+
+    Whitespace is not collapsed. Text without ``\\``, braces, ``~`` or ligatures is returned
+    unchanged.
+    """
+    if not _NEEDS_DECODING.search(text):
+        return text
+    return unicodedata.normalize("NFC", _decode(text, 0))
+
+
+def _decode(s: str, depth: int) -> str:
+    out: list[str] = []
+    append = out.append
+    n = len(s)
+    pos = 0
+    search = _NEXT.search
+    while True:
+        m = search(s, pos)
+        if m is None:
+            append(s[pos:])
+            break
+        i = m.start()
+        if i > pos:
+            append(s[pos:i])
+        c = s[i]
+        if c == "{" or c == "}":
+            pos = i + 1
+        elif c == "\\":
+            pos = _macro(s, i, out, depth)
+        elif c == "~":
+            append(" ")
+            pos = i + 1
+        elif c == "-":
+            if s.startswith("---", i):
+                append("\u2014")
+                pos = i + 3
+            elif s.startswith("--", i):
+                append("\u2013")
+                pos = i + 2
+            else:
+                append("-")
+                pos = i + 1
+        elif c == "`" or c == "'":
+            if i + 1 < n and s[i + 1] == c:
+                append("\u201c" if c == "`" else "\u201d")
+                pos = i + 2
+            else:
+                append(c)
+                pos = i + 1
+        else:  # "$": math, kept as written
+            me = _MATH_END.match(s, i + 2 if s.startswith("$$", i) else i + 1)
+            if me is None:
+                append("$")
+                pos = i + 1
+            else:
+                end = me.end()
+                if s.startswith("$$", i) and s.startswith("$", end):
+                    end += 1
+                append(s[i:end])
+                pos = end
+    return "".join(out)
+
+
+def _close(s: str, i: int) -> int:
+    """Index just after the group opened by the '{' at *i* (len(s) if never closed)."""
+    depth = 0
+    for m in _BRACE.finditer(s, i):
+        if m.group() == "{":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return len(s)
+
+
+def _macro(s: str, i: int, out: list[str], depth: int) -> int:
+    """Decode the control sequence at s[i] == '\\\\'; append to *out*; return the new position."""
+    n = len(s)
+    if i + 1 >= n:
+        out.append("\\")
+        return n
+    d = s[i + 1]
+    lm = _LETTERS.match(s, i + 1)
+    if lm is None:  # a control symbol
+        if d in _ACCENTS:
+            return _accent(s, d, i + 2, out, depth)
+        sym = _CONTROL_SYMBOLS.get(d)
+        if sym is not None:
+            out.append(sym)
+            return i + 2
+        if d == "(":  # \( math \): kept as written
+            end = s.find("\\)", i + 2)
+            if end >= 0:
+                out.append(s[i : end + 2])
+                return end + 2
+        out.append(d)
+        return i + 2
+    name = lm.group()
+    j = lm.end()
+    if name in _ACCENTS and len(name) == 1:
+        return _accent(s, name, j, out, depth)
+    sym = _SYMBOLS.get(name)
+    if sym is not None:
+        out.append(sym)
+        if s.startswith("{}", j):
+            return j + 2
+        return _SPACES.match(s, j).end()  # type: ignore[union-attr]  # TeX eats them
+    k = _SPACES.match(s, j).end()  # type: ignore[union-attr]
+    if name in _VERBATIM_ARG or name in _DROP_ARG:
+        if k < n and s[k] == "{":
+            end = _close(s, k)
+            if name in _VERBATIM_ARG:
+                out.append(s[k + 1 : end - 1] if s[end - 1 : end] == "}" else s[k + 1 : end])
+            return end
+        return k
+    # Unknown here: give the macro and its arguments to pylatexenc.
+    end = k
+    has_args = False
+    while end < n and s[end] in "[{":
+        if s[end] == "{":
+            end = _close(s, end)
+        else:
+            close = s.find("]", end)
+            if close < 0:
+                break
+            end = close + 1
+        has_args = True
+        q = _SPACES.match(s, end).end()  # type: ignore[union-attr]
+        if q < n and s[q] in "[{":
+            end = q
+    snippet = s[i:end].rstrip()
+    decoded = _pylatexenc(snippet)
+    if not decoded.strip() and not has_args:
+        out.append(s[i:k])  # nobody knows this macro: keep it as written
+    else:
+        out.append(decoded)
+    return end
+
+
+def _accent(s: str, accent: str, j: int, out: list[str], depth: int) -> int:
+    """An accent command (``\\'``, ``\\v``, ...) whose argument starts at or after *j*:
+    ``{x}``, ``{\\i}``, ``\\i`` or one character. Appends the accented text to *out*."""
+    n = len(s)
+    k = _SPACES.match(s, j).end()  # type: ignore[union-attr]
+    if k >= n:
+        out.append(_BARE_ACCENTS.get(accent, ""))
+        return k
+    c = s[k]
+    if c == "{":
+        end = _close(s, k)
+        inner = s[k + 1 : end - 1] if s[end - 1 : end] == "}" else s[k + 1 : end]
+        base = _decode(inner, depth + 1).strip() if depth < _MAX_DEPTH else inner
+    elif c == "\\":
+        lm = _LETTERS.match(s, k + 1)
+        if lm is None:
+            out.append(_BARE_ACCENTS.get(accent, ""))
+            return k
+        end = lm.end()
+        base = _SYMBOLS.get(lm.group()) or ""
+        if not base:
+            out.append(_BARE_ACCENTS.get(accent, ""))
+            return k
+    elif c == "}":
+        out.append(_BARE_ACCENTS.get(accent, ""))
+        return k
+    else:
+        end = k + 1
+        base = c
+    if not base:
+        out.append(_BARE_ACCENTS.get(accent, ""))
+        return end
+    first = _ACCENT_BASE.get(base[0], base[0])
+    out.append(first + _ACCENTS[accent] + base[1:])
+    return end
+
+
+def _pylatexenc(snippet: str) -> str:
+    global _pylatexenc_converter
+    try:
+        if _pylatexenc_converter is None:
+            from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
+
+            _pylatexenc_converter = LatexNodes2Text(math_mode="verbatim")
+        return str(_pylatexenc_converter.latex_to_text(snippet))
+    except Exception:  # pylatexenc missing or choking: keep the LaTeX as written
+        return snippet

@@ -1,0 +1,32 @@
+"""BibTeX text from entries: one fixed layout, so regenerated files differ only where the
+entries differ.
+
+atbib writes its own files instead of going through a library writer: pybtex's writer
+corrupts ``\\%`` and ``\\&`` and escapes URLs, and bibtexparser 1.4 reorders fields and
+lower-cases their names (see the toolchain notes); the format itself is simple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from atbib.bibtex.mapping import BibEntryOut
+
+
+def format_entry(entry: BibEntryOut) -> str:
+    """One entry: ``@type{key,`` then ``  name = {value},`` lines and ``}``."""
+    width = max((len(name) for name, _ in entry.fields), default=0)
+    lines = [f"@{entry.entry_type}{{{entry.key},"]
+    for index, (name, value) in enumerate(entry.fields):
+        comma = "," if index < len(entry.fields) - 1 else ""
+        lines.append(f"  {name.ljust(width)} = {{{value}}}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def format_file(header: Iterable[str], entries: Iterable[BibEntryOut]) -> str:
+    """A whole .bib file: ``%`` header lines (ignored by BibTeX, which skips text outside
+    entries), then the entries separated by blank lines."""
+    parts = ["".join(f"% {line}\n" if line else "%\n" for line in header)]
+    parts.extend(format_entry(entry) for entry in entries)
+    return "\n".join(parts)

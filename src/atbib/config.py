@@ -1,0 +1,94 @@
+"""``[tool.atbib]`` in pyproject.toml.
+
+::
+
+    [tool.atbib]
+    list = "README.md"            # the Markdown list
+    bib-dir = "bib"               # where export writes the .bib files and keys.tsv
+    key-formula = ["{auth}{year}{title}", "{title}{year}{title2}"]
+
+Paths are relative to the folder holding pyproject.toml. Command-line options override the
+file; the file overrides the defaults.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from atbib.errors import AtbibError
+from atbib.keys import DEFAULT_FORMULA, validate_formula
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path = field(default_factory=Path.cwd)
+    list_path: Path = Path("README.md")
+    bib_dir: Path = Path("bib")
+    key_formula: tuple[str, ...] = DEFAULT_FORMULA
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The whole ``[tool.atbib]`` table, for settings other parts read (Zotero)."""
+
+    @property
+    def list_file(self) -> Path:
+        return self.root / self.list_path
+
+    @property
+    def bib_folder(self) -> Path:
+        return self.root / self.bib_dir
+
+    def with_overrides(self, *, list_path: str | None = None, bib_dir: str | None = None) -> Config:
+        """Options given on the command line, relative to the current folder."""
+        changes: dict[str, Any] = {}
+        if list_path is not None:
+            changes["list_path"] = Path.cwd() / list_path
+        if bib_dir is not None:
+            changes["bib_dir"] = Path.cwd() / bib_dir
+        return replace(self, **changes)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml in ``start`` or a parent folder."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    """Read ``[tool.atbib]`` from the nearest pyproject.toml (defaults when there is none)."""
+    start = (start or Path.cwd()).resolve()
+    pyproject = find_pyproject(start)
+    if pyproject is None:
+        return Config(root=start)
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AtbibError(f"{pyproject}: cannot read TOML: {exc}") from None
+    table = data.get("tool", {}).get("atbib", {})
+    if not isinstance(table, dict):
+        raise AtbibError(f"{pyproject}: [tool.atbib] must be a table")
+    formula = table.get("key-formula", DEFAULT_FORMULA)
+    if isinstance(formula, str):
+        formula = [formula]
+    if not isinstance(formula, list | tuple) or not all(isinstance(f, str) for f in formula):
+        raise AtbibError(
+            f"{pyproject}: [tool.atbib] key-formula must be a string or a list of strings"
+        )
+    try:
+        validate_formula(formula)
+    except ValueError as exc:
+        raise AtbibError(f"{pyproject}: {exc}") from None
+    for name in ("list", "bib-dir"):
+        if name in table and not isinstance(table[name], str):
+            raise AtbibError(f"{pyproject}: [tool.atbib] {name} must be a string")
+    return Config(
+        root=pyproject.parent,
+        list_path=Path(table.get("list", "README.md")),
+        bib_dir=Path(table.get("bib-dir", "bib")),
+        key_formula=tuple(formula),
+        settings=table,
+    )

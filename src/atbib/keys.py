@@ -1,0 +1,242 @@
+"""Citation keys: a formula for new works, and a registry that keeps every key ever written.
+
+A key is generated once, when a work first appears, and recorded with the evidence that
+identifies the work (its identifiers and folded title) in the key registry (``bib/keys.tsv``,
+committed). Every later export finds the work in the registry and reuses its key, so keys do
+not move when an entry is edited, moved to another section, or when works are added before it.
+Keys of works that left the list stay in the registry and are never handed to another work:
+a document that cited the old work must not silently cite a different one.
+
+The default formula gives Google Scholar's form (``vaswani2017attention``)::
+
+    {auth}{year}{title}      first author's family name, year, first significant title word
+    {title}{year}{title2}    fallback when there is no author and no source
+
+``{auth}`` falls back to the source of blog posts and the owner of repositories. Placeholders:
+``auth``, ``year``, ``shortyear``, ``title``, ``title2``, ``shorttitle`` (three words),
+``nick``, ``venue``. A formula is used when every placeholder in it except the years is
+non-empty; the last formula is used regardless. Keys are lower-case ASCII.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from atbib.model import Record
+from atbib.text import ascii_words, fold_title, significant_words, to_ascii
+
+DEFAULT_FORMULA: tuple[str, ...] = ("{auth}{year}{title}", "{title}{year}{title2}")
+REGISTRY_HEADER = (
+    "# atbib citation keys: one line per work ever exported (key, identifiers, folded title).\n"
+    "# Keys are never reused or regenerated; edit a key here to rename it everywhere.\n"
+)
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_UNSAFE = re.compile(r"[^a-z0-9_:\-]")
+_YEAR_FIELDS = frozenset({"year", "shortyear"})
+PLACEHOLDERS = ("auth", "year", "shortyear", "title", "title2", "shorttitle", "nick", "venue")
+
+
+def _placeholders(record: Record) -> dict[str, str]:
+    family = record.authors[0].family if record.authors else ""
+    if family and fold_title(", ".join(map(str, record.authors))) == fold_title(record.title):
+        family = ""  # the list repeated the title as authors: not a name to key on
+    auth_words = ascii_words(family or record.source)
+    words = significant_words(record.title) or ascii_words(record.title)
+    year = record.year
+    return {
+        "auth": "".join(auth_words),
+        "year": str(year) if year else "",
+        "shortyear": f"{year % 100:02d}" if year else "",
+        "title": words[0] if words else "",
+        "title2": words[1] if len(words) > 1 else "",
+        "shorttitle": "".join(words[:3]),
+        "nick": "".join(ascii_words(record.nickname)),
+        "venue": "".join(ascii_words(record.venue.name)) if record.venue else "",
+    }
+
+
+def validate_formula(formula: Sequence[str]) -> None:
+    """Raise ``ValueError`` naming an unknown placeholder, before any key is made with it."""
+    if not formula:
+        raise ValueError("the key formula needs at least one alternative")
+    for alternative in formula:
+        for name in _PLACEHOLDER.findall(alternative):
+            if name not in PLACEHOLDERS:
+                raise ValueError(
+                    f"unknown placeholder {{{name}}} in key formula {alternative!r}; "
+                    f"known: {', '.join(PLACEHOLDERS)}"
+                )
+
+
+def base_key(record: Record, formula: Sequence[str] = DEFAULT_FORMULA) -> str:
+    """The key the formula gives a record, before collisions are resolved."""
+    values = _placeholders(record)
+    chosen = formula[-1]
+    for alternative in formula:
+        needed = [n for n in _PLACEHOLDER.findall(alternative) if n not in _YEAR_FIELDS]
+        if all(values.get(n) for n in needed):
+            chosen = alternative
+            break
+    key = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), chosen)
+    key = _UNSAFE.sub("", to_ascii(key).lower())
+    return key or "untitled"
+
+
+def suffixed(key: str, n: int) -> str:
+    """``key``, then ``keya`` ... ``keyz``, ``keyaa`` ...: the n-th candidate for a key."""
+    if n == 0:
+        return key
+    letters = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(ord("a") + rem) + letters
+    return key + letters
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    """One registry line: a key and the evidence that identifies its work."""
+
+    key: str
+    identifiers: tuple[str, ...]
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAssignment:
+    keys: tuple[str, ...]
+    """One key per work, in the order the works were given."""
+    new: tuple[bool, ...]
+    """Whether each key was made now (``False``: found in the registry)."""
+    aliases: tuple[tuple[str, ...], ...]
+    """Older keys of each work, left behind when two registered works turned out to be one."""
+    registry: tuple[KeyRow, ...]
+
+
+def read_registry(text: str) -> tuple[KeyRow, ...]:
+    rows = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, rest = line.partition("\t")
+        ids, _, title = rest.partition("\t")
+        rows.append(KeyRow(key.strip(), tuple(ids.split()), title.strip()))
+    return tuple(rows)
+
+
+def write_registry(rows: Iterable[KeyRow]) -> str:
+    """The registry text, sorted by key so that adding a work changes one line."""
+    lines = [REGISTRY_HEADER]
+    for row in sorted(rows, key=lambda r: (r.key.lower(), r.key)):
+        lines.append(f"{row.key}\t{' '.join(row.identifiers)}\t{row.title}\n")
+    return "".join(lines)
+
+
+def assign_keys(
+    works: Sequence[Record],
+    registry: Sequence[KeyRow] = (),
+    formula: Sequence[str] = DEFAULT_FORMULA,
+) -> KeyAssignment:
+    """Give every work a key: its registered key when the registry knows it (by a shared
+    identifier, else by its folded title), else a key the work carries that is still free,
+    else a new key from the formula, with a letter suffix when taken (case-insensitively)."""
+    by_id: dict[str, list[int]] = {}
+    by_title: dict[str, list[int]] = {}
+    for index, row in enumerate(registry):
+        for ident in row.identifiers:
+            by_id.setdefault(ident, []).append(index)
+        if row.title:
+            by_title.setdefault(row.title, []).append(index)
+    taken = {row.key.lower() for row in registry}
+    claimed: set[int] = set()
+    keys: list[str] = []
+    new: list[bool] = []
+    evidence: list[tuple[tuple[str, ...], str]] = []
+
+    for work in works:
+        evidence.append((tuple(str(i) for i in work.identifiers), fold_title(work.title)))
+    # Identifiers first for every work, titles only afterwards: a new work that shares a
+    # title with a registered one must not take its key before that work is found by its id.
+    matched_rows: list[int | None] = []
+    for ids, _ in evidence:
+        row = _match_identifiers(ids, by_id, claimed, registry)
+        matched_rows.append(row)
+        if row is not None:
+            claimed.add(row)
+    for position, (_, title) in enumerate(evidence):
+        if matched_rows[position] is None:
+            candidates = [i for i in by_title.get(title, ()) if i not in claimed]
+            if candidates:
+                row = min(candidates, key=lambda i: registry[i].key.lower())
+                matched_rows[position] = row
+                claimed.add(row)
+
+    for work, row in zip(works, matched_rows, strict=True):
+        if row is not None:
+            keys.append(registry[row].key)
+            new.append(False)
+            continue
+        if work.key and work.key.lower() not in taken:
+            key = work.key
+        else:
+            base = base_key(work, formula)
+            n = 0
+            while suffixed(base, n).lower() in taken:
+                n += 1
+            key = suffixed(base, n)
+        taken.add(key.lower())
+        keys.append(key)
+        new.append(True)
+
+    aliases = _aliases(evidence, keys, registry, claimed)
+    rows = {index: row for index, row in enumerate(registry) if index not in claimed}
+    current = [KeyRow(key, ids, title) for key, (ids, title) in zip(keys, evidence, strict=True)]
+    return KeyAssignment(
+        keys=tuple(keys),
+        new=tuple(new),
+        aliases=aliases,
+        registry=(*rows.values(), *current),
+    )
+
+
+def _match_identifiers(
+    ids: tuple[str, ...],
+    by_id: dict[str, list[int]],
+    claimed: set[int],
+    registry: Sequence[KeyRow],
+) -> int | None:
+    """The unclaimed registry row sharing most identifiers with a work (ties: the
+    alphabetically first key, so the choice is deterministic)."""
+    counts: dict[int, int] = {}
+    for ident in ids:
+        for index in by_id.get(ident, ()):
+            if index not in claimed:
+                counts[index] = counts.get(index, 0) + 1
+    if not counts:
+        return None
+    return min(counts, key=lambda i: (-counts[i], registry[i].key.lower()))
+
+
+def _aliases(
+    evidence: list[tuple[tuple[str, ...], str]],
+    keys: list[str],
+    registry: Sequence[KeyRow],
+    claimed: set[int],
+) -> tuple[tuple[str, ...], ...]:
+    """Unclaimed registry keys that share an identifier with a current work: the work was
+    registered twice before its two entries were recognised as one, so citations of the other
+    key should still resolve (biblatex's ``ids`` field)."""
+    owner: dict[str, int] = {}
+    for position, (ids, _) in enumerate(evidence):
+        for ident in ids:
+            owner.setdefault(ident, position)
+    found: list[list[str]] = [[] for _ in keys]
+    for index, row in enumerate(registry):
+        if index in claimed:
+            continue
+        positions = {owner[i] for i in row.identifiers if i in owner}
+        if len(positions) == 1:
+            found[positions.pop()].append(row.key)
+    return tuple(tuple(sorted(a)) for a in found)

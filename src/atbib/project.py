@@ -1,0 +1,100 @@
+"""The imperative shell around export: find the files, read them, write what changed.
+
+Everything here is I/O; what to write is decided by :mod:`atbib.export`, which is pure.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from atbib.config import Config, load_config
+from atbib.export import GENERATED_MARK, REGISTRY_FILE, Bibliography, build_bibliography
+from atbib.files import read_text, write_text_atomic
+from atbib.keys import KeyRow, read_registry
+from atbib.markdown.read import read_markdown
+from atbib.model import Library
+
+
+@dataclass(frozen=True)
+class Project:
+    config: Config
+    library: Library
+    registry: tuple[KeyRow, ...]
+
+    @property
+    def list_display(self) -> str:
+        return _display(self.config.list_file)
+
+    @property
+    def bib_display(self) -> str:
+        return _display(self.config.bib_folder)
+
+
+def _display(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def load_project(list_path: str | None = None, bib_dir: str | None = None) -> Project:
+    """Read the configuration, the list and the key registry."""
+    config = load_config().with_overrides(list_path=list_path, bib_dir=bib_dir)
+    library = read_markdown(config.list_file, path=_display(config.list_file))
+    registry_file = config.bib_folder / REGISTRY_FILE
+    registry = read_registry(read_text(registry_file)) if registry_file.is_file() else ()
+    return Project(config, library, registry)
+
+
+@dataclass(frozen=True)
+class ExportChanges:
+    bibliography: Bibliography
+    written: tuple[str, ...]
+    created: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def _generated_files(folder: Path) -> set[str]:
+    """.bib files in the folder that atbib wrote (they start with its header)."""
+    found = set()
+    if folder.is_dir():
+        for path in folder.glob("*.bib"):
+            with path.open("rb") as handle:
+                if GENERATED_MARK.encode() in handle.read(200):
+                    found.add(path.name)
+    return found
+
+
+def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
+    """Write the files whose content changed and remove generated files no longer needed
+    (with ``dry_run``, only report what would happen)."""
+    config = project.config
+    bibliography = build_bibliography(
+        project.library,
+        project.registry,
+        config.key_formula,
+        source_name=_display(config.list_file),
+    )
+    folder = config.bib_folder
+    written, created, unchanged = [], [], []
+    for name, content in bibliography.files.items():
+        path = folder / name
+        if path.is_file() and read_text(path) == content:
+            unchanged.append(name)
+            continue
+        written.append(name)
+        if not path.exists():
+            created.append(name)
+        if not dry_run:
+            write_text_atomic(path, content)
+    removed = sorted(_generated_files(folder) - set(bibliography.files))
+    if not dry_run:
+        for name in removed:
+            (folder / name).unlink()
+    return ExportChanges(
+        bibliography, tuple(written), tuple(created), tuple(unchanged), tuple(removed)
+    )

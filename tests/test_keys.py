@@ -1,0 +1,228 @@
+"""Citation keys: the formula, transliteration, collisions, and stability through the registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from atbib.keys import (
+    KeyRow,
+    assign_keys,
+    base_key,
+    read_registry,
+    suffixed,
+    validate_formula,
+    write_registry,
+)
+from atbib.model import Kind, Link, Person, Record, Venue
+
+
+def paper(title, authors=(), venue=None, links=(), **kw):
+    return Record(
+        kind=kw.pop("kind", Kind.PAPER),
+        title=title,
+        authors=tuple(Person.parse(a) for a in authors),
+        venue=Venue(venue) if venue else None,
+        links=tuple(Link(label, url) for label, url in links),
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    ("record", "key"),
+    [
+        (
+            paper("Attention is All you Need", ["Ashish Vaswani"], "NIPS 2017"),
+            "vaswani2017attention",
+        ),
+        (
+            paper("A Primer in BERTology: What we know", ["Anna Rogers"], "CoRR 2020"),
+            "rogers2020primer",
+        ),
+        (
+            paper(
+                "75 Languages, 1 Model: Parsing Universal Dependencies Universally",
+                ["Dan Kondratyuk"],
+                "EMNLP 2019",
+            ),
+            "kondratyuk2019languages",
+        ),
+        (paper("Don't Stop Pretraining", ["Suchin Gururangan"], "ACL 2020"), "gururangan2020dont"),
+        (paper("Don’t Stop Pretraining", ["Suchin Gururangan"], "ACL 2020"), "gururangan2020dont"),
+        (
+            paper("To BERT or Not to BERT", ["Kasturi Bhattacharjee"], "EMNLP 2020"),
+            "bhattacharjee2020bert",
+        ),
+        (paper("Why Self-Attention?", ["Gongbo Tang"], "EMNLP 2018"), "tang2018selfattention"),
+        (
+            paper("Unsupervised Cross-lingual", ["Francisco Guzmán"], "ACL 2020"),
+            "guzman2020unsupervised",
+        ),
+        (paper("Reformer", ["Łukasz Kaiser"], "ICLR 2020"), "kaiser2020reformer"),
+        (paper("Optimal Subarchitecture", ["Adrian de Wynter"], "CoRR 2020"), "wynter2020optimal"),
+        (paper("Why Self-Attention?", ["Mathias Müller"], "EMNLP 2018"), "muller2018selfattention"),
+    ],
+)
+def test_default_formula_gives_scholar_like_keys(record, key):
+    assert base_key(record) == key
+
+
+def test_latex_and_unicode_spellings_give_the_same_key():
+    from atbib.bibtex.latex import decode_latex
+
+    for spelling in (r"M{\"u}ller", r"M\"{u}ller", "Müller"):
+        record = paper("Why Self-Attention?", [decode_latex(spelling)], "EMNLP 2018")
+        assert base_key(record) == "muller2018selfattention"
+
+
+def test_fallbacks_for_blog_posts_repositories_and_works_without_authors():
+    blog = Record(
+        Kind.BLOG_POST,
+        "深度学习中的注意力模型（2017版）",
+        source="张俊林",
+        url="https://zhuanlan.zhihu.com/p/37601161",
+    )
+    # Pinyin of the source, no year (the "2017版" is an edition label, not a date), then the
+    # first two characters of the title in pinyin.
+    assert base_key(blog) == "zhangjunlinshendu"
+    dated = Record(
+        Kind.BLOG_POST,
+        "Transformer-XL",
+        source="Google",
+        url="https://ai.googleblog.com/2019/01/x.html",
+    )
+    assert base_key(dated) == "google2019transformerxl"
+    repo = Record(
+        Kind.REPOSITORY, "bert4keras", source="bojone", url="https://github.com/bojone/bert4keras"
+    )
+    assert base_key(repo) == "bojonebert4keras"
+    anonymous = paper("Deep Contextualized Word Representations", [], "NAACL 2018")
+    assert base_key(anonymous) == "deep2018contextualized"
+    # Authors that merely repeat the title are a data mistake, not a name to key on.
+    repeated = paper("Big Bird: Transformers", ["Big Bird: Transformers"], "CoRR 2020")
+    assert base_key(repeated) == "big2020bird"
+
+
+def test_configurable_formula_and_unknown_placeholders():
+    record = paper("Attention is All you Need", ["Ashish Vaswani"], "NIPS 2017")
+    assert base_key(record, ["{auth}_{shortyear}_{shorttitle}"]) == "vaswani_17_attentionallyou"
+    assert base_key(record, ["{nick}{year}", "{auth}{year}"]) == "vaswani2017"
+    with pytest.raises(ValueError, match=r"unknown placeholder \{author\}"):
+        validate_formula(["{author}{year}"])
+
+
+def test_suffixes_run_a_to_z_then_aa():
+    assert [suffixed("k", n) for n in (0, 1, 2, 26, 27, 28)] == [
+        "k",
+        "ka",
+        "kb",
+        "kz",
+        "kaa",
+        "kab",
+    ]
+
+
+def test_collisions_are_resolved_case_insensitively_in_list_order():
+    works = [
+        paper(
+            "Exploiting Cloze",
+            ["Timo Schick"],
+            "CoRR 2020",
+            [("paper", "https://arxiv.org/abs/2001.07676")],
+        ),
+        paper(
+            "Exploiting Others",
+            ["Timo Schick"],
+            "CoRR 2020",
+            [("paper", "https://arxiv.org/abs/2009.07118")],
+        ),
+    ]
+    registry = [KeyRow("Schick2020exploiting", ("arxiv:1111.11111",), "something else")]
+    result = assign_keys(works, registry)
+    assert result.keys == ("schick2020exploitinga", "schick2020exploitingb")
+
+
+def test_keys_stay_when_entries_are_edited_moved_or_preceded_by_new_works():
+    first = paper(
+        "Attention is All you Need",
+        ["Ashish Vaswani"],
+        "NIPS 2017",
+        [("paper", "https://arxiv.org/abs/1706.03762")],
+    )
+    other = paper(
+        "Attention Is All You Need Too",
+        ["Ashish Vaswani"],
+        "NIPS 2017",
+        [("paper", "https://arxiv.org/abs/1706.99999")],
+    )
+    result = assign_keys([first])
+    assert result.keys == ("vaswani2017attention",)
+    registry = read_registry(write_registry(result.registry))
+
+    # A typo fixed in the title, authors added, another section, a new work in front.
+    edited = paper(
+        "Attention Is All You Need",
+        ["Ashish Vaswani", "Noam Shazeer"],
+        "NeurIPS 2017",
+        [("paper", "https://arxiv.org/abs/1706.03762")],
+        sections=(("Elsewhere", "Papers"),),
+    )
+    again = assign_keys([other, edited], registry)
+    assert again.keys == ("vaswani2017attentiona", "vaswani2017attention")
+    assert again.new == (True, False)
+
+
+def test_title_match_keeps_a_key_when_the_link_changes():
+    before = paper(
+        "Star-Transformer",
+        ["Qipeng Guo"],
+        "NAACL 2019",
+        [("paper", "https://arxiv.org/pdf/1902.09113.pdf")],
+    )
+    after = paper(
+        "Star-Transformer",
+        ["Qipeng Guo"],
+        "NAACL 2019",
+        [("paper", "https://aclanthology.org/N19-1133")],
+    )
+    registry = assign_keys([before]).registry
+    assert assign_keys([after], registry).keys == ("guo2019startransformer",)
+
+
+def test_retired_keys_are_never_reused_and_carried_keys_are_kept_when_free():
+    gone = paper(
+        "Old Work", ["Jane Doe"], "ACL 2019", [("paper", "https://arxiv.org/abs/1901.00001")]
+    )
+    registry = assign_keys([gone]).registry
+    newcomer = paper(
+        "Old Work", ["Jane Doe"], "ACL 2019", [("paper", "https://arxiv.org/abs/1901.00002")]
+    )
+    # Same title, but the registered work is identified by another arXiv id: still, a title
+    # match is the only evidence, so it is taken as the same work (kept key).
+    assert assign_keys([newcomer], registry).keys == ("doe2019old",)
+    different = paper("Other Work", ["Jane Doe"], "ACL 2019", key="doe2019old")
+    assert assign_keys([different], registry).keys == ("doe2019other",)
+    free = paper("Other Work", ["Jane Doe"], "ACL 2019", key="DoeOther")
+    assert assign_keys([free], registry).keys == ("DoeOther",)
+
+
+def test_two_registered_works_found_to_be_one_keep_the_other_key_as_alias():
+    b = paper(
+        "CodeBERT: A Pre-Trained Model",
+        ["Zhangyin Feng"],
+        "EMNLP 2020",
+        [("paper", "https://arxiv.org/abs/2002.08155")],
+    )
+    registry = [
+        KeyRow("codebert2020", ("arxiv:2002.08155",), "codebert"),
+        KeyRow("feng2020codebert", ("arxiv:2002.08155",), "codebert a pre trained model"),
+    ]
+    result = assign_keys([b], registry)
+    assert result.keys == ("codebert2020",)
+    assert result.aliases == (("feng2020codebert",),)
+
+
+def test_registry_text_is_sorted_and_round_trips():
+    rows = (KeyRow("b", ("arxiv:1", "doi:x"), "b title"), KeyRow("A", (), "a title"))
+    text = write_registry(rows)
+    assert text.splitlines()[-2:] == ["A\t\ta title", "b\tarxiv:1 doi:x\tb title"]
+    assert set(read_registry(text)) == set(rows)

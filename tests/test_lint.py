@@ -1,0 +1,85 @@
+"""Lint on the real list: each finding located by file:line, with its severity."""
+
+from __future__ import annotations
+
+import pytest
+
+from atbib import read_markdown
+from atbib.lint import lint
+
+
+@pytest.fixture(scope="module")
+def findings(readme_text):
+    library = read_markdown(readme_text, path="README.md")
+    lines = readme_text.splitlines()
+    return [(p.severity, p.code, lines[p.line - 1], p) for p in lint(library)]
+
+
+def _codes(findings, code):
+    return [(severity, line) for severity, c, line, _ in findings if c == code]
+
+
+def test_authors_that_repeat_the_title_are_errors(findings):
+    found = _codes(findings, "authors-repeat-title")
+    assert [severity for severity, _ in found] == ["error"] * 3
+    assert [line.split("**")[1] for _, line in found] == [
+        "Big Bird: Transformers for Longer Sequences",
+        "VD-BERT: A Unified Vision and Dialog Transformer with BERT",
+        "MiniLM: Deep Self-Attention Distillation for Task-Agnostic Compression of Pre-Trained Transformers",
+    ]
+
+
+def test_broken_links_are_errors(findings):
+    assert _codes(findings, "empty-url") == [
+        ("error", next(line for _, _, line, _ in findings if "TernaryBERT" in line))
+    ]
+    (relative,) = _codes(findings, "relative-url")
+    assert relative[0] == "error" and "[[code]](exbert.net)" in relative[1]
+
+
+def test_venue_years_contradicted_by_the_arxiv_date(findings):
+    found = _codes(findings, "venue-year")
+    titles = sorted(line.split("**")[1] for _, line in found)
+    assert titles == [
+        "Extreme Language Model Compression with Optimal Subwords and Shared Projections",
+        "TinyBERT: Distilling BERT for Natural Language Understanding",
+    ]
+    assert all(severity == "warning" for severity, _ in found)
+
+
+def test_duplicates_in_one_subsection_are_errors_across_subsections_warnings(findings):
+    found = _codes(findings, "duplicate")
+    assert sorted(
+        (s, "Cross-Lingual" in line, "CodeBERT" in line, "Adversarial" in line) for s, line in found
+    ) == [
+        ("error", True, False, False),
+        ("warning", False, False, True),
+        ("warning", False, True, False),
+    ]
+
+
+def test_unknown_venues_and_missing_authors(findings):
+    assert [line for _, line in _codes(findings, "unknown-venue")] == [
+        next(line for _, _, line, _ in findings if "Recent Breakthroughs" in line)
+    ]
+    missing = _codes(findings, "missing-authors")
+    assert all(severity == "info" for severity, _ in missing)
+    # Counted without atbib: list lines after the citing section with no bold title and no
+    # link title.
+    lines = read_markdown_lines()
+    body = lines[lines.index("## Attention") :]
+    assert len(missing) == sum(
+        1 for line in body if line.startswith("- ") and not line.startswith(("- **", "- ["))
+    )
+
+
+def read_markdown_lines() -> list[str]:
+    from tests.conftest import ROOT
+
+    return (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+
+
+def test_problems_carry_file_and_line(findings):
+    for *_, problem in findings:
+        assert problem.path == "README.md" and problem.line > 0
+        assert str(problem).startswith(f"README.md:{problem.line}: {problem.severity}: ")
