@@ -142,37 +142,11 @@ def assign_keys(
     """Give every work a key: its registered key when the registry knows it (by a shared
     identifier, else by its folded title), else a key the work carries that is still free,
     else a new key from the formula, with a letter suffix when taken (case-insensitively)."""
-    by_id: dict[str, list[int]] = {}
-    by_title: dict[str, list[int]] = {}
-    for index, row in enumerate(registry):
-        for ident in row.identifiers:
-            by_id.setdefault(ident, []).append(index)
-        if row.title:
-            by_title.setdefault(row.title, []).append(index)
+    evidence = [(tuple(str(i) for i in w.identifiers), fold_title(w.title)) for w in works]
+    matched_rows, claimed = _match_rows(evidence, registry)
     taken = {row.key.lower() for row in registry}
-    claimed: set[int] = set()
     keys: list[str] = []
     new: list[bool] = []
-    evidence: list[tuple[tuple[str, ...], str]] = []
-
-    for work in works:
-        evidence.append((tuple(str(i) for i in work.identifiers), fold_title(work.title)))
-    # Identifiers first for every work, titles only afterwards: a new work that shares a
-    # title with a registered one must not take its key before that work is found by its id.
-    matched_rows: list[int | None] = []
-    for ids, _ in evidence:
-        row = _match_identifiers(ids, by_id, claimed, registry)
-        matched_rows.append(row)
-        if row is not None:
-            claimed.add(row)
-    for position, (_, title) in enumerate(evidence):
-        if matched_rows[position] is None:
-            candidates = [i for i in by_title.get(title, ()) if i not in claimed]
-            if candidates:
-                row = min(candidates, key=lambda i: registry[i].key.lower())
-                matched_rows[position] = row
-                claimed.add(row)
-
     for work, row in zip(works, matched_rows, strict=True):
         if row is not None:
             keys.append(registry[row].key)
@@ -199,6 +173,37 @@ def assign_keys(
         aliases=aliases,
         registry=(*rows.values(), *current),
     )
+
+
+def _match_rows(
+    evidence: Sequence[tuple[tuple[str, ...], str]], registry: Sequence[KeyRow]
+) -> tuple[list[int | None], set[int]]:
+    """The registry row of each work (or ``None``) and the set of rows claimed.
+
+    Identifiers first for every work, titles only afterwards: a new work that shares a title
+    with a registered one must not take its key before that work is found by its identifier.
+    """
+    by_id: dict[str, list[int]] = {}
+    by_title: dict[str, list[int]] = {}
+    for index, entry in enumerate(registry):
+        for ident in entry.identifiers:
+            by_id.setdefault(ident, []).append(index)
+        if entry.title:
+            by_title.setdefault(entry.title, []).append(index)
+    claimed: set[int] = set()
+    matched: list[int | None] = []
+    for ids, _ in evidence:
+        row = _match_identifiers(ids, by_id, claimed, registry)
+        matched.append(row)
+        if row is not None:
+            claimed.add(row)
+    for position, (_, title) in enumerate(evidence):
+        candidates = [i for i in by_title.get(title, ()) if i not in claimed]
+        if matched[position] is None and candidates:
+            row = min(candidates, key=lambda i: registry[i].key.lower())
+            matched[position] = row
+            claimed.add(row)
+    return matched, claimed
 
 
 def _match_identifiers(

@@ -31,7 +31,9 @@ def replace_records(library: Library, changes: dict[int, Record]) -> Library:
     items = library.items
     by_identity = {id(items[index]): record for index, record in changes.items()}
     blocks = tuple(
-        render_item(block, by_identity[id(block)]) if id(block) in by_identity else block
+        render_item(block, by_identity[id(block)])
+        if isinstance(block, Item) and id(block) in by_identity
+        else block
         for block in library.blocks
     )
     return replace(library, blocks=blocks)
