@@ -47,6 +47,10 @@ def _paths_options(func: F) -> F:
     )(func)
 
 
+def _say(message: str) -> None:
+    click.echo(f"atbib: {message}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="atbib")
 def main() -> None:
@@ -73,10 +77,14 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
     Keys already in bib/keys.tsv are kept; new works get keys from the key formula.
     Only files atbib generated are replaced or removed.
     """
-    from atbib.project import export_project, load_project
+    from atbib.project import export_project, load_project, locked_project
 
-    project = load_project(list_path, bib_dir)
-    changes = export_project(project, dry_run=dry_run)
+    if dry_run:
+        project = load_project(list_path, bib_dir)
+        changes = export_project(project, dry_run=True)
+    else:
+        with locked_project(list_path, bib_dir, on_wait=_say) as project:
+            changes = export_project(project)
     verb = "would write" if dry_run else "wrote"
     for name in changes.written:
         click.echo(f"{verb} {project.bib_display}/{name}")

@@ -6,6 +6,8 @@ Everything here is I/O; what to write is decided by :mod:`atbib.export`, which i
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from atbib.config import Config, load_config
 from atbib.export import GENERATED_MARK, REGISTRY_FILE, Bibliography, build_bibliography
 from atbib.files import read_text, write_text_atomic
 from atbib.keys import KeyRow, read_registry
+from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
 from atbib.model import Library
 
@@ -42,7 +45,24 @@ def _display(path: Path) -> str:
 
 def load_project(list_path: str | None = None, bib_dir: str | None = None) -> Project:
     """Read the configuration, the list and the key registry."""
+    return _read_project(load_config().with_overrides(list_path=list_path, bib_dir=bib_dir))
+
+
+@contextmanager
+def locked_project(
+    list_path: str | None = None,
+    bib_dir: str | None = None,
+    *,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[Project]:
+    """The project, read and held under the repository's write lock: commands that write
+    read what they change inside the lock, so two processes never interleave."""
     config = load_config().with_overrides(list_path=list_path, bib_dir=bib_dir)
+    with write_lock(config.root, on_wait=on_wait):
+        yield _read_project(config)
+
+
+def _read_project(config: Config) -> Project:
     library = read_markdown(config.list_file, path=_display(config.list_file))
     registry_file = config.bib_folder / REGISTRY_FILE
     registry = read_registry(read_text(registry_file)) if registry_file.is_file() else ()
