@@ -292,7 +292,7 @@ def test_first_push_creates_the_tree_then_one_item_per_work() -> None:
     assert sorted(tree[c] for c in bert["collections"]) == [
         ("Attention", "Papers"), ("Models", "Pretrained")]  # fmt: skip
     second = w.push()
-    assert second.empty and second.unchanged == 3
+    assert second.empty and len(second.unchanged) == 3
 
 
 def test_nothing_changed_nothing_planned(world: World) -> None:

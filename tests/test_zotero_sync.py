@@ -33,7 +33,7 @@ from atbib.markdown.read import read_markdown
 from atbib.zotero import sync as zsync
 from atbib.zotero.client import RetryPolicy, ZoteroClient
 from atbib.zotero.mapping import item_fields
-from atbib.zotero.plan import LocalWork, local_fields, section_keys, tree_paths
+from atbib.zotero.plan import ItemWrite, LocalWork, local_fields, section_keys, tree_paths
 from atbib.zotero.state import load_state
 from tests.zoteroapi import DEFAULT_KEY, READONLY_KEY, Permission, ZoteroServer, make_zotero
 
@@ -82,16 +82,19 @@ def assert_group_mirrors_list(server: ZoteroServer, project: Path) -> None:
     state = load_state(project / "zotero-sync.json")
     registry = read_registry((project / "bib" / "keys.tsv").read_text(encoding="utf-8"))
     works, _ = collect_works(read_markdown(project / "README.md"), registry)
-    items = server_items(server)
-    cites = [i.get("citationKey") for i in items]
-    assert len(cites) == len(set(cites)), "duplicate items"
-    assert set(cites) == {w.key for w in works}
     with server.lock:
         colls = list(server.library.collections.values())
     names = [(c.parent, c.name) for c in colls]
     assert len(names) == len(set(names)), "duplicate collections"
     tree = set(tree_paths(state))
     assert tree == {c.key for c in colls}
+    everything = server_items(server)
+    items = [i for i in everything if tree & set(i["collections"])]
+    outside = [i for i in everything if not tree & set(i["collections"])]
+    cites = [i.get("citationKey") for i in items]
+    assert len(cites) == len(set(cites)), "duplicate items"
+    assert set(cites) == {w.key for w in works}
+    assert not {i.get("citationKey") for i in outside} & set(cites), "stray copies"
     sections = section_keys(state, {p for w in works for p in w.record.sections})
     by_cite = {i["citationKey"]: i for i in items}
     linked = state.by_work()
@@ -143,7 +146,8 @@ def test_initial_push_of_the_whole_list(project: Path, zotero_server: ZoteroServ
 
 def test_request_counts(pushed: ZoteroServer, project: Path) -> None:
     """The four numbers the issue asks for (the full push is in the test above)."""
-    assert run("sync", pushed).requests == 1  # unchanged library
+    noop = run("sync", pushed)
+    assert (noop.requests, noop.unchanged) == (1, 326)  # unchanged library
 
     other = make_zotero(pushed)
     item = next(
@@ -152,7 +156,7 @@ def test_request_counts(pushed: ZoteroServer, project: Path) -> None:
     item["data"]["title"] = "Attention is not Explanation (v2)"
     other.update_item(item["data"])
     remote_edit = run("sync", pushed)
-    assert (remote_edit.rewritten, remote_edit.requests) == (1, 4)
+    assert (remote_edit.rewritten, remote_edit.requests, remote_edit.unchanged) == (1, 4, 325)
 
     readme = project / "README.md"
     readme.write_text(
@@ -304,6 +308,78 @@ def test_dry_run_and_status_write_nothing(pushed: ZoteroServer, project: Path) -
     status = run("status", pushed)
     assert "list: rewrite jain2019attention (nickname) from Zotero" in status.planned
     assert any(p.startswith("zotero: update") and "creators" in p for p in status.planned)
+
+
+def test_works_and_sections_removed_from_the_list_leave_the_group(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """Deletes go 50 keys a request with the library version, after a racing writer's 412
+    has been pulled and merged."""
+    text = (project / "README.md").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    start = lines.index("### Chinese Blog\n", lines.index("## Attention\n"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("#"))
+    doomed = [line for line in lines[start + 1 : end] if line.startswith("- ")]
+    (project / "README.md").write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    pushed.faults.race(
+        lambda lib: lib.add_item(
+            {"itemType": "webpage", "title": "Elsewhere", "url": "https://e.x/"}
+        ),
+        1,
+        method="DELETE",
+    )
+    before = len(server_items(pushed))
+    summary = run("push", pushed)
+    assert summary.ok and summary.deleted == len(doomed) and summary.collections_deleted == 1
+    deletes = [r for r in pushed.request_log if r.method == "DELETE"]
+    assert [r.status for r in deletes] == [412, 204, 204]  # raced, then items, collection
+    assert deletes[1].query["itemKey"].count(",") == len(doomed) - 1
+    lmv = int(pushed.request_log[deletes[1].index - 1].response_headers["Last-Modified-Version"])
+    assert int(deletes[1].headers["if-unmodified-since-version"]) == lmv
+    assert len(server_items(pushed)) == before - len(doomed) + 1
+    assert_group_mirrors_list(pushed, project)
+    assert run("sync", pushed).requests == 1
+
+
+def test_retries_are_bounded_and_nothing_is_half_counted(
+    project: Path, zotero_server: ZoteroServer
+) -> None:
+    zotero_server.faults.unavailable(10, retry_after=0.01, method="POST", path=r"/items$")
+    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
+    with pytest.raises(AtbibError, match="failed after 3 attempts"):
+        run("push", zotero_server, client_factory=factory(zotero_server, policy=policy))
+    assert zotero_server.count("POST", r"/items$") == 3
+    assert server_items(zotero_server) == []
+    zotero_server.faults.clear()
+    summary = run("push", zotero_server)
+    assert summary.ok and summary.created == 326
+    assert_group_mirrors_list(zotero_server, project)
+
+
+def test_per_object_failures_are_reported_never_counted(
+    pushed: ZoteroServer, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 200 reply whose report fails one object: the others are done, that one is
+    reported, not counted, not recorded, and sent again by the next run."""
+    edit_list(project, "**Attention is not Explanation**", "**Attention is not Explanation!**")
+    edit_list(project, "**Is Attention Interpretable?**", "**Is Attention Interpretable?!**")
+    payload = ItemWrite.payload
+
+    def broken(self: ItemWrite) -> dict[str, Any]:
+        data = payload(self)
+        return {**data, "notAField": "x"} if self.work == "jain2019attention" else data
+
+    monkeypatch.setattr(ItemWrite, "payload", broken)
+    summary = run("sync", pushed)
+    assert summary.updated == 1
+    assert summary.failures == [
+        "Zotero refused jain2019attention: 400 Invalid property 'notAField'"
+    ]
+    assert pushed.count("POST", r"/items$") == 1
+    monkeypatch.setattr(ItemWrite, "payload", payload)
+    summary = run("sync", pushed)
+    assert summary.ok and summary.updated == 1
+    assert_group_mirrors_list(pushed, project)
 
 
 # -- interrupted pushes ------------------------------------------------------------------------------

@@ -801,7 +801,8 @@ class PushPlan:
     retry after a crash reuses them), adoptions linked."""
     conflicts: tuple[Conflict, ...] = ()
     notices: tuple[Notice, ...] = ()
-    unchanged: int = 0
+    unchanged: tuple[str, ...] = ()
+    """Works with nothing to send."""
 
     @property
     def empty(self) -> bool:
@@ -844,13 +845,11 @@ def plan_push(
     # every section of the list now stands for its collection
     listed_paths = {key: path for path, key in sections.items()}
     listed_paths[root_key] = ()
-    for key, coll in list(colls.items()):
-        colls[key] = replace(coll, listed=listed_paths.get(key))
 
     items = dict(state.items)
     writes: list[ItemWrite] = []
     deletes: list[ItemDelete] = []
-    unchanged = 0
+    unchanged: list[str] = []
     linked = {w: i for w, i in state.by_work().items()}
     unlinked = {
         str((i.remote or {}).get("citationKey", "")).lower(): i
@@ -920,7 +919,7 @@ def plan_push(
             )  # fmt: skip
             send = [n for n in send if n not in refused]
         if not send and not restore:
-            unchanged += 1
+            unchanged.append(work_key)
             continue
         after = dict(remote)
         for name in send:
@@ -964,7 +963,7 @@ def plan_push(
         deletes.append(ItemDelete(item.key, item.work))
 
     # collections of sections the list no longer has, once nothing is left in them
-    staying = {k for k, c in colls.items() if c.listed is not None}
+    staying = set(listed_paths)
     doomed_items = {d.item for d in deletes}
     written = {w.item: w for w in writes}
     members: set[str] = set()
@@ -984,6 +983,12 @@ def plan_push(
         if children:
             continue
         coll_deletes.append(CollectionDelete(key, was_listed[key]))
+    # every section of the list now stands for its collection; a collection about to be
+    # deleted keeps its section until it is gone (so a retry still deletes it)
+    doomed = {d.key for d in coll_deletes}
+    for key, coll in list(colls.items()):
+        listed = coll.listed if key in doomed else listed_paths.get(key)
+        colls[key] = replace(coll, listed=listed)
     new_state = replace(state, root_key=root_key, root=root, collections=colls, items=items)
     return PushPlan(
         collections=tuple(creates),
@@ -993,7 +998,7 @@ def plan_push(
         state=new_state,
         conflicts=tuple(conflicts),
         notices=tuple(notices),
-        unchanged=unchanged,
+        unchanged=tuple(unchanged),
     )
 
 

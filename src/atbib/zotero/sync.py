@@ -19,6 +19,7 @@ objects already written are known by their versions.
 
 from __future__ import annotations
 
+import html
 import importlib
 import os
 from collections.abc import Callable, Sequence
@@ -127,6 +128,8 @@ class Summary:
     notices: list[Notice] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     requests: int = 0
+    touched: set[str] = field(default_factory=set)
+    """Works the pull changed in the list."""
     planned: list[str] = field(default_factory=list)
     """What would change, one line each (dry runs and status)."""
     list_path: str = ""
@@ -330,6 +333,9 @@ def _pull(
     summary.conflicts += plan.conflicts
     summary.notices += plan.notices
     _count_pull(plan, summary)
+    summary.touched |= {edit.work for edit in plan.edits}
+    linked = {i.work for i in plan.state.items.values() if i.work and i.remote is not None}
+    summary.unchanged = len(linked & set(local.works) - summary.touched)
     if dry:
         _describe_pull(plan, summary)
         return project, state
@@ -400,7 +406,7 @@ def _push(
         if round_number == 0:
             summary.conflicts += plan.conflicts
             summary.notices += plan.notices
-            summary.unchanged = plan.unchanged
+            summary.unchanged = len(set(plan.unchanged) - summary.touched)
         if dry:
             _describe_push(plan, summary)
             summary.created += sum(w.create for w in plan.writes)
@@ -552,7 +558,7 @@ def _refused(obj: CollectionCreate | ItemWrite, code: int, message: str) -> str:
         what = f"collection {' / '.join(obj.path) or '(root)'}"
     else:
         what = obj.work
-    return f"Zotero refused {what}: {code} {message}".strip()
+    return f"Zotero refused {what}: {code} {html.unescape(message)}".strip()
 
 
 def describe_conflict(conflict: Conflict) -> str:
