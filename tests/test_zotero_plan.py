@@ -515,6 +515,12 @@ def test_renamed_collection_is_reported_and_still_used(world: World) -> None:
     assert [n.code for n in notices] == ["collection-renamed"]
     pull, push = world.sync()
     assert not pull.edits and push.empty
+    # an item added to the renamed collection goes under the list's heading for it
+    world.group.add("NEWI2345", {"itemType": "webpage", "title": "Some Page",
+                                 "url": "https://p.org/", "collections": [key]})  # fmt: skip
+    (add,) = world.pull().edits
+    assert isinstance(add, AddEntry) and add.section == ("Attention", "Papers")
+    assert "### Paper\n" not in world.text
 
 
 def test_a_deleted_collection_comes_back_while_the_list_has_its_section(world: World) -> None:

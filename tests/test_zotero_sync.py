@@ -341,6 +341,27 @@ def test_works_and_sections_removed_from_the_list_leave_the_group(
     assert run("sync", pushed).requests == 1
 
 
+def test_an_item_with_the_groups_notes_is_never_deleted(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    other = make_zotero(pushed)
+    item = next(i for i in other.everything(other.top())
+                if i["data"]["citationKey"] == "jain2019attention")  # fmt: skip
+    note = other.item_template("note")
+    note["note"] = "<p>our reading group notes</p>"
+    assert other.create_items([note], parentid=item["key"])["successful"]
+    edit_list(project, next(line for line in (project / "README.md").read_text("utf-8")
+                            .splitlines(keepends=True) if "**Attention is not Explanation**" in line), "")  # fmt: skip
+    summary = run("push", pushed)
+    assert summary.ok and summary.deleted == 0
+    assert [n.code for n in summary.notices] == ["kept-children"]
+    kept = other.item(item["key"])["data"]
+    assert kept["collections"] == []
+    assert len(other.children(item["key"])) == 1
+    assert_group_mirrors_list(pushed, project)
+    assert run("sync", pushed).requests == 1
+
+
 def test_retries_are_bounded_and_nothing_is_half_counted(
     project: Path, zotero_server: ZoteroServer
 ) -> None:

@@ -301,6 +301,13 @@ class ZoteroClient:
             delay *= 2
         raise ZoteroError("the group library kept changing while atbib read it; try again")
 
+    def read_items(self, keys: Sequence[str]) -> list[Mapping[str, Any]]:
+        """The items (whole objects, ``meta`` included) with these keys, 50 a request."""
+        found: list[Mapping[str, Any]] = []
+        for group in batches(keys):
+            found += self._read_items(",".join(group))
+        return found
+
     def _read_items(self, keys: str) -> list[Mapping[str, Any]]:
         zot = self.zot
         found: list[Mapping[str, Any]] = self._call(

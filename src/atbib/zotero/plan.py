@@ -192,6 +192,16 @@ def tree_paths(state: SyncState) -> dict[str, SectionPath]:
     return paths
 
 
+def list_paths(state: SyncState) -> dict[str, SectionPath]:
+    """Collection key -> the list section it stands for: the section it stood for at the
+    last sync (a collection renamed in Zotero keeps its heading), else its path."""
+    paths = tree_paths(state)
+    for key, coll in state.collections.items():
+        if key in paths and coll.listed is not None:
+            paths[key] = coll.listed
+    return paths
+
+
 def section_keys(state: SyncState, sections: Iterable[SectionPath]) -> dict[SectionPath, str]:
     """The collection of each list section: the tree's collection at that path, else the one
     that stood for that section at the last sync (renamed in Zotero since)."""
@@ -474,7 +484,7 @@ _WHAT = {
 
 def plan_pull(state: SyncState, local: LocalSide, options: Options = Options()) -> PullPlan:
     """List edits that bring Zotero's changes into the list."""
-    paths = tree_paths(state)
+    paths = list_paths(state)
     sections = section_keys(state, _all_sections(local))
     items = dict(state.items)
     edits: list[ListEdit] = []
@@ -1046,6 +1056,16 @@ def after_item_unchanged(state: SyncState, write: ItemWrite) -> SyncState:
     item = state.items.get(write.item)
     version = item.version if item is not None else write.version
     return after_item_written(state, write, None, version)
+
+
+def unlink_write(state: SyncState, key: str, version: int) -> ItemWrite | None:
+    """Instead of deleting an item that holds notes or files of the group: take it out of
+    the list's collections (its other collections stay)."""
+    item = state.items.get(key)
+    if item is None or item.remote is None:
+        return None
+    after = {k: v for k, v in item.remote.items() if k != COLLECTIONS}
+    return ItemWrite(key, item.work, version, after, (COLLECTIONS,), after, item.keep, item.remote)
 
 
 def after_item_deleted(state: SyncState, key: str) -> SyncState:

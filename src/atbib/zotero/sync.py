@@ -58,6 +58,7 @@ from atbib.zotero.plan import (
     plan_pull,
     plan_push,
     rebase_local,
+    unlink_write,
 )
 from atbib.zotero.state import DEFAULT_STATE_FILE, SyncState, load_state, save_state
 
@@ -519,6 +520,8 @@ def _execute(
         if stale:
             return state, True
         deletes = [d.item for d in plan.deletes]
+        if deletes:
+            state, deletes = _spare_children(client, state, deletes, summary)
         for keys in batches(deletes):
             try:
                 version = client.delete("items", keys, state.library_version)
@@ -545,6 +548,43 @@ def _execute(
     finally:
         progress.finish()
     return state, stale
+
+
+def _spare_children(
+    client: ZoteroClient, state: SyncState, keys: list[str], summary: Summary
+) -> tuple[SyncState, list[str]]:
+    """The items that may be deleted. Deleting an item deletes its child notes and files,
+    which belong to the group: such items are only taken out of the list's collections.
+    (Adding a child does not change its parent's version, so this asks Zotero now: one
+    request per 50 items to delete.)"""
+    from atbib.zotero.client import batches
+
+    keep: dict[str, int] = {}
+    for group in batches(keys):
+        for obj in client.read_items(list(group)):
+            meta = obj.get("meta") or {}
+            if meta.get("numChildren"):
+                keep[str(obj.get("key"))] = int(obj.get("version", 0))
+    for key, version in sorted(keep.items()):
+        write = unlink_write(state, key, version)
+        if write is None:
+            continue
+        report = client.write("items", [write.payload()])
+        (result,) = report.results
+        if result.status in ("ok", "unchanged"):
+            state_item = state.items[key]
+            state = after_item_deleted(state, key)
+            state = _advance(state, report.library_version, 1)
+            summary.notices.append(
+                Notice(
+                    state_item.work,
+                    key,
+                    "kept-children",
+                    f"{state_item.work}: removed from the list; its Zotero item holds notes or "
+                    "files, so it was only taken out of the list's collections",
+                )
+            )
+    return state, [k for k in keys if k not in keep]
 
 
 def _advance(state: SyncState, version: int, bumps: int) -> SyncState:
