@@ -611,7 +611,7 @@ def cli(args: list[str], key: str | None, server: ZoteroServer) -> Any:
 def test_the_cli_end_to_end(project: Path, canary_server: ZoteroServer) -> None:
     result = cli(["push", "--dry-run"], "CanaryKey7Q2xZr9Lw", canary_server)
     assert result.exit_code == 0, result.output
-    assert "would zotero: create vaswani2017attention" in result.output
+    assert "zotero: would create vaswani2017attention" in result.output
     assert not (project / "zotero-sync.json").exists()
     result = cli(["push"], "CanaryKey7Q2xZr9Lw", canary_server)
     assert result.exit_code == 0, result.output
@@ -621,6 +621,22 @@ def test_the_cli_end_to_end(project: Path, canary_server: ZoteroServer) -> None:
     assert result.exit_code == 0 and "; 1 requests" in result.output
     result = cli(["status"], "CanaryKey7Q2xZr9Lw", canary_server)
     assert result.exit_code == 0 and "0 conflicts" in result.output
+
+
+def test_a_fresh_clone_without_the_state_file_adopts_the_group(
+    project: Path, canary_server: ZoteroServer
+) -> None:
+    assert cli(["push"], "CanaryKey7Q2xZr9Lw", canary_server).exit_code == 0
+    (project / "zotero-sync.json").unlink()
+    result = cli(["sync"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert result.exit_code == 0, result.output
+    assert "Zotero: 0 created, 0 updated, 0 deleted; list: 0 added" in result.output
+    assert "note: ... and 316 more like these (adopted)" in result.output
+    with canary_server.lock:
+        assert len(canary_server.library.items) == 326
+        assert len(canary_server.library.collections) == 24
+    result = cli(["sync", "--group", "999"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert result.exit_code == 2 and "records a sync with group 12345, not 999" in result.output
 
 
 def test_the_api_key_never_leaves_the_process(

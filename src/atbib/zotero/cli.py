@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+NOTICES_SHOWN = 10
+"""Notes of one kind printed before the rest are counted (a first sync may adopt hundreds)."""
+
 STATE_HELP = (
     "The sync state file [default: [tool.atbib] zotero-state, else zotero-sync.json beside "
     "the bib folder]. Commit it: it holds no secret."
@@ -192,9 +195,16 @@ def _report(summary: Summary) -> None:
 
     echo = click.echo
     for line in summary.planned:
-        echo(("would " if summary.dry_run else "") + line)
+        side, _, rest = line.partition(": ")
+        echo(f"{side}: would {rest}" if summary.dry_run else line)
+    shown: dict[str, int] = {}
     for notice in summary.notices:
-        echo(_mask(f"note: {notice.message}"), err=True)
+        shown[notice.code] = shown.get(notice.code, 0) + 1
+        if shown[notice.code] <= NOTICES_SHOWN:
+            echo(_mask(f"note: {notice.message}"), err=True)
+    for code, count in shown.items():
+        if count > NOTICES_SHOWN:
+            echo(f"note: ... and {count - NOTICES_SHOWN} more like these ({code})", err=True)
     for conflict in summary.conflicts:
         echo(_mask(f"conflict: {describe_conflict(conflict)}"), err=True)
     for failure in summary.failures:

@@ -465,8 +465,7 @@ class Keep:
     extra: str = ""
     collections: tuple[str, ...] = ()
     trashed: bool = False
-    parent: str = ""
-    """The parent item's key for child items (notes, attachments), which are never works."""
+    """In Zotero's trash."""
 
 
 def _clean_creator(creator: Mapping[str, Any]) -> dict[str, str]:
@@ -510,7 +509,6 @@ def item_fields(data: Mapping[str, Any], tree: Collection[str]) -> tuple[Fields,
         extra="\n".join(other),
         collections=tuple(c for c in member_of if c not in tree),
         trashed=bool(data.get("deleted")),
-        parent=str(data.get("parentItem") or ""),
     )
     return fields, keep
 
@@ -673,8 +671,17 @@ def venue_from_fields(
     return _from_name("", year, previous)
 
 
-RECORD_ATTRIBUTES = ("kind", "title", "authors", "source", "venue", "url", "links", "nickname",
-                     "description")  # fmt: skip
+RECORD_ATTRIBUTES = (
+    "kind",
+    "title",
+    "authors",
+    "source",
+    "venue",
+    "url",
+    "links",
+    "nickname",
+    "description",
+)
 
 
 def record_patch(

@@ -285,11 +285,13 @@ def apply_remote(
             if gone.listed is not None:
                 notices.append(
                     Notice(
-                        "", "", "collection-deleted",
+                        "",
+                        "",
+                        "collection-deleted",
                         f"collection {_show_path(gone.listed)} was deleted in Zotero; "
                         "the next push creates it again while the list has that section",
                     )
-                )  # fmt: skip
+                )
         if key == root_key:
             root_key = None
     probe = replace(state, collections=colls, root_key=root_key)
@@ -300,21 +302,25 @@ def apply_remote(
             if key in before and coll.listed is not None:
                 notices.append(
                     Notice(
-                        "", "", "collection-moved",
+                        "",
+                        "",
+                        "collection-moved",
                         f"collection {_show_path(coll.listed)} was moved out of "
                         f"{root or 'the tree'} in Zotero; the next push creates it again "
                         "while the list has that section",
                     )
-                )  # fmt: skip
+                )
         elif coll.listed is not None and paths[key] != coll.listed:
             notices.append(
                 Notice(
-                    "", "", "collection-renamed",
+                    "",
+                    "",
+                    "collection-renamed",
                     f"collection {_show_path(coll.listed)} is now {_show_path(paths[key])} "
                     "in Zotero; rename the heading in the list to match (atbib keeps the "
                     "list's headings)",
                 )
-            )  # fmt: skip
+            )
     state = replace(state, collections=colls, root_key=root_key)
     tree = set(colls)
 
@@ -559,10 +565,12 @@ def plan_pull(state: SyncState, local: LocalSide, options: Options = Options()) 
             item = items[item_key]
             notices.append(
                 Notice(
-                    work_key, item_key, "adopted",
+                    work_key,
+                    item_key,
+                    "adopted",
                     f"{work_key}: linked to the Zotero item {item_key} that holds the same work",
                 )
-            )  # fmt: skip
+            )
             remote = item.remote or {}
             items[item_key] = replace(item, work=work_key, synced=remote, local=remote)
         if fresh:
@@ -580,11 +588,13 @@ def plan_pull(state: SyncState, local: LocalSide, options: Options = Options()) 
                     elif path == ():
                         notices.append(
                             Notice(
-                                work_key, item.key, "root-only",
+                                work_key,
+                                item.key,
+                                "root-only",
                                 f"{record.title!r} is in the root collection only; listed "
                                 "only in its subsections",
                             )
-                        )  # fmt: skip
+                        )
                 if not any(paths.get(c) for c in remote.get(COLLECTIONS, ())):
                     continue
                 new_works[item.key] = work_key
@@ -700,11 +710,13 @@ def _match_newcomers(
         else:
             notices.append(
                 Notice(
-                    work.key, item.key, "duplicate",
+                    work.key,
+                    item.key,
+                    "duplicate",
                     f"Zotero item {item.key} ({records[len(works) + position].title!r}) "
                     f"duplicates {work.key}; not added to the list",
                 )
-            )  # fmt: skip
+            )
     return adopted, fresh, notices
 
 
@@ -749,8 +761,12 @@ class CollectionCreate:
     path: SectionPath
 
     def payload(self) -> dict[str, Any]:
-        return {"key": self.key, "version": 0, "name": self.name, "parentCollection":
-                self.parent or False}  # fmt: skip
+        return {
+            "key": self.key,
+            "version": 0,
+            "name": self.name,
+            "parentCollection": self.parent or False,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -877,10 +893,12 @@ def plan_push(
             items[item.key] = item
             notices.append(
                 Notice(
-                    work_key, item.key, "adopted",
+                    work_key,
+                    item.key,
+                    "adopted",
                     f"{work_key}: linked to the Zotero item {item.key} with its citation key",
                 )
-            )  # fmt: skip
+            )
         if item is not None and item.deleted:
             if options.prefer != "list":
                 notices.append(_gone_notice(work_key, item, "deleted", options))
@@ -922,11 +940,13 @@ def plan_push(
         if refused:
             notices.append(
                 Notice(
-                    work_key, item.key, "unwritable",
+                    work_key,
+                    item.key,
+                    "unwritable",
                     f"{work_key}: a Zotero {target_type} has no field "
                     f"{', '.join(refused)}; not sent",
                 )
-            )  # fmt: skip
+            )
             send = [n for n in send if n not in refused]
         if not send and not restore:
             unchanged.append(work_key)
@@ -959,16 +979,21 @@ def plan_push(
         if item.deleted or item.remote is None or COLLECTIONS not in item.remote:
             items.pop(item.key, None)  # gone from Zotero, or moved out of the tree there
             continue
-        changed = {n for n in set(item.remote) | set(item.synced)
-                   if item.remote.get(n) != item.synced.get(n)}  # fmt: skip
+        changed = {
+            n
+            for n in set(item.remote) | set(item.synced)
+            if item.remote.get(n) != item.synced.get(n)
+        }
         if changed and options.prefer != "list":
             notices.append(
                 Notice(
-                    item.work, item.key, "kept-edited",
+                    item.work,
+                    item.key,
+                    "kept-edited",
                     f"{item.work}: removed from the list but edited in Zotero since the last "
                     f"sync ({', '.join(sorted(changed))}); not deleted (--prefer list deletes it)",
                 )
-            )  # fmt: skip
+            )
             continue
         deletes.append(ItemDelete(item.key, item.work))
 
@@ -1017,8 +1042,9 @@ def plan_push(
 
 def after_collection_created(state: SyncState, create: CollectionCreate, version: int) -> SyncState:
     colls = dict(state.collections)
-    colls[create.key] = CollectionState(create.key, create.name, create.parent, version,
-                                        create.path)  # fmt: skip
+    colls[create.key] = CollectionState(
+        create.key, create.name, create.parent, version, create.path
+    )
     return replace(state, collections=colls)
 
 

@@ -256,8 +256,18 @@ def run(
         if mode in ("pull", "sync", "status"):
             project, state = _pull(project, state, options, summary, dry, path)
         if mode in ("push", "sync", "status"):
-            state = _push(client, project, state, options, settings.root, summary, dry, path,
-                          new_key, progress)  # fmt: skip
+            state = _push(
+                client,
+                project,
+                state,
+                options,
+                settings.root,
+                summary,
+                dry,
+                path,
+                new_key,
+                progress,
+            )
     finally:
         summary.requests = client.requests
     if not dry:
