@@ -507,6 +507,21 @@ def test_a_lost_state_file_adopts_the_group_by_citation_key(world: World) -> Non
     assert world.group.items.keys() == items_before.keys()
 
 
+def test_adoption_without_a_last_sync_never_overwrites(world: World) -> None:
+    key = world.group.by_citation_key("vaswani2017attention")
+    world.group.edit(key, title="Zotero's Title")
+    fresh = World(world.text)
+    fresh.group = world.group
+    pull, push = fresh.sync()
+    adopted = next(n for n in pull.notices if n.work == "vaswani2017attention")
+    assert adopted.message.endswith("(they differ in title)")
+    assert [c.field for c in (*pull.conflicts, *push.conflicts)] == ["title"]
+    assert push.empty and world.group.items[key]["title"] == "Zotero's Title"
+    assert [c.field for c in fresh.sync()[0].conflicts] == ["title"]
+    fresh.sync(Options(prefer="zotero"))
+    assert "**Zotero's Title**" in fresh.text
+
+
 def test_renamed_collection_is_reported_and_still_used(world: World) -> None:
     key = next(k for k, p in tree_paths(world.state).items() if p == ("Attention", "Papers"))
     world.group.collections[key] = {**world.group.collections[key], "name": "Paper",

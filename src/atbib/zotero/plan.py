@@ -562,17 +562,9 @@ def plan_pull(state: SyncState, local: LocalSide, options: Options = Options()) 
         adopted, fresh, dup_notices = _match_newcomers(newcomers, local, state)
         notices += dup_notices
         for item_key, work_key in adopted.items():
-            item = items[item_key]
-            notices.append(
-                Notice(
-                    work_key,
-                    item_key,
-                    "adopted",
-                    f"{work_key}: linked to the Zotero item {item_key} that holds the same work",
-                )
-            )
-            remote = item.remote or {}
-            items[item_key] = replace(item, work=work_key, synced=remote, local=remote)
+            mine = local_fields(local.works[work_key], sections)
+            items[item_key], notice = _adopt(items[item_key], work_key, mine)
+            notices.append(notice)
         if fresh:
             records = [record_from_fields(item.remote or {}) for item in fresh]
             reserve = tuple(KeyRow(k, (), "") for k in local.works)
@@ -610,6 +602,20 @@ def plan_pull(state: SyncState, local: LocalSide, options: Options = Options()) 
         conflicts=tuple(conflicts),
         notices=tuple(notices),
     )
+
+
+def _adopt(item: ItemState, work: str, mine: Fields) -> tuple[ItemState, Notice]:
+    """Link a Zotero item to the list's work it holds, with no last sync to compare with:
+    the fields both sides agree on count as synced, so every field they disagree on is a
+    conflict to settle (never overwritten), and fields only one side has go to the other."""
+    remote = item.remote or {}
+    agreed = {k: v for k, v in mine.items() if remote.get(k) == v}
+    differ = sorted(k for k in set(mine) & set(remote) if mine[k] != remote[k])
+    message = f"{work}: linked to the Zotero item {item.key} that holds the same work"
+    if differ:
+        message += f" (they differ in {', '.join(differ)})"
+    adopted = replace(item, work=work, synced=agreed, local=dict(agreed))
+    return adopted, Notice(work, item.key, "adopted", message)
 
 
 def _follow_keys(local: LocalSide, edits: Sequence[ListEdit]) -> tuple[KeyRow, ...]:
@@ -887,18 +893,9 @@ def plan_push(
         mine = local_fields(work, sections)
         item = linked.get(work_key)
         if item is None and work_key.lower() in unlinked:
-            found = unlinked.pop(work_key.lower())
-            remote = found.remote or {}
-            item = replace(found, work=work_key, synced=remote, local=remote)
+            item, notice = _adopt(unlinked.pop(work_key.lower()), work_key, mine)
             items[item.key] = item
-            notices.append(
-                Notice(
-                    work_key,
-                    item.key,
-                    "adopted",
-                    f"{work_key}: linked to the Zotero item {item.key} with its citation key",
-                )
-            )
+            notices.append(notice)
         if item is not None and item.deleted:
             if options.prefer != "list":
                 notices.append(_gone_notice(work_key, item, "deleted", options))
