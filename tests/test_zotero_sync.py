@@ -495,6 +495,9 @@ def test_a_racing_edit_of_the_same_field_becomes_a_conflict(
     pushed.faults.race(zotero_edit(title="Theirs"), 1, method="POST", path=r"/items$")
     summary = run("sync", pushed)
     assert summary.ok and summary.updated == 0
+    assert [(c.field, c.local, c.remote) for c in summary.conflicts] == [
+        ("title", "Attention is not Explanation!", "Theirs")
+    ]
     item = next(i for i in server_items(pushed) if i["citationKey"] == "jain2019attention")
     assert item["title"] == "Theirs"  # never overwritten silently
     assert [c.field for c in run("sync", pushed).conflicts] == ["title"]
@@ -552,6 +555,18 @@ def test_a_read_only_key_fails_before_anything_is_written(
     assert not (project / "zotero-sync.json").exists()
     summary = run("pull", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
     assert summary.ok  # reading is fine
+    # in a sync the pull still happens, and the refusal is reported with its summary
+    run("push", zotero_server)
+    other = make_zotero(zotero_server)
+    item = next(i for i in other.everything(other.top())
+                if i["data"]["citationKey"] == "jain2019attention")["data"]  # fmt: skip
+    item["shortTitle"] = "NotExpl"
+    other.update_item(item)
+    edit_list(project, "Byron C. Wallace", "Byron Wallace")
+    summary = run("sync", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
+    assert summary.rewritten == 1 and len(summary.failures) == 1
+    assert "read-only" in summary.failures[0]
+    assert "- ***NotExpl***" in (project / "README.md").read_text("utf-8")
 
 
 # -- a large list ------------------------------------------------------------------------------------

@@ -242,7 +242,8 @@ class ZoteroClient:
         rights = groups.get(self.group) or groups.get("all") or {}
         if not rights.get("write"):
             raise AccessDenied(
-                f"the API key is read-only for group {self.group}: nothing was written. "
+                f"the API key is read-only for group {self.group}: nothing was sent to "
+                "Zotero. "
                 "Create a key with write access to the group at "
                 "https://www.zotero.org/settings/keys"
             )

@@ -227,6 +227,8 @@ def run(
     new_key: Callable[[], str] | None = None,
 ) -> Summary:
     """``pull``, ``push``, ``sync`` or ``status`` (a dry run of ``sync``)."""
+    from atbib.zotero.client import AccessDenied
+
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
     dry = settings.dry_run or mode == "status"
@@ -256,18 +258,24 @@ def run(
         if mode in ("pull", "sync", "status"):
             project, state = _pull(project, state, options, summary, dry, path)
         if mode in ("push", "sync", "status"):
-            state = _push(
-                client,
-                project,
-                state,
-                options,
-                settings.root,
-                summary,
-                dry,
-                path,
-                new_key,
-                progress,
-            )
+            try:
+                state = _push(
+                    client,
+                    project,
+                    state,
+                    options,
+                    settings.root,
+                    summary,
+                    dry,
+                    path,
+                    new_key,
+                    progress,
+                )
+            except AccessDenied as exc:
+                if mode != "sync":
+                    raise
+                # the pull is done and saved: report it with the refusal
+                summary.failures.append(str(exc))
     finally:
         summary.requests = client.requests
     if not dry:
@@ -414,9 +422,9 @@ def _push(
     failed: set[str] = set()
     for round_number in range(ROUNDS):
         plan = plan_push(state, local, options, root=root, new_key=new_key)
+        summary.conflicts += plan.conflicts
+        summary.notices += plan.notices
         if round_number == 0:
-            summary.conflicts += plan.conflicts
-            summary.notices += plan.notices
             summary.unchanged = len(set(plan.unchanged) - summary.touched)
         if dry:
             _describe_push(plan, summary)
