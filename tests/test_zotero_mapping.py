@@ -194,17 +194,20 @@ def test_every_author_of_the_list_survives_the_round_trip(works: list) -> None:
         (Person("Devlin", "Jacob"), {"firstName": "Jacob", "lastName": "Devlin"}),
         (Person("Mausam"), {"name": "Mausam"}),
         (Person("Wynter", "Adrian", "de"), {"firstName": "Adrian", "lastName": "de Wynter"}),
-        (Person("King", "Martin Luther", "", "Jr"),
-         {"firstName": "Martin Luther", "lastName": "King, Jr"}),
+        (
+            Person("King", "Martin Luther", "", "Jr"),
+            {"firstName": "Martin Luther", "lastName": "King, Jr"},
+        ),
     ],
-)  # fmt: skip
+)
 def test_person_creators(person: Person, creator: dict) -> None:
     assert m.person_creator(person, "author") == {"creatorType": "author", **creator}
     assert m.creator_person({"creatorType": "author", **creator}) == person
 
 
-NAME_WORD = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll")), min_size=1,
-                    max_size=8).map(lambda s: s[0].upper() + s[1:].lower())  # fmt: skip
+NAME_WORD = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll")), min_size=1, max_size=8
+).map(lambda s: s[0].upper() + s[1:].lower())
 
 
 @given(
@@ -229,8 +232,10 @@ URLS = st.one_of(
 )
 
 
-@given(links=st.lists(st.builds(Link, LABELS, URLS), max_size=6), other=st.sampled_from(
-    ["", "Citation Key: foo2020bar", "arXiv:2001.00001 [cs.CL]\nnote line"]))  # fmt: skip
+@given(
+    links=st.lists(st.builds(Link, LABELS, URLS), max_size=6),
+    other=st.sampled_from(["", "Citation Key: foo2020bar", "arXiv:2001.00001 [cs.CL]\nnote line"]),
+)
 def test_links_in_extra_round_trip(links: list[Link], other: str) -> None:
     extra = m.compose_extra(other, [[link.label, link.url] for link in links])
     back, kept = m.parse_extra(extra)
@@ -254,12 +259,15 @@ def test_link_lines_zotero_would_read_as_fields_are_bracketed() -> None:
 @given(
     kind=st.sampled_from(list(Kind)),
     links=st.lists(
-        st.builds(Link, st.sampled_from(["paper", "code", "slides", "book", "blog", "pdf"]),
-                  st.sampled_from(["", "https://a.org/1", "https://b.org/2", "rel/path"])),
+        st.builds(
+            Link,
+            st.sampled_from(["paper", "code", "slides", "book", "blog", "pdf"]),
+            st.sampled_from(["", "https://a.org/1", "https://b.org/2", "rel/path"]),
+        ),
         max_size=4,
     ),
     url=st.sampled_from(["", "https://c.org/3"]),
-)  # fmt: skip
+)
 def test_split_and_join_links_are_inverse(kind: Kind, links: list[Link], url: str) -> None:
     record = Record(kind, "T", url=url if kind in m.URL_KINDS else "", links=tuple(links))
     own, rest = m.split_links(record)

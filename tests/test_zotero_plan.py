@@ -55,8 +55,13 @@ def fields(values: tuple[Any, ...]) -> dict[str, Any]:
 SIDES = st.tuples(*(VALUES for _ in NAMES)).map(fields)
 
 
-@given(base_local=SIDES, local=SIDES, synced=SIDES, remote=SIDES,
-       prefer=st.sampled_from([None, "list", "zotero"]))  # fmt: skip
+@given(
+    base_local=SIDES,
+    local=SIDES,
+    synced=SIDES,
+    remote=SIDES,
+    prefer=st.sampled_from([None, "list", "zotero"]),
+)
 def test_merge_decides_every_field_once_and_never_overwrites_silently(
     base_local: dict, local: dict, synced: dict, remote: dict, prefer: str | None
 ) -> None:
@@ -117,11 +122,16 @@ def test_merge_table_exhaustively() -> None:
             {"t": ("mine" if same else "theirs") if rc else "old"},
         )
         got = (
-            "to_remote" if merge.to_remote else
-            "to_local" if merge.to_local else
-            "converged" if merge.converged else
-            "conflict" if merge.conflicts else "none"
-        )  # fmt: skip
+            "to_remote"
+            if merge.to_remote
+            else "to_local"
+            if merge.to_local
+            else "converged"
+            if merge.converged
+            else "conflict"
+            if merge.conflicts
+            else "none"
+        )
         assert got == expected, (lc, rc, same)
 
 
@@ -279,8 +289,14 @@ def test_first_push_creates_the_tree_then_one_item_per_work() -> None:
     w = World()
     plan = w.push()
     paths = [c.path for c in plan.collections]
-    assert paths == [(), ("Attention",), ("Models",), ("Attention", "Blog"),
-                     ("Attention", "Papers"), ("Models", "Pretrained")]  # fmt: skip
+    assert paths == [
+        (),
+        ("Attention",),
+        ("Models",),
+        ("Attention", "Blog"),
+        ("Attention", "Papers"),
+        ("Models", "Pretrained"),
+    ]
     parents = {c.key: c.parent for c in plan.collections}
     for create in plan.collections:
         assert create.parent is None or list(parents).index(create.parent) < list(parents).index(
@@ -290,7 +306,9 @@ def test_first_push_creates_the_tree_then_one_item_per_work() -> None:
     bert = w.group.items[w.group.by_citation_key("devlin2019bert")]
     tree = tree_paths(w.state)
     assert sorted(tree[c] for c in bert["collections"]) == [
-        ("Attention", "Papers"), ("Models", "Pretrained")]  # fmt: skip
+        ("Attention", "Papers"),
+        ("Models", "Pretrained"),
+    ]
     second = w.push()
     assert second.empty and len(second.unchanged) == 3
 
@@ -307,7 +325,10 @@ def test_a_list_edit_goes_to_zotero_field_by_field(world: World) -> None:
     assert write.names == ("creators",)
     assert write.payload()["version"] > 0
     assert [c["lastName"] for c in world.group.items[write.item]["creators"]] == [
-        "Vaswani", "Shazeer", "Parmar"]  # fmt: skip
+        "Vaswani",
+        "Shazeer",
+        "Parmar",
+    ]
     assert world.push().empty
 
 
@@ -367,9 +388,16 @@ def test_a_new_item_in_a_subsection_becomes_an_entry(world: World) -> None:
 
 def test_a_free_citation_key_of_a_new_item_is_kept(world: World) -> None:
     papers = next(k for k, p in tree_paths(world.state).items() if p == ("Attention", "Papers"))
-    world.group.add("NEWI2345", {"itemType": "webpage", "title": "Some Page",
-                                 "url": "https://p.org/", "citationKey": "mykey",
-                                 "collections": [papers]})  # fmt: skip
+    world.group.add(
+        "NEWI2345",
+        {
+            "itemType": "webpage",
+            "title": "Some Page",
+            "url": "https://p.org/",
+            "citationKey": "mykey",
+            "collections": [papers],
+        },
+    )
     plan = world.pull()
     assert plan.new_works == {"NEWI2345": "mykey"}
     assert world.push().empty
@@ -524,15 +552,25 @@ def test_adoption_without_a_last_sync_never_overwrites(world: World) -> None:
 
 def test_renamed_collection_is_reported_and_still_used(world: World) -> None:
     key = next(k for k, p in tree_paths(world.state).items() if p == ("Attention", "Papers"))
-    world.group.collections[key] = {**world.group.collections[key], "name": "Paper",
-                                     "version": world.group.bump()}  # fmt: skip
+    world.group.collections[key] = {
+        **world.group.collections[key],
+        "name": "Paper",
+        "version": world.group.bump(),
+    }
     notices = world.fetch()
     assert [n.code for n in notices] == ["collection-renamed"]
     pull, push = world.sync()
     assert not pull.edits and push.empty
     # an item added to the renamed collection goes under the list's heading for it
-    world.group.add("NEWI2345", {"itemType": "webpage", "title": "Some Page",
-                                 "url": "https://p.org/", "collections": [key]})  # fmt: skip
+    world.group.add(
+        "NEWI2345",
+        {
+            "itemType": "webpage",
+            "title": "Some Page",
+            "url": "https://p.org/",
+            "collections": [key],
+        },
+    )
     (add,) = world.pull().edits
     assert isinstance(add, AddEntry) and add.section == ("Attention", "Papers")
     assert "### Paper\n" not in world.text
@@ -595,7 +633,9 @@ def test_list_edits_touch_only_their_lines() -> None:
     ]
     text = write_markdown(apply_list_edits(library, by_key, edits))
     assert text.count("**BERT**") == 1
-    assert text.endswith("### New\n- **Attention Is All You Need**. *Ashish Vaswani, Noam "
-                         "Shazeer*. (NIPS 2017) [[paper]](https://arxiv.org/abs/1706.03762) - "
-                         "***Transformer***\n")  # fmt: skip
+    assert text.endswith(
+        "### New\n- **Attention Is All You Need**. *Ashish Vaswani, Noam "
+        "Shazeer*. (NIPS 2017) [[paper]](https://arxiv.org/abs/1706.03762) - "
+        "***Transformer***\n"
+    )
     assert COLLECTIONS == "collections"

@@ -23,10 +23,12 @@ from atbib.zotero.state import (
 
 FIELDS = st.dictionaries(
     st.sampled_from(["title", "date", "url", "creators", "links", "collections"]),
-    st.one_of(st.text(min_size=1, max_size=5), st.lists(st.text(min_size=1, max_size=3),
-                                                        min_size=1, max_size=2)),
+    st.one_of(
+        st.text(min_size=1, max_size=5),
+        st.lists(st.text(min_size=1, max_size=3), min_size=1, max_size=2),
+    ),
     max_size=4,
-)  # fmt: skip
+)
 
 
 def sample_state() -> SyncState:

@@ -89,8 +89,9 @@ def assert_group_mirrors_list(server: ZoteroServer, project: Path) -> None:
     tree = set(tree_paths(state))
     assert tree == {c.key for c in colls}
     everything = server_items(server)
-    items = [i for i in everything if tree & set(i["collections"])]
-    outside = [i for i in everything if not tree & set(i["collections"])]
+    below = tree - {state.root_key}  # an item only in the root is in no section: not listed
+    items = [i for i in everything if below & set(i["collections"])]
+    outside = [i for i in everything if not below & set(i["collections"])]
     cites = [i.get("citationKey") for i in items]
     assert len(cites) == len(set(cites)), "duplicate items"
     assert set(cites) == {w.key for w in works}
@@ -220,10 +221,12 @@ def test_pull_after_another_member_adds_edits_and_deletes(
     after = (project / "README.md").read_text(encoding="utf-8").splitlines()
     removed = [line for line in before if line not in after]
     added = [line for line in after if line not in before]
-    assert sorted(removed) == sorted([
-        next(line for line in before if "**Attention is All you Need**" in line),
-        next(line for line in before if "**Attention is not Explanation**" in line),
-    ])  # fmt: skip
+    assert sorted(removed) == sorted(
+        [
+            next(line for line in before if "**Attention is All you Need**" in line),
+            next(line for line in before if "**Attention is not Explanation**" in line),
+        ]
+    )
     assert sorted(added) == [
         "- **Attention Is All You Need (NeurIPS)**. *Ashish Vaswani, Noam Shazeer*. "
         "(NeurIPS 2017) [[paper]](https://papers.nips.cc/paper/7181-attention-is-all-you-need)"
@@ -262,8 +265,9 @@ def test_pull_after_another_member_adds_edits_and_deletes(
 
 def test_a_conflict_is_listed_and_left_until_settled(pushed: ZoteroServer, project: Path) -> None:
     other = make_zotero(pushed)
-    item = next(i for i in other.everything(other.top())
-                if i["data"]["citationKey"] == "jain2019attention")["data"]  # fmt: skip
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
     item["title"] = "Attention is not Explanation (Zotero)"
     other.update_item(item)
     readme = project / "README.md"
@@ -275,9 +279,13 @@ def test_a_conflict_is_listed_and_left_until_settled(pushed: ZoteroServer, proje
     )
     summary = run("sync", pushed)
     assert [(c.work, c.field, c.local, c.remote) for c in summary.conflicts] == [
-        ("jain2019attention", "title", "Attention is not Explanation (list)",
-         "Attention is not Explanation (Zotero)")
-    ]  # fmt: skip
+        (
+            "jain2019attention",
+            "title",
+            "Attention is not Explanation (list)",
+            "Attention is not Explanation (Zotero)",
+        )
+    ]
     assert (summary.updated, summary.rewritten) == (0, 0)
     assert "Explanation (list)**" in readme.read_text(encoding="utf-8")
     assert other.item(item["key"])["data"]["title"] == "Attention is not Explanation (Zotero)"
@@ -291,11 +299,13 @@ def test_a_conflict_is_listed_and_left_until_settled(pushed: ZoteroServer, proje
 
 def test_dry_run_and_status_write_nothing(pushed: ZoteroServer, project: Path) -> None:
     readme = project / "README.md"
-    readme.write_text(readme.read_text(encoding="utf-8").replace("Yoshua Bengio", "Y. Bengio"),
-                      encoding="utf-8")  # fmt: skip
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace("Yoshua Bengio", "Y. Bengio"), encoding="utf-8"
+    )
     other = make_zotero(pushed)
-    item = next(i for i in other.everything(other.top())
-                if i["data"]["citationKey"] == "jain2019attention")["data"]  # fmt: skip
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
     item["shortTitle"] = "NotExpl"
     other.update_item(item)
     pushed.clear_log()
@@ -345,13 +355,21 @@ def test_an_item_with_the_groups_notes_is_never_deleted(
     pushed: ZoteroServer, project: Path
 ) -> None:
     other = make_zotero(pushed)
-    item = next(i for i in other.everything(other.top())
-                if i["data"]["citationKey"] == "jain2019attention")  # fmt: skip
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )
     note = other.item_template("note")
     note["note"] = "<p>our reading group notes</p>"
     assert other.create_items([note], parentid=item["key"])["successful"]
-    edit_list(project, next(line for line in (project / "README.md").read_text("utf-8")
-                            .splitlines(keepends=True) if "**Attention is not Explanation**" in line), "")  # fmt: skip
+    edit_list(
+        project,
+        next(
+            line
+            for line in (project / "README.md").read_text("utf-8").splitlines(keepends=True)
+            if "**Attention is not Explanation**" in line
+        ),
+        "",
+    )
     summary = run("push", pushed)
     assert summary.ok and summary.deleted == 0
     assert [n.code for n in summary.notices] == ["kept-children"]
@@ -465,8 +483,9 @@ def zotero_edit(**changes: Any) -> Callable[[Any], None]:
     """A second writer's edit of jain2019attention, landing just before our write."""
 
     def mutate(library: Any) -> None:
-        item = next(i for i in library.items.values()
-                    if i.fields.get("citationKey") == "jain2019attention")  # fmt: skip
+        item = next(
+            i for i in library.items.values() if i.fields.get("citationKey") == "jain2019attention"
+        )
         library.update_item(item.key, **changes)
 
     return mutate
@@ -558,8 +577,9 @@ def test_a_read_only_key_fails_before_anything_is_written(
     # in a sync the pull still happens, and the refusal is reported with its summary
     run("push", zotero_server)
     other = make_zotero(zotero_server)
-    item = next(i for i in other.everything(other.top())
-                if i["data"]["citationKey"] == "jain2019attention")["data"]  # fmt: skip
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
     item["shortTitle"] = "NotExpl"
     other.update_item(item)
     edit_list(project, "Byron C. Wallace", "Byron Wallace")
@@ -732,8 +752,12 @@ def test_check_and_import_never_load_pyzotero_or_an_http_client(project: Path) -
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
-        capture_output=True, text=True, cwd=project, env=env, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env=env,
+        check=True,
+    )
     assert "bib/ is up to date" in done.stdout  # atbib check really ran
     assert done.stdout.strip().splitlines()[-1] == "HEAVY:"
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
@@ -773,3 +797,87 @@ def test_live_round_trip_against_api_zotero_org(
     state = json.loads((tmp_path / "zotero-sync.json").read_text(encoding="utf-8"))
     client = zsync.connect(group)
     client.delete("collections", list(state["collections"]), state["library_version"])
+
+
+# -- soak: random edits on both sides, random faults (opt-in) -------------------------------------
+
+SOAK = int(os.environ.get("ATBIB_ZOTERO_SOAK", "0") or 0)
+
+
+@pytest.mark.skipif(not SOAK, reason="soak test: set ATBIB_ZOTERO_SOAK=<rounds> to run it")
+@pytest.mark.parametrize("prefer", ["list", "zotero"])
+def test_soak_random_edits_on_both_sides_converge(
+    project: Path, zotero_server: ZoteroServer, prefer: str
+) -> None:
+    import random
+
+    rng = random.Random(SOAK * 7 + len(prefer))
+    server = zotero_server
+    make = factory(server, policy=RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.02))
+    assert run("push", server, client_factory=make).ok
+    other = make_zotero(server)
+    faults = [
+        lambda: server.faults.rate_limit(1, retry_after=0.01, method="POST"),
+        lambda: server.faults.unavailable(1, retry_after=0.01),
+        lambda: server.faults.drop_after_write(1, method="POST"),
+        lambda: server.faults.drop(1),
+        lambda: server.faults.race(
+            zotero_edit(shortTitle=f"R{rng.random():.3f}"), 1, method="POST"
+        ),
+    ]
+    for round_number in range(SOAK):
+        readme = project / "README.md"
+        lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
+        entries = [i for i, line in enumerate(lines) if line.startswith("- **")]
+        for _ in range(rng.randint(0, 3)):
+            i = rng.choice(entries)
+            action = rng.random()
+            if action < 0.5:
+                lines[i] = lines[i].replace("**. *", f" {round_number}**. *", 1)
+            elif action < 0.7:
+                lines[i] = ""
+            else:
+                lines.insert(
+                    i + 1,
+                    f"- **Soak Study {round_number}-{i}**. *Ann Soak*. "
+                    f"(ICLR 2020) [[paper]](https://soak.example/{round_number}/{i})\n",
+                )
+        readme.write_text("".join(lines), encoding="utf-8")
+        items = other.everything(other.top())
+        colls = [c["key"] for c in other.everything(other.collections())]
+        for _ in range(rng.randint(0, 3)):
+            data = rng.choice(items)["data"]
+            action = rng.random()
+            if action < 0.4:
+                data["title"] = data["title"] + f" z{round_number}"
+                other.update_item(data)
+            elif action < 0.55:
+                data["date"] = f"20{rng.randint(10, 21)}"
+                other.update_item(data)
+            elif action < 0.7:
+                data["collections"] = [rng.choice(colls)]
+                other.update_item(data)
+            elif action < 0.8:
+                other.delete_item(other.item(data["key"])["data"])
+            else:
+                template = other.item_template("webpage")
+                template.update(
+                    title=f"Zotero Page {round_number} {rng.random():.5f}",
+                    url=f"https://z.example/{rng.random():.6f}",
+                    collections=[rng.choice(colls)],
+                )
+                other.create_items([template])
+            items = other.everything(other.top())
+        if rng.random() < 0.5:
+            rng.choice(faults)()
+        summary = run(
+            "sync", server, client_factory=make, prefer=prefer, remove_deleted=prefer == "zotero"
+        )
+        assert summary.ok, summary.failures
+        server.faults.clear()
+        settled = run(
+            "sync", server, client_factory=make, prefer=prefer, remove_deleted=prefer == "zotero"
+        )
+        assert settled.ok and not [c for c in settled.conflicts if not c.resolved]
+        assert_group_mirrors_list(server, project)
+        assert run("sync", server, client_factory=make).requests == 1, round_number
