@@ -353,6 +353,7 @@ def _pull(
     summary.notices += plan.notices
     _count_pull(plan, summary)
     summary.touched |= {edit.work for edit in plan.edits}
+    summary.touched |= {c.work for c in plan.conflicts if not c.resolved}
     linked = {i.work for i in plan.state.items.values() if i.work and i.remote is not None}
     summary.unchanged = len(linked & set(local.works) - summary.touched)
     if dry:
@@ -425,7 +426,8 @@ def _push(
         summary.conflicts += plan.conflicts
         summary.notices += plan.notices
         if round_number == 0:
-            summary.unchanged = len(set(plan.unchanged) - summary.touched)
+            in_conflict = {c.work for c in summary.conflicts if not c.resolved}
+            summary.unchanged = len(set(plan.unchanged) - summary.touched - in_conflict)
         if dry:
             _describe_push(plan, summary)
             summary.created += sum(w.create for w in plan.writes)
