@@ -616,7 +616,11 @@ def test_any_edits_converge_after_a_sync_with_prefer(
         elif name == "title":
             _, works = w.local()
             rec = works[cite].record
-            w.text = w.text.replace(f"{rec.title}", value if value.strip() else rec.title)
+            for before, after in (
+                (f"**{rec.title}**", f"**{value}**"),
+                (f"/ {rec.title}]", f"/ {value}]"),
+            ):
+                w.text = w.text.replace(before, after)
     w.sync(Options(prefer=prefer))
     pull, push = w.sync()
     assert not pull.edits and push.empty and not pull.conflicts
