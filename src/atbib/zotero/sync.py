@@ -23,6 +23,7 @@ import html
 import importlib
 import os
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -33,7 +34,7 @@ from atbib.files import write_text_atomic
 from atbib.keys import KeyRow, assign_keys, write_registry
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
-from atbib.project import Project, load_project
+from atbib.project import Project, load_project, locked_project
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
     AddEntry,
@@ -237,52 +238,59 @@ def run(
         from atbib.zotero.client import new_object_key
 
         new_key = new_object_key
-    project = load_project(settings.list_path, settings.bib_dir)
-    path = state_path(project, settings.state_file)
-    state = load_state(path)
-    if state.group is not None and state.group != settings.group:
-        raise AtbibError(
-            f"{path} records a sync with group {state.group}, not {settings.group}; "
-            "use another --state file for another group"
+    with ExitStack() as stack:
+        # Writes happen under the repository lock, read included, so an export or another
+        # sync never interleaves with this one.
+        project = (
+            load_project(settings.list_path, settings.bib_dir)
+            if dry
+            else stack.enter_context(locked_project(settings.list_path, settings.bib_dir))
         )
-    if state.root and state.root != settings.root:
-        raise AtbibError(
-            f"{path} records the collection tree {state.root!r}, not {settings.root!r}"
-        )
-    state = replace(state, group=settings.group, root=settings.root)
-    summary = Summary(mode, dry, list_path=project.list_display, state_path=str(path))
-    options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
-    client = client_factory(settings.group)
-    try:
-        state = _pull_changes(client, state, settings.root, summary, progress)
-        if mode in ("pull", "sync", "status"):
-            project, state = _pull(project, state, options, summary, dry, path)
-        if mode in ("push", "sync", "status"):
-            try:
-                state = _push(
-                    client,
-                    project,
-                    state,
-                    options,
-                    settings.root,
-                    summary,
-                    dry,
-                    path,
-                    new_key,
-                    progress,
-                )
-            except AccessDenied as exc:
-                if mode != "sync":
-                    raise
-                # the pull is done and saved: report it with the refusal
-                summary.failures.append(str(exc))
-    finally:
-        summary.requests = client.requests
-    if not dry:
-        save_state(path, state)
-    summary.conflicts = _unique_conflicts(summary.conflicts)
-    summary.notices = list({(n.work, n.item, n.code): n for n in summary.notices}.values())
-    return summary
+        path = state_path(project, settings.state_file)
+        state = load_state(path)
+        if state.group is not None and state.group != settings.group:
+            raise AtbibError(
+                f"{path} records a sync with group {state.group}, not {settings.group}; "
+                "use another --state file for another group"
+            )
+        if state.root and state.root != settings.root:
+            raise AtbibError(
+                f"{path} records the collection tree {state.root!r}, not {settings.root!r}"
+            )
+        state = replace(state, group=settings.group, root=settings.root)
+        summary = Summary(mode, dry, list_path=project.list_display, state_path=str(path))
+        options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
+        client = client_factory(settings.group)
+        try:
+            state = _pull_changes(client, state, settings.root, summary, progress)
+            if mode in ("pull", "sync", "status"):
+                project, state = _pull(project, state, options, summary, dry, path)
+            if mode in ("push", "sync", "status"):
+                try:
+                    state = _push(
+                        client,
+                        project,
+                        state,
+                        options,
+                        settings.root,
+                        summary,
+                        dry,
+                        path,
+                        new_key,
+                        progress,
+                    )
+                except AccessDenied as exc:
+                    if mode != "sync":
+                        raise
+                    # the pull is done and saved: report it with the refusal
+                    summary.failures.append(str(exc))
+        finally:
+            summary.requests = client.requests
+        if not dry:
+            save_state(path, state)
+        summary.conflicts = _unique_conflicts(summary.conflicts)
+        summary.notices = list({(n.work, n.item, n.code): n for n in summary.notices}.values())
+        return summary
 
 
 def _unique_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
