@@ -8,10 +8,10 @@ they do with it: one writes the files, the other compares them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from atbib.bibtex.mapping import bibtex_entry
+from atbib.bibtex.mapping import KeptEntry, bibtex_entry
 from atbib.bibtex.write import format_file
 from atbib.dedupe import cluster_indices, merge
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
@@ -98,8 +98,14 @@ def build_bibliography(
     formula: Sequence[str] = DEFAULT_FORMULA,
     *,
     source_name: str = "README.md",
+    kept: Mapping[str, tuple[str, KeptEntry]] | None = None,
 ) -> Bibliography:
-    """Every file ``atbib export`` writes into the bib folder, with its exact content."""
+    """Every file ``atbib export`` writes into the bib folder, with its exact content.
+
+    *kept* holds the fields of imported entries the list cannot show (``bib/extra.bib``, by
+    lower-case key; see :mod:`atbib.bibtex.kept`): each work's entry carries its kept fields
+    where they still agree with the list."""
+    kept = kept or {}
     works, rows = collect_works(library, registry, formula)
     items = library.items
     files_by_section = section_files(library.sections)
@@ -127,6 +133,7 @@ def build_bibliography(
                 work.key,
                 sections=[p for p in work.record.sections if p and p[0] == heading],
                 aliases=work.aliases,
+                kept=_kept(kept, work.key),
             )
             for work in placed_works
         )
@@ -135,9 +142,20 @@ def build_bibliography(
     files[ALL_FILE] = format_file(
         header,
         (
-            bibtex_entry(w.record, w.key, sections=w.record.sections, aliases=w.aliases)
+            bibtex_entry(
+                w.record,
+                w.key,
+                sections=w.record.sections,
+                aliases=w.aliases,
+                kept=_kept(kept, w.key),
+            )
             for w in works
         ),
     )
     files[REGISTRY_FILE] = write_registry(rows)
     return Bibliography(works, files, rows)
+
+
+def _kept(kept: Mapping[str, tuple[str, KeptEntry]], key: str) -> KeptEntry | None:
+    found = kept.get(key.lower()) if kept else None
+    return found[1] if found is not None else None
