@@ -10,18 +10,27 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from atbib.bibtex.kept import KEPT_FILE, read_kept, write_kept
-from atbib.bibtex.mapping import KeptEntry
-from atbib.bibtex.read import BibtexError, LoadedBib, load_bibtex
 from atbib.config import Config, load_config
-from atbib.export import GENERATED_MARK, REGISTRY_FILE, Bibliography, build_bibliography
+from atbib.errors import BibtexError
+from atbib.export import (
+    GENERATED_MARK,
+    KEPT_FILE,
+    REGISTRY_FILE,
+    Bibliography,
+    build_bibliography,
+)
 from atbib.files import read_text, write_text_atomic
 from atbib.keys import KeyRow, read_registry, write_registry
 from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.model import Library
+
+if TYPE_CHECKING:
+    from atbib.bibtex.mapping import KeptEntry
+    from atbib.bibtex.read import LoadedBib
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,11 @@ def _read_project(config: Config) -> Project:
     registry_file = config.bib_folder / REGISTRY_FILE
     registry = read_registry(read_text(registry_file)) if registry_file.is_file() else ()
     kept_file = config.bib_folder / KEPT_FILE
-    kept = read_kept(read_text(kept_file)) if kept_file.is_file() else {}
+    kept: dict[str, tuple[str, KeptEntry]] = {}
+    if kept_file.is_file():
+        from atbib.bibtex.kept import read_kept
+
+        kept = read_kept(read_text(kept_file))
     return Project(config, library, registry, kept)
 
 
@@ -135,6 +148,8 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
 def read_bib_files(paths: Sequence[str | os.PathLike[str]]) -> list[LoadedBib]:
     """Read .bib files; a malformed one stops everything before any write, with every error
     of every file (``file:line: error: ...``)."""
+    from atbib.bibtex.read import load_bibtex
+
     loaded = [load_bibtex(Path(p), path=_display(Path(p))) for p in paths]
     errors = [problem for bib in loaded for problem in bib.errors]
     if errors:
@@ -162,6 +177,8 @@ def save_changes(
     if kept is not None and kept != project.kept:
         path = config.bib_folder / KEPT_FILE
         if kept or path.exists():
+            from atbib.bibtex.kept import write_kept
+
             write_text_atomic(path, write_kept(kept))
             written.append(_display(path))
     if registry is not None and tuple(registry) != project.registry:

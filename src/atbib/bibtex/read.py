@@ -19,7 +19,7 @@ from pathlib import Path
 
 from atbib.bibtex.mapping import record_from_entry
 from atbib.bibtex.parse import BibEntry, Field, parse_bibtex
-from atbib.errors import AtbibError
+from atbib.errors import BibtexError
 from atbib.model import Problem, Record
 
 __all__ = ["BibtexError", "LoadedBib", "load_bibtex", "read_bibtex"]
@@ -52,14 +52,6 @@ _NOT_INHERITED = frozenset(
 )
 """Fields a crossref parent does not give its children: they identify or describe the parent
 itself (its address, its DOI), not where the child appeared."""
-
-
-class BibtexError(AtbibError):
-    """A .bib file atbib cannot read: every error, one per line (``file:line: message``)."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,16 @@ reader removes them. The rule is minimal, so lines people wrote stay exactly as 
 URLs are made inert and unambiguous instead: white space, ``< > \\`` and (unless balanced)
 parentheses are percent-encoded, and a ``javascript:``, ``vbscript:`` or ``data:`` address has
 its colon percent-encoded, so it becomes a harmless relative link (importers refuse such links
-before they get here). ``$...$`` is left alone: GitHub shows it as math, as LaTeX would.
+before they get here). Inline math (``$O(n \\log n)$``, found by LaTeX's rule) is written as
+it is, since GitHub shows it as math and reads no escapes inside it, unless it holds a
+character of the line's own syntax (``* [ ] < ` ~``).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
@@ -82,19 +85,49 @@ def _backslash(match: re.Match[str]) -> str:
     return "\\" + match.group()
 
 
+_MATH_UNSAFE = re.compile(r"[*\[\]<`~]|&[#A-Za-z]")
+
+
+def _math_spans(text: str) -> list[tuple[int, int]]:
+    """Inline math left as written (GitHub shows ``$...$`` as math and reads no escapes
+    inside): LaTeX's rule (:func:`atbib.bibtex.latex.math_spans`), and nothing inside that
+    the line's grammar would see."""
+    if "$" not in text:
+        return []
+    from atbib.bibtex.latex import math_spans
+
+    return [(a, b) for a, b in math_spans(text) if not _MATH_UNSAFE.search(text, a, b)]
+
+
+def _outside_math(text: str, change: Callable[[str], str]) -> str:
+    spans = _math_spans(text)
+    if not spans:
+        return change(text)
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.append(change(text[last:start]))
+        out.append(text[start:end])
+        last = end
+    out.append(change(text[last:]))
+    return "".join(out)
+
+
 def escape_markdown(text: str, special: re.Pattern[str] = _TEXT_SPECIAL) -> str:
     """``text`` with the characters that would change a list line's meaning escaped (see the
-    module docstring); line breaks become spaces, since an entry is one line."""
+    module docstring); line breaks become spaces, since an entry is one line. Inline math is
+    left as written."""
     if _LINE_BREAKS.search(text):
         text = _LINE_BREAKS.sub(" ", text)
-    return special.sub(_backslash, text)
+    return _outside_math(text, lambda part: special.sub(_backslash, part))
 
 
 def unescape_markdown(text: str) -> str:
-    """Remove CommonMark backslash escapes (``\\*`` -> ``*``); other backslashes stay."""
+    """Remove CommonMark backslash escapes (``\\*`` -> ``*``) outside inline math; other
+    backslashes stay."""
     if "\\" not in text:
         return text
-    return _UNESCAPE.sub(r"\1", text)
+    return _outside_math(text, lambda part: _UNESCAPE.sub(r"\1", part))
 
 
 def _blank_escapes(text: str) -> str:
