@@ -522,30 +522,40 @@ def overlay(
     names another venue. The source's entry type is used when it reads back as the same kind of
     work with the same venue. atbib's own fields are always the generated ones."""
     out = list(fields)
-    index = {name.lower(): i for i, (name, _) in enumerate(out)}
     venue_kept = _source_venue_matches(record, source_type or entry_type, source, out)
     seen: set[str] = set()
+    anchor: str | None = None  # the last source field placed: new ones follow it
+    leading: list[tuple[str, str]] = []  # new fields before any placed one
     for name, raw in source:
         lname = name.lower()
         if lname in seen or lname in ATBIB_FIELDS:
             continue
         seen.add(lname)
-        at = index.get(lname)
+        at = _position(out, lname)
         if at is None and lname in FIELD_ALIASES:
-            at = index.get(FIELD_ALIASES[lname])  # the source's biblatex name for it
+            at = _position(out, FIELD_ALIASES[lname])  # the source's biblatex name for it
         if at is not None:
             as_source = record.kind not in _TITLE_KINDS
-            compared = FIELD_ALIASES.get(lname, lname) if lname not in index else lname
+            compared = lname if out[at][0].lower() == lname else FIELD_ALIASES[lname]
             if same_meaning(compared, out[at][1], raw, as_source=as_source) and (
                 venue_kept or lname not in PUBLICATION_FIELDS
             ):
                 out[at] = (out[at][0] if compared == lname else lname, raw)
-                index[lname] = at
+            if leading:
+                out[at:at] = leading
+                at += len(leading)
+                leading = []
+            anchor = out[at][0].lower()
             continue
         if lname in PUBLICATION_FIELDS and not venue_kept:
             continue
-        index[lname] = len(out)
-        out.append((lname, raw))
+        if anchor is None:
+            leading.append((lname, raw))
+            continue
+        where = _position(out, anchor)
+        out.insert(len(out) if where is None else where + 1, (lname, raw))
+        anchor = lname
+    out.extend(leading)
     if source_type and source_type != entry_type and venue_kept:
         kind = read_kind(source_type, _raw_getter(out))[0]
         if _family(kind) == _family(record.kind):
@@ -557,6 +567,13 @@ def overlay(
                 out = [(name, value) for name, value in out if name.lower() not in mine]
             entry_type = source_type
     return entry_type, out
+
+
+def _position(fields: Sequence[tuple[str, str]], name: str) -> int | None:
+    for i, (field_name, _) in enumerate(fields):
+        if field_name.lower() == name:
+            return i
+    return None
 
 
 def _venue_candidates(entry_type: str) -> tuple[str, ...]:

@@ -419,13 +419,21 @@ def _parse_link_entry(body: str, section: SectionPath, nickname: str) -> ParsedE
     label, url = match.group(1), match.group(2)
     rest = body[match.end() :]
     description = ""
-    before, links = _links_suffix(rest)
-    if before.strip():
-        dash = rest.find(" - ")
-        before, links = _links_suffix(rest[:dash]) if dash >= 0 else (rest, ())
-        if before.strip():
+    found: list[Link] = []
+    pos = 0
+    while True:  # the links right after the title link, then " - " and the description
+        token = _LINK.match(rest, len(rest) - len(rest[pos:].lstrip()))
+        if token is None:
+            break
+        found.append(Link(unescape_markdown(token.group(1)), token.group(2)))
+        pos = token.end()
+    links = tuple(found)
+    tail = rest[pos:]
+    if tail.strip():
+        dash = _DESCRIPTION_DASH.match(tail)
+        if dash is None:
             return ParsedEntry(None, f"unexpected text after the title link: {rest.strip()[:40]!r}")
-        description = unescape_markdown(rest[dash + 3 :].strip())
+        description = unescape_markdown(tail[dash.end() :].strip())
     source, title = _split_label(label)
     kind = _link_kind(section, url)
     record = Record(
@@ -500,13 +508,19 @@ def _escape_number_start(text: str) -> str:
     return text[:digits] + "\\" + text[digits:]
 
 
-def _escape_label(source: str, title: str) -> str:
-    def part(text: str) -> str:
-        return escape_markdown(text).replace(" / ", " \\/ ")
+_SPACED_SLASH = re.compile(r"(?<= )/(?= )")
+_DESCRIPTION_DASH = re.compile(r"\s* - ")
+_SLASH_AFTER_SPACE = re.compile(r"(?<= )/")
 
+
+def _escape_label(source: str, title: str) -> str:
+    """``Source / Title``: the first `` / `` must be the separator, so a slash after a space
+    in the source, or between spaces in a title without source, is escaped."""
     if source:
-        return f"{part(source)} / {escape_markdown(title)}"
-    return part(title)
+        return (
+            _SLASH_AFTER_SPACE.sub(r"\\/", escape_markdown(source)) + " / " + escape_markdown(title)
+        )
+    return _SPACED_SLASH.sub(r"\\/", escape_markdown(title))
 
 
 def _forms(record: Record) -> list[str]:

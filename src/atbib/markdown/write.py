@@ -42,11 +42,21 @@ def render_markdown(
     ``read_markdown(render_markdown(records))`` gives the same records back (escaping keeps
     hostile titles and names from breaking the list)."""
     tree: _Node = _Node()
+    records = list(records)
+    # Headings in the order sections first appear as a record's main (first) section, then
+    # the others: a work also listed further down does not pull its later section up.
+    for rank in (0, 1):
+        for record in records:
+            paths = record.sections or (default_section,)
+            for path in paths[:1] if rank == 0 else paths[1:]:
+                node = tree
+                for part in path:
+                    node = node.children.setdefault(part, _Node())
     for record in records:
         for path in record.sections or (default_section,):
             node = tree
             for part in path:
-                node = node.children.setdefault(part, _Node())
+                node = node.children[part]
             node.records.append(replace(record, sections=(path,)))
     lines: list[str] = [f"# {title}", ""] if title else []
     _render_node(tree, 1, lines)
@@ -65,7 +75,7 @@ class _Node:
 
 def _render_node(node: _Node, level: int, lines: list[str]) -> None:
     for heading, child in node.children.items():
-        if lines and lines[-1] and (level <= 2 or not lines[-1].startswith("#")):
+        if lines and lines[-1] and (level <= 1 or not lines[-1].startswith("#")):
             lines.append("")
         lines.append(f"{'#' * min(level + 1, 6)} {heading}")
         lines.extend(f"- {render_entry(record)}" for record in child.records)
