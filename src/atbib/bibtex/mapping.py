@@ -316,12 +316,30 @@ def encode_howpublished_url(url: str) -> str:
     return r"\url{" + encode_url(url).replace("%", r"\%").replace("#", r"\#") + "}"
 
 
+_URL_FIELDS = frozenset({"url", "doi", "biburl"})
+
+
 def encode_value(name: str, value: str) -> str:
-    """A plain-text value (``Record.extra``) as BibTeX: verbatim fields as URLs, the rest
-    through :func:`encode_latex`."""
-    if name in VERBATIM_FIELDS:
+    """A plain-text value (``Record.extra``) as BibTeX: addresses made safe as URLs, other
+    verbatim fields (``pages``, ``file``, ``eprint``) as they are, the rest through
+    :func:`encode_latex`."""
+    if name in _URL_FIELDS:
         return encode_url(value)
+    if name in VERBATIM_FIELDS:
+        return value if _balanced_braces(value) else encode_url(value)
     return encode_latex(value)
+
+
+def _balanced_braces(text: str) -> bool:
+    depth = 0
+    for c in text:
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def decode_value(name: str, raw: str) -> str:
@@ -582,6 +600,9 @@ def _venue_candidates(entry_type: str) -> tuple[str, ...]:
     return (info.venue_fields if info else ()) + ("journal", "booktitle", "howpublished")
 
 
+_VENUE_EVIDENCE = frozenset({"journaltitle", "eventtitle", "eprint", "eprinttype", "archiveprefix"})
+
+
 def _source_venue_matches(
     record: Record,
     source_type: str,
@@ -592,12 +613,15 @@ def _source_venue_matches(
     one, year): then its venue spellings and publication fields are the work's."""
     if record.kind not in _TITLE_KINDS:
         return True
+    given = {name.lower() for name, _ in source}
+    if not given & (set(_venue_candidates(source_type)) | _VENUE_EVIDENCE):
+        return True  # the source says nothing about where the work appeared
     merged: dict[str, str] = {name.lower(): value for name, value in generated}
     merged.pop("listvenue", None)
     for name, raw in source:
         if name.lower() not in ATBIB_FIELDS:
             merged[name.lower()] = raw
-    venue = read_venue(source_type, merged.get)
+    venue = read_venue(source_type, _raw_getter(list(merged.items())))
     mine = record.venue
     if venue is None or mine is None:
         return (venue is None and mine is None) or (mine is not None and not mine.name)
@@ -920,8 +944,10 @@ def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str
         if lname in seen:
             continue
         seen.add(lname)
-        if lname in _SHOWN and lname not in ("shorttitle", "abstract"):
+        if lname in _SHOWN and lname not in ("shorttitle", "abstract", "author"):
             continue
+        if lname == "author" and record.kind in _TITLE_KINDS:
+            continue  # the list shows the names; a blog's source shows them only joined
         if lname == "shorttitle" and record.nickname:
             continue
         if lname == "abstract" and record.description:
