@@ -126,6 +126,28 @@ FIELD_ALIASES: dict[str, str] = {
 """biblatex field names read as their BibTeX equivalents (both directions of biber's own
 aliasing)."""
 
+BIBTEX_TYPES = frozenset(
+    {
+        "article",
+        "book",
+        "booklet",
+        "conference",
+        "inbook",
+        "incollection",
+        "inproceedings",
+        "manual",
+        "mastersthesis",
+        "misc",
+        "phdthesis",
+        "proceedings",
+        "techreport",
+        "unpublished",
+    }
+)
+"""BibTeX's own entry types. bib/ files are read by BibTeX styles as well as biblatex, so a
+source's entry type is kept only when it is one of these; a biblatex-only type (``@online``,
+``@software``, ``@report``) is written as the table's BibTeX type."""
+
 VERBATIM_FIELDS = frozenset(
     {
         "url",
@@ -544,21 +566,20 @@ def overlay(
     seen: set[str] = set()
     anchor: str | None = None  # the last source field placed: new ones follow it
     leading: list[tuple[str, str]] = []  # new fields before any placed one
+    as_source = record.kind not in _TITLE_KINDS
     for name, raw in source:
-        lname = name.lower()
+        lname = FIELD_ALIASES.get(name.lower(), name.lower())  # written by its BibTeX name
         if lname in seen or lname in ATBIB_FIELDS:
             continue
         seen.add(lname)
         at = _position(out, lname)
-        if at is None and lname in FIELD_ALIASES:
-            at = _position(out, FIELD_ALIASES[lname])  # the source's biblatex name for it
         if at is not None:
-            as_source = record.kind not in _TITLE_KINDS
-            compared = lname if out[at][0].lower() == lname else FIELD_ALIASES[lname]
-            if same_meaning(compared, out[at][1], raw, as_source=as_source) and (
-                venue_kept or lname not in PUBLICATION_FIELDS
+            if (
+                same_meaning(lname, out[at][1], raw, as_source=as_source)
+                and (venue_kept or lname not in PUBLICATION_FIELDS)
+                and latex_safe(lname, raw)
             ):
-                out[at] = (out[at][0] if compared == lname else lname, raw)
+                out[at] = (out[at][0], raw)
             if leading:
                 out[at:at] = leading
                 at += len(leading)
@@ -567,6 +588,8 @@ def overlay(
             continue
         if lname in PUBLICATION_FIELDS and not venue_kept:
             continue
+        if not latex_safe(lname, raw):
+            raw = encode_value(lname, decode_value(lname, raw))
         if anchor is None:
             leading.append((lname, raw))
             continue
@@ -574,17 +597,36 @@ def overlay(
         out.insert(len(out) if where is None else where + 1, (lname, raw))
         anchor = lname
     out.extend(leading)
-    if source_type and source_type != entry_type and venue_kept:
+    if source_type in BIBTEX_TYPES and source_type != entry_type and venue_kept:
         kind = read_kind(source_type, _raw_getter(out))[0]
         if _family(kind) == _family(record.kind):
             # The source's type, with its own venue field: the generated one for the other
             # type would only repeat the venue under a name that type does not read.
-            names_given = {name.lower() for name, _ in source}
+            names_given = {FIELD_ALIASES.get(n.lower(), n.lower()) for n, _ in source}
             if any(name in names_given for name in _venue_candidates(source_type)):
                 mine = set(_venue_candidates(entry_type)) - names_given
                 out = [(name, value) for name, value in out if name.lower() not in mine]
             entry_type = source_type
     return entry_type, out
+
+
+_LATEX_BARE = re.compile(r"(?<!\\)[_&#%^]")
+_LATEX_ESCAPE = re.compile(r"\\(?:url|href|path|nolinkurl)\s*\{[^{}]*\}|\\.", re.DOTALL)
+
+
+def latex_safe(name: str, raw: str) -> bool:
+    """Whether a source's raw value can be written as it is: verbatim fields always; other
+    fields only when LaTeX can typeset them (no bare ``_ & # % ^`` outside math, balanced
+    braces). A broken value is written re-encoded from its text instead."""
+    if name in VERBATIM_FIELDS:
+        return True
+    if not _balanced_braces(raw):
+        return False
+    text = raw
+    for start, end in reversed(math_spans(raw)):
+        text = text[:start] + text[end:]
+    text = _LATEX_ESCAPE.sub("", text)
+    return "$" not in text and not _LATEX_BARE.search(text)
 
 
 def _position(fields: Sequence[tuple[str, str]], name: str) -> int | None:
