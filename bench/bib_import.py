@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bibtex_parse import _BP2_SNIPPET, generate  # noqa: E402
+from bibtex_parse import _BP2_SNIPPET, generate
 
 
 def _clear_caches() -> None:
@@ -106,13 +106,20 @@ def main(argv: list[str] | None = None) -> int:
                     text=True,
                 ).stdout
                 bp2 = json.loads(out)
-                rows.append((f"in-process  bibtexparser {bp2['version']} parse_string", bp2["median"]))
+                rows.append(
+                    (f"in-process  bibtexparser {bp2['version']} parse_string", bp2["median"])
+                )
             code = f"import atbib; assert len(atbib.read_bibtex({str(path)!r})) == {n}"
             rows.append(
                 ("whole process  python -c 'import atbib; atbib.read_bibtex(PATH)'",
                  _median_process([sys.executable, "-c", code], args.reps))
             )  # fmt: skip
-            rows.append(("whole process  python -c pass", _median_process([sys.executable, "-c", "pass"], args.reps)))
+            rows.append(
+                (
+                    "whole process  python -c pass",
+                    _median_process([sys.executable, "-c", "pass"], args.reps),
+                )
+            )
         print(f"== {n:,} entries, {len(text):,} bytes; median of {args.reps} runs")
         for label, seconds in rows:
             print(f"  {label:<68} {seconds:7.3f} s  {seconds / n * 1e6:7.1f} µs/entry")
