@@ -88,6 +88,11 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _line_of(text: str, start: str) -> int:
+    """The 1-based number of the first line of *text* that starts with *start*."""
+    return next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(start))
+
+
 def _digest(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -120,8 +125,9 @@ def test_import_adds_new_works_only_and_changes_no_other_byte(project):
     lines = after.splitlines()
     at = lines.index(diff[-1][1:])
     assert lines[at + 1] == "" and lines[at + 2] == "### Chinese Blog"
-    assert (
-        "new.bib:1: devlin-etal-2019-bert is already in the list (README.md:146)" in result.stdout
+    bert = _line_of(before, "- BERT: Pre-training of Deep Bidirectional")
+    assert f"new.bib:1: devlin-etal-2019-bert is already in the list (README.md:{bert})" in (
+        result.stdout
     )
     assert "added 4 works to Transformer / Papers; 1 already in the list" in result.stdout
 
@@ -168,8 +174,9 @@ def test_malformed_file_stops_with_every_error_and_changes_nothing(project):
     result = atbib(project, "import", "new.bib", "bad.bib", "--section", "Transformer / Papers")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "atbib: error: bad.bib:1: error: missing comma before field 'year' (line 3) in entry 'a'",
+        "bad.bib:1: error: missing comma before field 'year' (line 3) in entry 'a'",
         "bad.bib:6: error: unbalanced braces in field 'title' of entry 'b'",
+        "atbib: error: 2 errors in the .bib input; nothing was changed",
     ]
     assert "Traceback" not in result.stderr
     assert _digest(project) == before
@@ -209,11 +216,15 @@ def test_fill_completes_only_the_lines_that_lack_something(project):
         project, "import", "fill.bib", "-s", "Pretrained Language Model / Models", "--fill"
     )
     assert result.returncode == 0, result.stderr
-    assert "is already in the list (README.md:170, README.md:204); filled authors" in result.stdout
+    plain = _line_of("\n".join(before), "- CodeBERT: A Pre-Trained Model")
+    bold = _line_of("\n".join(before), "- **CodeBERT:A Pre-Trained Model")
+    assert f"already in the list (README.md:{plain}, README.md:{bold}); filled authors" in (
+        result.stdout
+    )
     after = (project / "README.md").read_text(encoding="utf-8").splitlines()
-    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
-    assert changed == [169]  # line 170: the entry without authors; line 204 had them
-    assert after[169].startswith(
+    changed = [i + 1 for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed == [plain]  # the entry without authors; the other one had them
+    assert after[plain - 1].startswith(
         "- **CodeBERT: A Pre-Trained Model for Programming and Natural Languages**. "
         "*Zhangyin Feng, Daya Guo, Duyu Tang*. (CoRR 2020)"
     )

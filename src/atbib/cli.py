@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from atbib._version import __version__
-from atbib.errors import AtbibError
+from atbib.errors import AtbibError, BibtexError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,6 +23,16 @@ def _reports_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BibtexError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            count = len(exc.problems)
+            click.echo(
+                f"atbib: error: {count} error{'s' if count != 1 else ''} in the .bib input; "
+                "nothing was changed",
+                err=True,
+            )
+            sys.exit(2)
         except AtbibError as exc:
             click.echo(f"atbib: error: {exc}", err=True)
             sys.exit(2)
