@@ -3,9 +3,15 @@ Scholar, Better BibTeX / biblatex, and a hand-kept file with every BibTeX trick.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from atbib import BibtexError, Kind, Link, Person, load_bibtex, read_bibtex
+from atbib.bibtex.mapping import bibtex_entry, record_from_entry
+from atbib.markdown.entry import parse_entry, render_entry
 from atbib.venues import lookup_full, venue_from_bib
 from tests.conftest import ROOT
 
@@ -228,3 +234,44 @@ def test_findings_workshops_and_arxiv_as_venues():
     assert (
         venue_from_bib("Workshop on Representation Learning for NLP at ACL").name == "RepL4NLP@ACL"
     )
+
+
+_VALUE = st.lists(
+    st.sampled_from([*"ab Z{}\\\"'$%&#_~^-,.:;()[]*<>/@=\n", "é", "\\'", "{\\L}", " and "]),
+    max_size=20,
+).map("".join)
+_FIELD_NAMES = st.sampled_from(
+    ["author", "title", "booktitle", "journal", "year", "date", "url", "doi", "eprint",
+     "archiveprefix", "howpublished", "note", "shorttitle", "abstract", "links", "subsection",
+     "listvenue", "pages", "month", "editor"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["article", "inproceedings", "misc", "online", "software", "book", "foo"]),
+    st.lists(st.tuples(_FIELD_NAMES, _VALUE), max_size=8, unique_by=lambda f: f[0]),
+)
+def test_any_entry_reads_as_a_record_that_the_list_and_bibtex_can_take(entry_type, fields):
+    """Whatever an entry holds, reading it never fails, its record renders to one list line
+    that reads back as the same record, and writing it gives balanced BibTeX."""
+    read = record_from_entry(entry_type, "k", fields)
+    record = replace(read.record, sections=(("S", "P"),))
+    line = render_entry(record)
+    assert "\n" not in line
+    back = parse_entry(line, ("S", "P")).record
+    assert back is not None, line
+    if record.kind not in (Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER) or record.url:
+        assert (back.title, back.authors, back.venue, back.links) == (
+            record.title,
+            record.authors,
+            record.venue,
+            record.links,
+        ), line
+    written = bibtex_entry(record, "k", sections=record.sections)
+    for _, value in written.fields:
+        depth = 0
+        for c in value:
+            depth += {"{": 1, "}": -1}.get(c, 0)
+            assert depth >= 0, value
+        assert depth == 0, value

@@ -815,13 +815,19 @@ def decode_person(raw: str) -> Person:
         return Person(family=_clean(decode_latex(raw[1:-1])))
     parts = names.split_name(raw)
     if not _LATEX_IN_NAME.search(raw):
-        return Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
-    return Person(
-        family=_clean(decode_latex(parts.last)),
-        given=_clean(decode_latex(parts.first)),
-        von=_clean(decode_latex(parts.von)),
-        jr=_clean(decode_latex(parts.jr)),
-    )
+        person = Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
+    else:
+        person = Person(
+            family=_clean(decode_latex(parts.last)),
+            given=_clean(decode_latex(parts.first)),
+            von=_clean(decode_latex(parts.von)),
+            jr=_clean(decode_latex(parts.jr)),
+        )
+    if not person.family and (person.given or person.von):
+        # ", Jane" has no last name; a name needs one, so the words it has are it.
+        words = " ".join(p for p in (person.given, person.von) if p)
+        person = Person(family=words, jr=person.jr)
+    return person
 
 
 _LATEX_IN_NAME = re.compile(r"[\\{}~]|--|``|''")
@@ -897,7 +903,9 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
         trouble = name_problem(raw_name)
         if trouble:
             problems.append(("error", "author", trouble))
-        authors.append(decode_person(raw_name))
+        person = decode_person(raw_name)
+        if person.family:
+            authors.append(person)
     raw_links = get("links")
     links: list[Link] = []
     if raw_links:

@@ -113,20 +113,27 @@ def _outside_math(text: str, change: Callable[[str], str]) -> str:
     return "".join(out)
 
 
-def escape_markdown(text: str, special: re.Pattern[str] = _TEXT_SPECIAL) -> str:
+def escape_markdown(
+    text: str, special: re.Pattern[str] = _TEXT_SPECIAL, *, math: bool = False
+) -> str:
     """``text`` with the characters that would change a list line's meaning escaped (see the
-    module docstring); line breaks become spaces, since an entry is one line. Inline math is
-    left as written."""
+    module docstring); line breaks become spaces, since an entry is one line. With *math*,
+    inline math is left as written (titles, nicknames and descriptions: where nothing of the
+    line's syntax can hide inside it)."""
     if _LINE_BREAKS.search(text):
         text = _LINE_BREAKS.sub(" ", text)
+    if not math:
+        return special.sub(_backslash, text)
     return _outside_math(text, lambda part: special.sub(_backslash, part))
 
 
-def unescape_markdown(text: str) -> str:
-    """Remove CommonMark backslash escapes (``\\*`` -> ``*``) outside inline math; other
-    backslashes stay."""
+def unescape_markdown(text: str, *, math: bool = False) -> str:
+    """Remove CommonMark backslash escapes (``\\*`` -> ``*``), outside inline math with
+    *math*; other backslashes stay."""
     if "\\" not in text:
         return text
+    if not math:
+        return _UNESCAPE.sub(r"\1", text)
     return _outside_math(text, lambda part: _UNESCAPE.sub(r"\1", part))
 
 
@@ -391,7 +398,7 @@ def parse_entry(body: str, section: SectionPath) -> ParsedEntry:
         nickname, body = prefix.group(1), body[prefix.end() :]
     tail = _TAIL_NICK.search(body)
     if tail:
-        nickname, body = unescape_markdown(tail.group(2)), body[: tail.start()]
+        nickname, body = unescape_markdown(tail.group(2), math=True), body[: tail.start()]
     if body.startswith("[") and not body.startswith("[["):
         return _parse_link_entry(body, section, nickname)
     return _parse_title_entry(body, section, nickname)
@@ -433,7 +440,7 @@ def _parse_link_entry(body: str, section: SectionPath, nickname: str) -> ParsedE
         dash = _DESCRIPTION_DASH.match(tail)
         if dash is None:
             return ParsedEntry(None, f"unexpected text after the title link: {rest.strip()[:40]!r}")
-        description = unescape_markdown(tail[dash.end() :].strip())
+        description = unescape_markdown(tail[dash.end() :].strip(), math=True)
     source, title = _split_label(label)
     kind = _link_kind(section, url)
     record = Record(
@@ -477,7 +484,7 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
             )
         if not links and venue_text is None:
             return ParsedEntry(None, "no link, venue or authors: not an entry")
-    title = unescape_markdown(title.strip())
+    title = unescape_markdown(title.strip(), math=True)
     if not title.strip():
         return ParsedEntry(None, "entry without a title")
     record = Record(
@@ -496,7 +503,7 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
 
 
 def _escape_plain_title(title: str) -> str:
-    text = escape_markdown(title)
+    text = escape_markdown(title, math=True)
     if _BLOCK_START.match(text):
         text = "\\" + text if not text[0].isdigit() else _escape_number_start(text)
     return text
@@ -528,19 +535,19 @@ def _forms(record: Record) -> list[str]:
     links = "".join(
         f"[[{escape_markdown(link.label)}]]({clean_url(link.url)})" for link in record.links
     )
-    nick = f" - ***{escape_markdown(record.nickname)}***" if record.nickname else ""
+    nick = f" - ***{escape_markdown(record.nickname, math=True)}***" if record.nickname else ""
     if record.url:
         text = f"[{_escape_label(record.source, record.title)}]({clean_url(record.url)})"
         if links:
             text += f" {links}"
         if record.description:
-            text += f" - {escape_markdown(record.description)}"
+            text += f" - {escape_markdown(record.description, math=True)}"
         return [text + nick]
     venue = ""
     if record.venue is not None:
         venue = f" ({escape_markdown(record.venue.text, _VENUE_SPECIAL)})"
     tail = venue + (f" {links}" if links else "") + nick
-    bold = f"**{escape_markdown(record.title)}**"
+    bold = f"**{escape_markdown(record.title, math=True)}**"
     if record.authors:
         authors = ", ".join(render_display_name(p) for p in record.authors)
         return [f"{bold}. *{authors}*.{tail}"]
