@@ -330,6 +330,10 @@ def lookup_full(text: str, year: int | None = None) -> VenueInfo | None:
     return None
 
 
+_WORKSHOPS_AT = re.compile(r"^workshops at (?P<host>.+)$", re.IGNORECASE)
+_AT_HOST = re.compile(r"^(?P<inner>.+?) at (?P<host>[A-Z][\w-]*)$")
+
+
 @dataclass(frozen=True, slots=True)
 class BibVenue:
     """A .bib venue understood: the name the list writes (``NAACL``, ``Findings of EMNLP``,
@@ -352,12 +356,12 @@ def venue_from_bib(text: str, year: int | None = None) -> BibVenue:
         event = _YEAR.sub(" ", findings.group("event")).strip()
         info = lookup_full(event, year) if event else None
         return BibVenue(f"Findings of {info.abbr if info else event}".strip(), info=info)
-    workshops = re.match(r"^workshops at (?P<host>.+)$", text, re.IGNORECASE)
+    workshops = _WORKSHOPS_AT.match(text)
     if workshops:
         info = lookup_full(workshops.group("host"), year)
         if info is not None:
             return BibVenue(f"{info.abbr} Workshop", info=info)
-    colocated = re.match(r"^(?P<inner>.+?) at (?P<host>[A-Z][\w-]*)$", text)
+    colocated = _AT_HOST.match(text)
     if colocated:
         inner = lookup_full(colocated.group("inner"), year)
         host = lookup(colocated.group("host"))

@@ -14,10 +14,9 @@ not a bibliography to cite, and export never rewrites it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
-from atbib.bibtex.mapping import ATBIB_FIELDS, BibEntryOut, KeptEntry
+from atbib.bibtex.mapping import ATBIB_FIELDS, BibEntryOut, KeptEntry, join_lines
 from atbib.bibtex.parse import parse_bibtex
 from atbib.bibtex.write import format_file
 from atbib.export import KEPT_FILE
@@ -30,7 +29,6 @@ HEADER = (
     "into bib/; `atbib import` adds to this file. You may edit it; it is not for citing.",
 )
 _SPACE = " ".join
-_LINE_BREAKS = re.compile(r"[ \t]*\r?\n[ \t\r\n]*")
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -54,7 +52,7 @@ def kept_fields(
         mine = written.get(lname)
         if mine is not None and _same_text(mine, raw):
             continue
-        kept.append((lname, _LINE_BREAKS.sub(" ", raw) if "\n" in raw else raw))
+        kept.append((lname, join_lines(raw) if "\n" in raw else raw))
     if not kept and entry_type == generated.entry_type:
         return None
     return KeptEntry(entry_type, tuple(kept))

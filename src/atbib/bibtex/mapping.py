@@ -227,7 +227,6 @@ PROPER_NOUNS = frozenset(
 
 _WORD_EDGES = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.DOTALL)
 _SPACES = re.compile(r"(\s+)")
-_BREAKS = re.compile(r"[ \t]*[\r\n\t][ \t\r\n]*")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _LINKS_FIELD = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
 
@@ -364,11 +363,24 @@ def _balanced_braces(text: str) -> bool:
     return depth == 0
 
 
+def join_lines(raw: str) -> str:
+    """A value written over several lines as BibTeX reads it: each line break (or tab) with
+    the white space around it becomes one space; other spaces stay as they are."""
+    parts = [part.strip(" \t") for part in raw.splitlines()]
+    text = " ".join(part for part in parts if part)
+    if "\t" in text:
+        text = _TABS.sub(" ", text)
+    return text
+
+
+_TABS = re.compile(r" *\t[ \t]*")
+
+
 def decode_value(name: str, raw: str) -> str:
     """A BibTeX value as plain text: verbatim fields as written, the rest decoded; line
     breaks with their indentation become one space, as BibTeX reads them."""
-    if _BREAKS.search(raw):
-        raw = _BREAKS.sub(" ", raw)
+    if "\n" in raw or "\t" in raw or "\r" in raw:
+        raw = join_lines(raw)
     if name in VERBATIM_FIELDS:
         return raw.strip()
     return decode_latex(raw).strip()
@@ -387,11 +399,13 @@ def _links_text(links: Sequence[Link]) -> str:
 _LINK_URL = re.compile(r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*")
 
 
-def _venue_fields(record: Record, parsed: ParsedVenue | None) -> tuple[str, list[tuple[str, str]]]:
-    """Entry type and venue fields for a paper."""
+def _venue_fields(
+    record: Record, parsed: ParsedVenue | None, year: int | None
+) -> tuple[str, list[tuple[str, str]]]:
+    """Entry type and venue fields for a paper (*year* is ``record.year``)."""
     fields: list[tuple[str, str]] = []
     venue_type = parsed.type if parsed is not None else None
-    has_year = record.year is not None
+    has_year = year is not None
     if parsed is not None and parsed.name and venue_type is not VenueType.PREPRINT:
         full = encode_latex(parsed.full_name)
         notes = [
@@ -422,6 +436,7 @@ def _generate(
     fields: list[tuple[str, str]] = []
     url = record.primary_url
     parsed = record.venue.parsed if record.venue is not None else None
+    year = record.year
     if record.kind in (Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER):
         entry_type = "misc"
         if shown:
@@ -438,15 +453,15 @@ def _generate(
                 fields.append(("author", " and ".join(encode_person(p) for p in record.authors)))
             fields.append(("title", encode_title(record.title)))
         if record.kind is Kind.PAPER:
-            entry_type, venue_fields = _venue_fields(record, parsed)
+            entry_type, venue_fields = _venue_fields(record, parsed, year)
         else:
             entry_type = "misc"
             venue_fields = (
                 [("howpublished", encode_latex(parsed.full_name))] if parsed and parsed.name else []
             )
         fields += venue_fields
-    if record.year is not None:
-        fields.append(("year", str(record.year)))
+    if year is not None:
+        fields.append(("year", str(year)))
     note = KIND_NOTES.get(record.kind)
     if note and not any(name == "note" for name, _ in fields):
         fields.append(("note", note))
@@ -739,17 +754,22 @@ def _unescape_url(raw: str) -> str:
     return _URL_ESCAPE.sub(r"\1", raw.strip()) if "\\" in raw else raw.strip()
 
 
+_URL_MACRO = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\s*\{.*\})?", re.DOTALL)
+_ABSOLUTE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _url_value(raw: str | None) -> str:
     """A URL from ``url`` or from a ``\\url{...}`` in ``howpublished`` (``""`` when it is no
     URL)."""
     if not raw:
         return ""
     text = raw.strip()
-    match = re.fullmatch(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\s*\{.*\})?", text, re.DOTALL)
+    match = _URL_MACRO.fullmatch(text)
     if match:
         text = match.group(1).replace(r"\%", "%").replace(r"\#", "#").replace(r"\_", "_")
     text = text.strip()
-    return text if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", text, re.IGNORECASE) else ""
+    return text if _ABSOLUTE_URL.match(text) else ""
 
 
 def read_kind(entry_type: str, get: Callable[[str], str | None]) -> tuple[Kind, str]:
@@ -964,7 +984,7 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
 
 
 def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
 
 
 def _sections(raw: str | None) -> tuple[SectionPath, ...]:
@@ -978,40 +998,48 @@ def _sections(raw: str | None) -> tuple[SectionPath, ...]:
     return tuple(paths)
 
 
-_IDENTIFIER_FIELDS = frozenset({"eprint", "archiveprefix", "doi"})
-_SHOWN = frozenset({"author", "title", "shorttitle", "abstract", *ATBIB_FIELDS})
+_SKIP_TITLE = frozenset({"author", "title", *ATBIB_FIELDS})
+_SKIP_LINK = frozenset({"title", *ATBIB_FIELDS})
+"""Fields a record always shows (a blog's or repository's author only joined into its
+source, so its spelling is kept)."""
 
 
 def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str]]) -> Record:
     """The record with ``extra``: the entry's fields that the table would not write back as
-    they are (decoded), so ``bibtex_entry`` gives the entry's own fields again."""
-    wanted = any(name.lower() in _IDENTIFIER_FIELDS for name, _ in fields)
-    produced = _raw_getter(_generate(record, (), (), shown=False, identifiers=wanted)[1])
+    they are (decoded), so ``bibtex_entry`` gives the entry's own fields again. Runs once
+    per entry read, so it compares raw text first and decodes only what differs."""
+    # Identifier fields (eprint, archivePrefix, doi) are not compared: working them out from
+    # the links costs a third of the reading, and keeping them in extra is harmless (writing
+    # them back finds them equal to what the links give) and useful (a DOI the list has no
+    # link for).
+    produced = {
+        name.lower(): value
+        for name, value in _generate(record, (), (), shown=False, identifiers=False)[1]
+    }
+    skip = _SKIP_TITLE if record.kind in _TITLE_KINDS else _SKIP_LINK
     extra: list[tuple[str, str]] = []
     seen: set[str] = set()
     for name, raw in fields:
-        lname = name.lower()
-        if lname in seen:
+        name = name.lower()
+        if name in skip or name in seen:
             continue
-        seen.add(lname)
-        if lname in _SHOWN and lname not in ("shorttitle", "abstract", "author"):
+        seen.add(name)
+        if (name == "shorttitle" and record.nickname) or (
+            name == "abstract" and record.description
+        ):
             continue
-        if lname == "author" and record.kind in _TITLE_KINDS:
-            continue  # the list shows the names; a blog's source shows them only joined
-        if lname == "shorttitle" and record.nickname:
-            continue
-        if lname == "abstract" and record.description:
-            continue
-        mine = produced(lname)
-        if mine is not None and mine == raw:
-            continue
-        value = decode_value(lname, raw)
-        if mine is not None and decode_value(lname, mine) == value:
-            continue
-        if lname == "url" and value == record.primary_url:
-            continue
-        if value or mine is not None:
-            extra.append((lname, value))
+        mine = produced.get(name)
+        if mine is not None:
+            if mine == raw:
+                continue
+            value = decode_value(name, raw)
+            if decode_value(name, mine) == value:
+                continue
+        else:
+            value = decode_value(name, raw)
+            if not value or (name == "url" and value == record.primary_url):
+                continue
+        extra.append((name, value))
     if not extra:
         return record
     from dataclasses import replace
