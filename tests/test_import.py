@@ -382,3 +382,42 @@ def test_imported_entries_compile_with_bibtex_and_biber(tmp_path):
     assert biber.problems == [
         "Missing character: There is no ^^A in font gbsnu03! [entry mueller2019accents]"
     ]
+
+
+def test_edits_in_all_bib_and_a_section_file_are_merged_or_reported_as_a_conflict(project):
+    section, everything = project / "bib" / "attention.bib", project / "bib" / "all.bib"
+    authors = "author     = {Luong, Minh-Thang and Pham, Hieu and Manning, Christopher D.}"
+    title = "title      = {Effective Approaches to Attention-based Neural Machine Translation}"
+    section.write_text(
+        section.read_text().replace(authors, authors[:-1] + " and Doe, Jane}", 1),
+        encoding="utf-8",
+    )
+    everything.write_text(
+        everything.read_text().replace(title, title.replace("-based", "-Based"), 1),
+        encoding="utf-8",
+    )
+    result = atbib(project, "import", "--update", "bib")
+    assert result.returncode == 0, result.stderr
+    assert "luong2015effective: took title, authors" in result.stdout
+    line = next(
+        line for line in (project / "README.md").read_text().splitlines() if "Luong" in line
+    )
+    assert line.startswith(
+        "- **Effective Approaches to Attention-Based Neural Machine Translation**. "
+        "*Minh-Thang Luong, Hieu Pham, Christopher D. Manning, Jane Doe*."
+    )
+    # The same field edited two ways is a conflict: nothing is taken.
+    assert atbib(project, "export").returncode == 0
+    everything.write_text(
+        everything.read_text().replace("Manning, Christopher D. and", "Manning, Chris and", 1),
+        encoding="utf-8",
+    )
+    section.write_text(
+        section.read_text().replace("Manning, Christopher D. and", "Manning, C. D. and", 1),
+        encoding="utf-8",
+    )
+    before = (project / "README.md").read_bytes()
+    clash = atbib(project, "import", "--update", "bib")
+    assert clash.returncode == 1
+    assert "atbib: conflict: luong2015effective: author edited differently in" in clash.stderr
+    assert (project / "README.md").read_bytes() == before

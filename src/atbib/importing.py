@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from atbib.bibtex.kept import kept_fields
 from atbib.bibtex.mapping import KeptEntry, bibtex_entry, record_from_entry
-from atbib.bibtex.parse import BibEntry, parse_bibtex
+from atbib.bibtex.parse import BibEntry, Field, parse_bibtex
 from atbib.bibtex.read import LoadedBib
 from atbib.dedupe import cluster_indices, merge
 from atbib.export import Bibliography, Work, collect_works
@@ -343,6 +343,46 @@ def _comparable(entry: BibEntry) -> tuple[str, tuple[tuple[str, str], ...]]:
     )
 
 
+def _merge_edits(
+    versions: Sequence[tuple[str, BibEntry, BibEntry]],
+) -> tuple[BibEntry | None, str]:
+    """One entry holding the hand edits of every file that has the work (``(path, entry as
+    edited, entry as export writes it)``): all.bib and a section file may each carry some.
+    ``(None, field)`` when two files changed the same field differently."""
+
+    def norm(value: str | None) -> str | None:
+        return None if value is None else " ".join(value.split())
+
+    changed: dict[str, str | None] = {}
+    entry_type = ""
+    for _, entry, mine in versions:
+        theirs = {f.name: f.value for f in entry.fields}
+        ours = {f.name: f.value for f in mine.fields}
+        for name in [*theirs, *(n for n in ours if n not in theirs)]:
+            if name == "subsection" or norm(theirs.get(name)) == norm(ours.get(name)):
+                continue
+            if name in changed and norm(changed[name]) != norm(theirs.get(name)):
+                return None, name
+            changed[name] = theirs.get(name)
+        if entry.entry_type != mine.entry_type:
+            if entry_type and entry_type != entry.entry_type:
+                return None, "the entry type"
+            entry_type = entry.entry_type
+    _, first, mine = versions[0]
+    fields = [
+        Field(f.name, changed[f.name], f.line) if f.name in changed else f  # type: ignore[arg-type]
+        for f in first.fields
+        if changed.get(f.name, f.value) is not None
+    ]
+    have = {f.name for f in fields}
+    fields += [
+        Field(name, value, first.line)
+        for name, value in changed.items()
+        if value is not None and name not in have
+    ]
+    return replace(first, entry_type=entry_type or mine.entry_type, fields=tuple(fields)), ""
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
     """A work whose bib/ entry was edited by hand."""
@@ -387,7 +427,7 @@ def plan_update(
     are ``(file name in the bib folder, what was read)``; *expected* is what export writes
     for the list as it is."""
     works = {w.key.lower(): w for w in expected.works}
-    edited: dict[str, list[tuple[str, BibEntry]]] = {}
+    edited: dict[str, list[tuple[str, BibEntry, BibEntry]]] = {}
     notes: list[str] = []
     new_sources: dict[SectionPath, list[Source]] = {}
     for name, loaded in files:
@@ -410,7 +450,7 @@ def plan_update(
                     )
                 continue
             if _comparable(entry) != _comparable(mine):
-                edited.setdefault(lkey, []).append((loaded.path, entry))
+                edited.setdefault(lkey, []).append((loaded.path, entry, mine))
         for lkey, entry in want.items():
             if lkey not in seen:
                 notes.append(
@@ -423,21 +463,19 @@ def plan_update(
     taken: list[tuple[str, str, BibEntry, tuple[str, ...], tuple[str, ...]]] = []
     items = library.items
     for lkey, versions in edited.items():
-        if len({_comparable(e) for _, e in versions}) > 1:
+        merged, clash = _merge_edits(versions)
+        if merged is None:
             conflicts.append(
-                f"{works[lkey].key}: edited differently in "
-                + " and ".join(f"{p}:{e.line}" for p, e in versions)
+                f"{works[lkey].key}: {clash} edited differently in "
+                + " and ".join(f"{p}:{e.line}" for p, e, _ in versions)
                 + "; make the edits agree, then run the update again"
             )
             continue
-        path, entry = versions[0]
         work = works[lkey]
-        now = record_from_entry(entry.entry_type, entry.key, _raw(entry)).record
-        name = next(n for n, loaded in files if loaded.path == path)
-        before_entry = next(
-            e for e in parse_bibtex(expected.files[name]).entries if e.key.lower() == lkey
-        )
+        now = record_from_entry(merged.entry_type, merged.key, _raw(merged)).record
+        before_entry = versions[0][2]
         before = record_from_entry(before_entry.entry_type, before_entry.key, _raw(before_entry))
+        where = ", ".join(f"{p}:{e.line}" for p, e, _ in versions)
         aspects = tuple(a for a in SHOWN_ASPECTS if getattr(now, a) != getattr(before.record, a))
         ignored: list[str] = []
         if now.kind != before.record.kind:
@@ -448,7 +486,7 @@ def plan_update(
             if aspects:
                 current = changes.get(index, items[index].record)
                 changes[index] = replace(current, **{a: getattr(now, a) for a in aspects})
-        taken.append((work.key, f"{path}:{entry.line}", entry, aspects, tuple(ignored)))
+        taken.append((work.key, where, merged, aspects, tuple(ignored)))
 
     updated = replace_records(library, changes)
     kept_after: Kept = dict(kept)
