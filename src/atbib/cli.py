@@ -406,7 +406,10 @@ def _import_update(
 def render(bibs: tuple[str, ...], output: str | None, title: str | None) -> None:
     """Write a Markdown list in house style from .bib files: a ## section per file, ###
     subsections from the entries' subsection field (one subsection, Papers, when there is
-    none). A way to start a list from a bibliography."""
+    none). A way to start a list from a bibliography.
+
+    A list line cannot hold a citation key or pages: to keep the entries' keys and fields
+    for bib/, add them with `atbib import FILE --section ...` instead."""
     from atbib.files import write_text_atomic
     from atbib.importing import plan_render
     from atbib.project import read_bib_files
