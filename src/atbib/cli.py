@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from atbib._version import __version__
-from atbib.errors import AtbibError
+from atbib.errors import AtbibError, BibtexError
 from atbib.zotero.cli import zotero
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,6 +24,16 @@ def _reports_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BibtexError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            count = len(exc.problems)
+            click.echo(
+                f"atbib: error: {count} error{'s' if count != 1 else ''} in the .bib input; "
+                "nothing was changed",
+                err=True,
+            )
+            sys.exit(2)
         except AtbibError as exc:
             click.echo(f"atbib: error: {exc}", err=True)
             sys.exit(2)
@@ -62,6 +72,11 @@ def main() -> None:
       atbib export        write bib/*.bib from README.md
       atbib check         exit 1 if bib/ is not what export would write (for CI)
       atbib lint          report data mistakes in the list
+      atbib import X.bib --section "Transformer / Papers"
+                          add the works of a .bib file to the list
+      atbib import --update bib/
+                          take hand edits of bib/*.bib into the list
+      atbib render X.bib  print a new list made from .bib files
 
     Settings come from [tool.atbib] in pyproject.toml; options override them.
     """
@@ -116,15 +131,37 @@ def check(list_path: str | None, bib_dir: str | None) -> None:
     if not changes.written and not changes.removed:
         click.echo(f"{project.bib_display}/ is up to date with {project.list_display}")
         return
+    from atbib.files import read_text
+    from atbib.importing import bib_differences
+
+    edited = False
     for name in changes.written:
         state = "missing" if name in changes.created else "differs"
         click.echo(f"{project.bib_display}/{name}: {state}", err=True)
+        if state == "differs" and name.endswith(".bib"):
+            path = project.config.bib_folder / name
+            found = bib_differences(changes.bibliography.files[name], read_text(path))
+            edited = edited or bool(found)
+            for difference in found[:_MAX_SHOWN]:
+                where = f"{project.bib_display}/{name}:{difference.line or '-'}"
+                click.echo(f"  {where}: {difference.describe()}", err=True)
+            if len(found) > _MAX_SHOWN:
+                click.echo(f"  ... and {len(found) - _MAX_SHOWN} more differences", err=True)
     for name in changes.removed:
         click.echo(f"{project.bib_display}/{name}: no longer generated", err=True)
     click.echo(
         f"{project.bib_display}/ is stale: run `atbib export` and commit the result", err=True
     )
+    if edited:
+        click.echo(
+            f"if the differences are hand edits to keep, run `atbib import --update "
+            f"{project.bib_display}/` first: it takes them into {project.list_display}",
+            err=True,
+        )
     sys.exit(1)
+
+
+_MAX_SHOWN = 20
 
 
 @main.command()
@@ -162,6 +199,237 @@ def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
     )
     if counts["error"]:
         sys.exit(1)
+
+
+def _report(problems: Any) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@main.command("import")
+@_paths_options
+@click.argument("files", nargs=-1, type=click.Path(exists=True))
+@click.option(
+    "--section",
+    "-s",
+    help='Subsection to add the works to, "Section / Subsection" (created when missing).',
+)
+@click.option(
+    "--fill",
+    is_flag=True,
+    help="Complete works already in the list: authors, venue or a link their entries lack, "
+    "and the source's other fields for bib/.",
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Take hand edits of the generated files in FILES (default: the bib folder) into "
+    "the list, so the next export keeps them.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@_reports_errors
+def import_(
+    list_path: str | None,
+    bib_dir: str | None,
+    files: tuple[str, ...],
+    section: str | None,
+    fill: bool,
+    update: bool,
+    dry_run: bool,
+) -> None:
+    """Add the entries of .bib files (Google Scholar, DBLP, ACL Anthology, arXiv, Zotero,
+    Better BibTeX, JabRef...) to the list, in house style.
+
+    \b
+      atbib import refs.bib --section "Transformer / Papers" [--dry-run] [--fill]
+      atbib import --update bib/
+
+    Works already in the list (same arXiv id, DOI, ACL or OpenReview id, or the same title)
+    are reported, not added twice. A key an entry carries is kept when no other work has it;
+    fields the list cannot show (pages, publisher, doi...) are kept in bib/extra.bib for
+    export. Only the lines of added or filled entries change. A malformed file stops the
+    import with every error (file:line) before anything is written.
+    """
+    if update:
+        if section or fill:
+            raise click.UsageError("--update takes no --section or --fill")
+        _import_update(list_path, bib_dir, files, dry_run)
+        return
+    if not section:
+        raise click.UsageError('give the subsection to add to: --section "Section / Subsection"')
+    if not files:
+        raise click.UsageError("give the .bib files to import")
+    path = tuple(p.strip() for p in section.split(" / ") if p.strip())
+    if not path:
+        raise click.UsageError(f"--section {section!r} names no section")
+    from atbib.importing import plan_import, sources_of
+    from atbib.project import load_project, locked_project, read_bib_files, save_changes
+
+    loaded = read_bib_files(files)
+    for bib in loaded:
+        _report(bib.problems)
+    sources = sources_of(loaded)
+
+    def run(project: Any) -> Any:
+        return plan_import(
+            project.library,
+            project.registry,
+            project.kept,
+            sources,
+            path,
+            fill=fill,
+            formula=project.config.key_formula,
+        )
+
+    if dry_run:
+        project = load_project(list_path, bib_dir)
+        plan = run(project)
+        written: list[str] = []
+    else:
+        with locked_project(list_path, bib_dir, on_wait=_say) as project:
+            plan = run(project)
+            written = save_changes(
+                project, library=plan.library, registry=plan.registry, kept=plan.kept
+            )
+    where = project.list_display
+    for repeat in plan.repeated:
+        click.echo(
+            f"{repeat.source.where}: {repeat.source.entry.key} is the same work as "
+            f"{repeat.first.entry.key} ({repeat.first.where}); left out",
+            err=True,
+        )
+    for known in plan.known:
+        lines = ", ".join(f"{where}:{line}" for line in known.lines)
+        did = ""
+        if known.filled or known.kept:
+            verb = "would fill" if dry_run else "filled"
+            parts = list(known.filled) + (
+                [f"bib fields {', '.join(known.kept)}"] if known.kept else []
+            )
+            did = f"; {verb} {', '.join(parts)}"
+        click.echo(
+            f"{known.source.where}: {known.source.entry.key} is already in the list ({lines}){did}"
+        )
+    verb = "would add" if dry_run else "added"
+    for added in plan.added:
+        click.echo(f"{verb} {added.line}")
+    heading = " / ".join(path)
+    click.echo(
+        f"{verb} {len(plan.added)} works to {heading}; {len(plan.known)} already in the list"
+        + (f", {len(plan.repeated)} repeated in the input" if plan.repeated else "")
+        + (f"; wrote {', '.join(written)}" if written else "")
+        + ("; run `atbib export` to update bib/" if written else "")
+    )
+
+
+def _import_update(
+    list_path: str | None, bib_dir: str | None, files: tuple[str, ...], dry_run: bool
+) -> None:
+    from pathlib import Path
+
+    from atbib.export import build_bibliography
+    from atbib.importing import plan_update
+    from atbib.project import (
+        generated_bib_files,
+        load_project,
+        locked_project,
+        read_bib_files,
+        save_changes,
+    )
+
+    def run(project: Any) -> Any:
+        folder = project.config.bib_folder
+        chosen: list[Path] = []
+        for given in files or (str(folder),):
+            p = Path(given)
+            chosen.extend(generated_bib_files(p) if p.is_dir() else [p])
+        loaded = read_bib_files(chosen)
+        for bib in loaded:
+            _report(p for p in bib.problems if p.severity != "info")
+        expected = build_bibliography(
+            project.library,
+            project.registry,
+            project.config.key_formula,
+            source_name=project.list_display,
+            kept=project.kept,
+        )
+        pairs = [(path.name, bib) for path, bib in zip(chosen, loaded, strict=True)]
+        return plan_update(
+            project.library,
+            project.registry,
+            project.kept,
+            pairs,
+            expected,
+            formula=project.config.key_formula,
+        )
+
+    if dry_run:
+        project = load_project(list_path, bib_dir)
+        plan = run(project)
+        written: list[str] = []
+    else:
+        with locked_project(list_path, bib_dir, on_wait=_say) as project:
+            plan = run(project)
+            written = save_changes(
+                project, library=plan.library, registry=plan.registry, kept=plan.kept
+            )
+    verb = "would take" if dry_run else "took"
+    for edit in plan.edits:
+        parts = list(edit.aspects) + ([f"kept {', '.join(edit.kept)}"] if edit.kept else [])
+        click.echo(f"{edit.where}: {edit.key}: {verb} {', '.join(parts) or 'nothing'}")
+        for ignored in edit.ignored:
+            click.echo(f"{edit.where}: {edit.key}: not taken: {ignored}", err=True)
+    for added in plan.added:
+        click.echo(f"{added.source.where}: {'would add' if dry_run else 'added'} {added.line}")
+    for conflict in plan.conflicts:
+        click.echo(f"atbib: conflict: {conflict}", err=True)
+    for note in plan.notes:
+        click.echo(note, err=True)
+    click.echo(
+        f"{len(plan.edits)} hand-edited entries, {len(plan.added)} new"
+        + (f"; wrote {', '.join(written)}" if written else "")
+        + ("; run `atbib export` to regenerate bib/" if written else "")
+    )
+    if plan.conflicts:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("bibs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the list to this file (atomically) instead of standard output.",
+)
+@click.option("--title", help="A # title for the list.")
+@_reports_errors
+def render(bibs: tuple[str, ...], output: str | None, title: str | None) -> None:
+    """Write a Markdown list in house style from .bib files: a ## section per file, ###
+    subsections from the entries' subsection field (one subsection, Papers, when there is
+    none). A way to start a list from a bibliography.
+
+    A list line cannot hold a citation key or pages: to keep the entries' keys and fields
+    for bib/, add them with `atbib import FILE --section ...` instead."""
+    from atbib.files import write_text_atomic
+    from atbib.importing import plan_render
+    from atbib.project import read_bib_files
+
+    loaded = read_bib_files(bibs)
+    for bib in loaded:
+        _report(bib.problems)
+    plan = plan_render(loaded, title=title)
+    for repeat in plan.repeated:
+        click.echo(
+            f"{repeat.source.where}: {repeat.source.entry.key} is the same work as "
+            f"{repeat.first.entry.key} ({repeat.first.where}); listed once",
+            err=True,
+        )
+    if output:
+        write_text_atomic(output, plan.text)
+        click.echo(f"wrote {output}: {len(plan.records)} works", err=True)
+    else:
+        click.echo(plan.text, nl=False)
 
 
 main.add_command(zotero)

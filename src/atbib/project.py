@@ -6,18 +6,31 @@ Everything here is I/O; what to write is decided by :mod:`atbib.export`, which i
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atbib.config import Config, load_config
-from atbib.export import GENERATED_MARK, REGISTRY_FILE, Bibliography, build_bibliography
+from atbib.errors import BibtexError
+from atbib.export import (
+    GENERATED_MARK,
+    KEPT_FILE,
+    REGISTRY_FILE,
+    Bibliography,
+    build_bibliography,
+)
 from atbib.files import read_text, write_text_atomic
-from atbib.keys import KeyRow, read_registry
+from atbib.keys import KeyRow, read_registry, write_registry
 from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
+from atbib.markdown.write import write_markdown
 from atbib.model import Library
+
+if TYPE_CHECKING:
+    from atbib.bibtex.mapping import KeptEntry
+    from atbib.bibtex.read import LoadedBib
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,8 @@ class Project:
     config: Config
     library: Library
     registry: tuple[KeyRow, ...]
+    kept: dict[str, tuple[str, KeptEntry]] = field(default_factory=dict)
+    """``bib/extra.bib``: fields of imported entries the list cannot show, by lower-case key."""
 
     @property
     def list_display(self) -> str:
@@ -66,7 +81,13 @@ def _read_project(config: Config) -> Project:
     library = read_markdown(config.list_file, path=_display(config.list_file))
     registry_file = config.bib_folder / REGISTRY_FILE
     registry = read_registry(read_text(registry_file)) if registry_file.is_file() else ()
-    return Project(config, library, registry)
+    kept_file = config.bib_folder / KEPT_FILE
+    kept: dict[str, tuple[str, KeptEntry]] = {}
+    if kept_file.is_file():
+        from atbib.bibtex.kept import read_kept
+
+        kept = read_kept(read_text(kept_file))
+    return Project(config, library, registry, kept)
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,7 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
         project.registry,
         config.key_formula,
         source_name=_display(config.list_file),
+        kept=project.kept,
     )
     folder = config.bib_folder
     written, created, unchanged = [], [], []
@@ -118,3 +140,56 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     return ExportChanges(
         bibliography, tuple(written), tuple(created), tuple(unchanged), tuple(removed)
     )
+
+
+# -- .bib -> list ----------------------------------------------------------------------------
+
+
+def read_bib_files(paths: Sequence[str | os.PathLike[str]]) -> list[LoadedBib]:
+    """Read .bib files; a malformed one stops everything before any write, with every error
+    of every file (``file:line: error: ...``)."""
+    from atbib.bibtex.read import load_bibtex
+
+    loaded = [load_bibtex(Path(p), path=_display(Path(p))) for p in paths]
+    errors = [problem for bib in loaded for problem in bib.errors]
+    if errors:
+        raise BibtexError(errors)
+    return loaded
+
+
+def generated_bib_files(folder: Path) -> list[Path]:
+    """The .bib files atbib generated in a folder (the kept fields file is not one)."""
+    return sorted((folder / name) for name in _generated_files(folder) if name != KEPT_FILE)
+
+
+def save_changes(
+    project: Project,
+    *,
+    library: Library | None = None,
+    registry: Sequence[KeyRow] | None = None,
+    kept: dict[str, tuple[str, KeptEntry]] | None = None,
+) -> list[str]:
+    """Write what changed, each file atomically: the kept fields and the key registry first,
+    the list last, so an interrupted run never leaves the list naming works whose keys or
+    fields were not saved. Returns the files written."""
+    config = project.config
+    written: list[str] = []
+    if kept is not None and kept != project.kept:
+        path = config.bib_folder / KEPT_FILE
+        if kept or path.exists():
+            from atbib.bibtex.kept import write_kept
+
+            write_text_atomic(path, write_kept(kept))
+            written.append(_display(path))
+    if registry is not None and tuple(registry) != project.registry:
+        path = config.bib_folder / REGISTRY_FILE
+        text = write_registry(registry)
+        if not path.is_file() or read_text(path) != text:
+            write_text_atomic(path, text)
+            written.append(_display(path))
+    if library is not None:
+        text = write_markdown(library)
+        if text != write_markdown(project.library):
+            write_text_atomic(config.list_file, text)
+            written.append(_display(config.list_file))
+    return written

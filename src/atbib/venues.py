@@ -30,10 +30,14 @@ class VenueInfo:
     type: VenueType
     month: int | None = None
     """Month the venue usually takes place, used to spot impossible arXiv dates."""
+    until: int | None = None
+    """Last year the venue went by this name (``NIPS`` until 2017, then ``NeurIPS``)."""
 
 
-def _v(abbr: str, full: str, type_: VenueType, month: int | None = None) -> VenueInfo:
-    return VenueInfo(abbr, full, type_, month)
+def _v(
+    abbr: str, full: str, type_: VenueType, month: int | None = None, until: int | None = None
+) -> VenueInfo:
+    return VenueInfo(abbr, full, type_, month, until)
 
 
 C, J, W = VenueType.CONFERENCE, VenueType.JOURNAL, VenueType.WORKSHOP
@@ -66,7 +70,7 @@ VENUES: dict[str, VenueInfo] = {
     "iclr": _v("ICLR", "International Conference on Learning Representations", C, 5),
     "icml": _v("ICML", "International Conference on Machine Learning", C, 7),
     "neurips": _v("NeurIPS", "Advances in Neural Information Processing Systems", C, 12),
-    "nips": _v("NIPS", "Advances in Neural Information Processing Systems", C, 12),
+    "nips": _v("NIPS", "Advances in Neural Information Processing Systems", C, 12, until=2017),
     "aaai": _v("AAAI", "AAAI Conference on Artificial Intelligence", C, 2),
     "ijcai": _v("IJCAI", "International Joint Conference on Artificial Intelligence", C, 8),
     "cvpr": _v("CVPR", "IEEE/CVF Conference on Computer Vision and Pattern Recognition", C, 6),
@@ -113,6 +117,11 @@ VENUES: dict[str, VenueInfo] = {
         "Science China Technological Sciences", "Science China Technological Sciences", J
     ),
     "corr": _v("CoRR", "CoRR", VenueType.PREPRINT),
+    "trans. assoc. comput. linguistics": _v(
+        "TACL", "Transactions of the Association for Computational Linguistics", J
+    ),
+    "j. mach. learn. res.": _v("JMLR", "Journal of Machine Learning Research", J),
+    "comput. linguistics": _v("CL", "Computational Linguistics", J),
     "arxiv": _v("arXiv", "CoRR", VenueType.PREPRINT),
     "blackboxnlp": _v(
         "BlackboxNLP",
@@ -201,21 +210,6 @@ def lookup(name: str) -> VenueInfo | None:
     return VENUES.get(TYPOS.get(key, key))
 
 
-@lru_cache(maxsize=1)
-def _by_full_name() -> dict[str, VenueInfo]:
-    found: dict[str, VenueInfo] = {}
-    for info in VENUES.values():
-        found.setdefault(" ".join(info.full.lower().split()), info)
-    return found
-
-
-def lookup_full(full_name: str) -> VenueInfo | None:
-    """The table entry whose full name this is (the reverse of :attr:`VenueInfo.full`), so a
-    venue written out in full elsewhere (Zotero's ``proceedingsTitle``) comes back as the
-    abbreviation the list writes. The first entry wins where two share a full name."""
-    return _by_full_name().get(" ".join(full_name.lower().split()))
-
-
 @lru_cache(maxsize=4096)
 def parse_venue(text: str) -> ParsedVenue:
     """Parse the text inside a list entry's parentheses. Pure and cached: a list repeats the
@@ -247,3 +241,133 @@ def parse_venue(text: str) -> ParsedVenue:
             if info is None and host is None:
                 return ParsedVenue(text, name, year, None)
     return ParsedVenue(text, name, year, info, host, tuple(qualifiers))
+
+
+# -- the other direction: a venue as a .bib file writes it -> the table -------------------------
+
+_PROCEEDINGS = re.compile(
+    r"^(?:in\s+)?(?:the\s+)?(?:proceedings|proc\.?)(?:\s+of)?(?:\s+the)?\s+", re.IGNORECASE
+)
+_ORDINAL = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)|(?:(?:twenty|thirty|forty|fifty|sixty)-?)?"
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
+    r"thirtieth|fortieth|fiftieth))\b",
+    re.IGNORECASE,
+)
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*)(?![\w])")
+_FINDINGS = re.compile(
+    r"^findings of (?:the )?association for computational linguistics\s*:?\s*(?P<event>.*)$",
+    re.IGNORECASE,
+)
+PREPRINT_TEXT = re.compile(
+    r"^(?:arxiv(?:\.org)?(?: e-?prints?| preprints?)?(?:[\s:,]+.*)?|corr(?:\s+abs/.*)?)$",
+    re.IGNORECASE,
+)
+"""How .bib files name arXiv as a venue: ``CoRR``, ``arXiv``, ``arXiv preprint
+arXiv:1810.04805`` (Google Scholar), ``arXiv e-prints`` (ADS)."""
+
+
+def _fold_full(text: str) -> str:
+    text = _PROCEEDINGS.sub("", text.strip())
+    text = _YEAR.sub(" ", _ORDINAL.sub(" ", text))
+    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
+
+
+@lru_cache(maxsize=1)
+def _full_names() -> tuple[tuple[str, tuple[VenueInfo, ...]], ...]:
+    """Folded full names, longest first, each with the venues that use it."""
+    found: dict[str, list[VenueInfo]] = {}
+    for info in VENUES.values():
+        if info.type is VenueType.PREPRINT:
+            continue
+        bucket = found.setdefault(_fold_full(info.full), [])
+        if info not in bucket:
+            bucket.append(info)
+    return tuple(
+        (name, tuple(infos)) for name, infos in sorted(found.items(), key=lambda kv: -len(kv[0]))
+    )
+
+
+def _pick(infos: tuple[VenueInfo, ...], year: int | None) -> VenueInfo:
+    """One venue among those sharing a full name: the one whose name was in use that year
+    (``NIPS`` up to 2017, ``NeurIPS`` after; the newest name when the year is unknown)."""
+    current = [i for i in infos if i.until is None]
+    if year is not None:
+        for info in sorted(infos, key=lambda i: i.until or 9999):
+            if info.until is None or year <= info.until:
+                return info
+    return current[0] if current else infos[0]
+
+
+@lru_cache(maxsize=4096)
+def lookup_full(text: str, year: int | None = None) -> VenueInfo | None:
+    """The table entry for a venue as a .bib file writes it: an abbreviation (``ICLR``), the
+    full name in any form (``Proceedings of the 57th Annual Meeting of the Association for
+    Computational Linguistics``, ``Advances in Neural Information Processing Systems 32``,
+    DBLP's ``7th International Conference on Learning Representations, {ICLR} 2019, New
+    Orleans...``), or a known acronym in it (``... (EMNLP-IJCNLP)``). ``None`` when unknown:
+    like :func:`parse_venue`, this never guesses beyond the table."""
+    direct = lookup(text)
+    if direct is not None:
+        return direct
+    folded = _fold_full(text)
+    if not folded:
+        return None
+    for name, infos in _full_names():
+        if folded == name or folded.startswith(name + " "):
+            return _pick(infos, year)
+    workshop = "workshop" in folded.split()
+    for acronym in _ACRONYM.findall(text):
+        for part in acronym.split("-"):
+            info = lookup(part)
+            if info is None or info.type is VenueType.PREPRINT:
+                continue
+            if workshop and info.type is not VenueType.WORKSHOP:
+                return None  # "Workshop on X at ACL 2019" is not ACL
+            return info
+    return None
+
+
+_WORKSHOPS_AT = re.compile(r"^workshops at (?P<host>.+)$", re.IGNORECASE)
+_AT_HOST = re.compile(r"^(?P<inner>.+?) at (?P<host>[A-Z][\w-]*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class BibVenue:
+    """A .bib venue understood: the name the list writes (``NAACL``, ``Findings of EMNLP``,
+    or the text as written when unknown) and whether it is arXiv."""
+
+    name: str
+    preprint: bool = False
+    info: VenueInfo | None = None
+
+
+@lru_cache(maxsize=4096)
+def venue_from_bib(text: str, year: int | None = None) -> BibVenue:
+    """Read a ``booktitle``/``journal``/``howpublished`` value (decoded) as the list's venue
+    name; :func:`ParsedVenue.full_name` is the other direction."""
+    text = " ".join(text.split())
+    if PREPRINT_TEXT.match(text):
+        return BibVenue("CoRR", preprint=True, info=VENUES["corr"])
+    findings = _FINDINGS.match(text)
+    if findings:
+        event = _YEAR.sub(" ", findings.group("event")).strip()
+        info = lookup_full(event, year) if event else None
+        return BibVenue(f"Findings of {info.abbr if info else event}".strip(), info=info)
+    workshops = _WORKSHOPS_AT.match(text)
+    if workshops:
+        info = lookup_full(workshops.group("host"), year)
+        if info is not None:
+            return BibVenue(f"{info.abbr} Workshop", info=info)
+    colocated = _AT_HOST.match(text)
+    if colocated:
+        inner = lookup_full(colocated.group("inner"), year)
+        host = lookup(colocated.group("host"))
+        if inner is not None and host is not None:
+            return BibVenue(f"{inner.abbr}@{host.abbr}", info=inner)
+    info = lookup_full(text, year)
+    if info is not None:
+        return BibVenue(info.abbr, info=info)
+    return BibVenue(text)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["decode_latex", "encode_latex", "encode_url"]
+__all__ = ["decode_latex", "encode_latex", "encode_url", "math_spans"]
 
 _ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -39,15 +39,68 @@ def _escape(m: re.Match[str]) -> str:
     return _ESCAPES.get(c) or c + "{}"
 
 
+# Inline math as pandoc reads it: ``$`` then a non-space, up to a ``$`` that follows a
+# non-space (not a backslash) and is not followed by a digit; no bare ``% # &`` inside (TeX would
+# read a comment, a parameter or an alignment). "$5 and $10" is not math; "$O(n \log n)$" is.
+_MATH_SPAN = re.compile(r"\$(?=[^\s$])(?:[^$\\%#&]|\\[^\s])*?(?<=[^\s\\])\$(?!\d)")
+
+
+def math_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every inline math span atbib keeps as written (see ``_MATH_SPAN``);
+    a span must also have balanced braces, or BibTeX could not read the field."""
+    if "$" not in text:
+        return []
+    spans: list[tuple[int, int]] = []
+    pos = text.find("$")
+    while pos >= 0:
+        m = _MATH_SPAN.match(text, pos)
+        if m is not None and _balanced(m.group()):
+            spans.append((pos, m.end()))
+            pos = text.find("$", m.end())
+        else:
+            pos = text.find("$", pos + 1)
+    return spans
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for c in s:
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _encode_text(text: str) -> str:
+    if not _SPECIAL.search(text):
+        return text
+    return _SPECIAL.sub(_escape, text)
+
+
 def encode_latex(text: str) -> str:
     """Escape the characters TeX or BibTeX would interpret; keep everything else as UTF-8.
 
     ``\\ { } & % $ # _ ~ ^`` are escaped; ``--``, ``''`` and ```````` are split with ``{}``
-    (``-{}-``) so TeX prints what was typed instead of a dash or a curly quote.
+    (``-{}-``) so TeX prints what was typed instead of a dash or a curly quote. Inline math
+    (``$O(n \\log n)$``, found as pandoc finds it: see :func:`math_spans`) is kept as written,
+    so a title with math read from a .bib file goes back as the same math.
     """
     if not _SPECIAL.search(text):
         return text
-    return _SPECIAL.sub(_escape, text)
+    spans = math_spans(text)
+    if not spans:
+        return _SPECIAL.sub(_escape, text)
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.append(_encode_text(text[last:start]))
+        out.append(text[start:end])
+        last = end
+    out.append(_encode_text(text[last:]))
+    return "".join(out)
 
 
 _URL_UNSAFE = re.compile(r"[{}\\ \t\r\n]")

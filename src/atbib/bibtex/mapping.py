@@ -24,18 +24,35 @@ arXiv preprints follow the convention Better BibTeX and most NLP templates use: 
 ``eprint``/``archivePrefix`` so biblatex can link it. Fields atbib adds for the round trip to
 the list, ignored by BibTeX styles: ``shorttitle`` (the nickname), ``subsection`` (where the
 work is listed: ``Section / Subsection``, ``;`` between several), ``links`` (every labelled
-link, ``[label](url)``) and ``ids`` (earlier keys of the work, for biblatex).
+link, ``[label](url)``), ``ids`` (earlier keys of the work, for biblatex) and ``listvenue``
+(the venue exactly as the list writes it, only when the fields above would read back as
+another: ``ICLR2020``, or empty for "no venue").
+
+The other direction (:func:`record_from_entry`) reads the same tables backwards, and also reads
+what other tools write: every entry type of BibTeX and biblatex (:data:`ENTRY_TYPES`; an
+unknown type is read as the closest kind and reported), biblatex's field names
+(:data:`FIELD_ALIASES`), venues in any spelling (``Proceedings of the 57th Annual Meeting of
+the Association for Computational Linguistics`` is ``ACL``, through the venue table), arXiv as
+a venue (``CoRR``, ``arXiv preprint arXiv:...``), LaTeX decoded to Unicode and names split by
+BibTeX's rules. The guarantee both directions are tested for: the entry written for a record
+reads back as that record, and a record read from an entry writes back the entry's fields with
+the same meaning (the source's own spellings, carried in ``Record.extra`` or in a kept entry,
+are written where they still say what the record says: :func:`overlay`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from atbib.bibtex.latex import encode_latex, encode_url
-from atbib.model import Kind, Person, Record, SectionPath
-from atbib.venues import ParsedVenue, VenueType
+from atbib import names
+from atbib.bibtex.latex import decode_latex, encode_latex, encode_url, math_spans
+from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
+from atbib.venues import ParsedVenue, VenueType, venue_from_bib
+
+# -- the tables -------------------------------------------------------------------------------
 
 KIND_NOTES: dict[Kind, str] = {
     Kind.BLOG_POST: "Blog post",
@@ -44,6 +61,141 @@ KIND_NOTES: dict[Kind, str] = {
     Kind.BOOK: "Book",
 }
 """``note`` values that mark a ``@misc`` entry's kind (read back by the .bib reader)."""
+
+NOTE_KINDS: dict[str, Kind] = {note.lower(): kind for kind, note in KIND_NOTES.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class EntryType:
+    """How an entry type is read: the kind of work, and the fields that name its venue."""
+
+    name: str
+    kind: Kind
+    venue_fields: tuple[str, ...] = ()
+
+
+ENTRY_TYPES: dict[str, EntryType] = {
+    t.name: t
+    for t in (
+        EntryType("article", Kind.PAPER, ("journal",)),
+        EntryType("inproceedings", Kind.PAPER, ("booktitle", "eventtitle")),
+        EntryType("conference", Kind.PAPER, ("booktitle", "eventtitle")),
+        EntryType("incollection", Kind.PAPER, ("booktitle",)),
+        EntryType("inbook", Kind.PAPER, ("booktitle",)),
+        EntryType("phdthesis", Kind.PAPER, ("school",)),
+        EntryType("mastersthesis", Kind.PAPER, ("school",)),
+        EntryType("thesis", Kind.PAPER, ("institution", "school")),
+        EntryType("techreport", Kind.PAPER, ("institution",)),
+        EntryType("report", Kind.PAPER, ("institution",)),
+        EntryType("unpublished", Kind.PAPER, ("howpublished",)),
+        EntryType("misc", Kind.PAPER, ("howpublished",)),
+        EntryType("book", Kind.BOOK, ("publisher",)),
+        EntryType("mvbook", Kind.BOOK, ("publisher",)),
+        EntryType("booklet", Kind.BOOK, ("howpublished",)),
+        EntryType("collection", Kind.BOOK, ("publisher",)),
+        EntryType("proceedings", Kind.BOOK, ("publisher",)),
+        EntryType("manual", Kind.OTHER, ("organization",)),
+        EntryType("online", Kind.BLOG_POST),
+        EntryType("electronic", Kind.BLOG_POST),
+        EntryType("www", Kind.BLOG_POST),
+        EntryType("webpage", Kind.BLOG_POST),
+        EntryType("software", Kind.REPOSITORY),
+    )
+}
+"""Every entry type atbib reads (BibTeX's and biblatex's usual ones), with its kind of work.
+``@misc`` becomes a blog post, repository, slides or book by its ``note`` (see
+:data:`KIND_NOTES`), a link (:attr:`Kind.OTHER`) when ``howpublished`` is a URL, else a paper;
+``@online`` and its aliases are papers when they carry an arXiv ``eprint``."""
+
+VENUE_ENTRY_TYPES: dict[VenueType | None, str] = {
+    VenueType.JOURNAL: "article",
+    VenueType.CONFERENCE: "inproceedings",
+    VenueType.WORKSHOP: "inproceedings",
+    None: "inproceedings",
+}
+"""The entry type written for a paper with authors, a year and a venue of this type; its
+venue goes to the type's first venue field in :data:`ENTRY_TYPES` (``journal``,
+``booktitle``). Other papers are ``@misc`` with the venue in ``howpublished``."""
+
+FIELD_ALIASES: dict[str, str] = {
+    "journaltitle": "journal",
+    "eprinttype": "archiveprefix",
+    "eprintclass": "primaryclass",
+    "location": "address",
+}
+"""biblatex field names read as their BibTeX equivalents (both directions of biber's own
+aliasing)."""
+
+BIBTEX_TYPES = frozenset(
+    {
+        "article",
+        "book",
+        "booklet",
+        "conference",
+        "inbook",
+        "incollection",
+        "inproceedings",
+        "manual",
+        "mastersthesis",
+        "misc",
+        "phdthesis",
+        "proceedings",
+        "techreport",
+        "unpublished",
+    }
+)
+"""BibTeX's own entry types. bib/ files are read by BibTeX styles as well as biblatex, so a
+source's entry type is kept only when it is one of these; a biblatex-only type (``@online``,
+``@software``, ``@report``) is written as the table's BibTeX type."""
+
+VERBATIM_FIELDS = frozenset(
+    {
+        "url",
+        "doi",
+        "eprint",
+        "archiveprefix",
+        "primaryclass",
+        "biburl",
+        "file",
+        "ids",
+        "urldate",
+        "pages",
+        "isbn",
+        "issn",
+    }
+)
+"""Fields whose values are not LaTeX (identifiers, addresses): never decoded or encoded."""
+
+ATBIB_FIELDS = frozenset({"subsection", "links", "listvenue"})
+"""atbib's round-trip fields: always written from the record, never carried from a source."""
+
+PUBLICATION_FIELDS = frozenset(
+    {
+        "journal",
+        "journaltitle",
+        "booktitle",
+        "eventtitle",
+        "howpublished",
+        "volume",
+        "number",
+        "pages",
+        "publisher",
+        "address",
+        "location",
+        "editor",
+        "series",
+        "organization",
+        "institution",
+        "school",
+        "month",
+        "issn",
+        "isbn",
+        "eventdate",
+        "venue",
+    }
+)
+"""Fields that describe where a work appeared: a source's values are dropped when the list
+now names another venue (its pages belonged to the old one)."""
 
 PROPER_NOUNS = frozenset(
     [
@@ -75,6 +227,8 @@ PROPER_NOUNS = frozenset(
 
 _WORD_EDGES = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.DOTALL)
 _SPACES = re.compile(r"(\s+)")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_LINKS_FIELD = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +237,24 @@ class BibEntryOut:
     key: str
     fields: tuple[tuple[str, str], ...]
     """Field names and values already encoded for BibTeX."""
+
+    def get(self, name: str) -> str | None:
+        for field_name, value in self.fields:
+            if field_name == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class KeptEntry:
+    """A source entry's own spellings, kept so that writing the work again gives back the
+    source's fields and values (``bib/extra.bib``): raw BibTeX values by lower-case name."""
+
+    entry_type: str
+    fields: tuple[tuple[str, str], ...]
+
+
+# -- record -> entry --------------------------------------------------------------------------
 
 
 def _needs_protection(word: str) -> bool:
@@ -98,9 +270,7 @@ def _needs_protection(word: str) -> bool:
     return False
 
 
-def encode_title(title: str) -> str:
-    """Escape a title and brace the words a sentence-case style must not lower-case
-    (``{BERT}``, ``{XLNet}``, ``{GPT-2}``, ``{Chinese}``); other words stay free."""
+def _encode_title_text(title: str) -> str:
     out = []
     for piece in _SPACES.split(title):
         if not piece or piece.isspace():
@@ -116,15 +286,41 @@ def encode_title(title: str) -> str:
     return "".join(out)
 
 
+def encode_title(title: str) -> str:
+    """Escape a title and brace the words a sentence-case style must not lower-case
+    (``{BERT}``, ``{XLNet}``, ``{GPT-2}``, ``{Chinese}``); other words stay free. Inline math
+    is kept as written."""
+    spans = math_spans(title)
+    if not spans:
+        return _encode_title_text(title)
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.append(_encode_title_text(title[last:start]))
+        out.append(title[start:end])
+        last = end
+    out.append(_encode_title_text(title[last:]))
+    return "".join(out)
+
+
 def encode_person(person: Person) -> str:
     """``von Last, Jr, First`` with every part escaped: the comma form is the one BibTeX
-    parses back into the same parts whatever the words look like."""
+    parses back into the same parts whatever the words look like. A name with no first name
+    and several words (``{World Health Organization}``) is braced whole, BibTeX's way of
+    writing a corporate author."""
     family = encode_latex(person.family)
-    if "," in person.family or " and " in f" {person.family.lower()} ":
-        family = "{" + family + "}"
+    words = person.family.split()
+    if (
+        "," in person.family
+        or " and " in f" {person.family.lower()} "
+        or any(names.is_von(w) for w in words[:-1])
+    ):
+        family = "{" + family + "}"  # BibTeX would read a lower-case word as "von"
     last = " ".join(p for p in (encode_latex(person.von), family) if p)
-    if not person.given and not person.jr and " " not in person.family:
-        return last
+    if not person.given and not person.jr:
+        if " " not in person.family or person.von:
+            return last
+        return "{" + encode_latex(person.family) + "}"
     if person.jr:
         return f"{last}, {encode_latex(person.jr)}, {encode_latex(person.given)}"
     return f"{last}, {encode_latex(person.given)}"
@@ -141,29 +337,83 @@ def encode_howpublished_url(url: str) -> str:
     return r"\url{" + encode_url(url).replace("%", r"\%").replace("#", r"\#") + "}"
 
 
-def _venue_fields(record: Record, parsed: ParsedVenue | None) -> tuple[str, list[tuple[str, str]]]:
-    """Entry type and venue fields for a paper."""
+_URL_FIELDS = frozenset({"url", "doi", "biburl"})
+
+
+def encode_value(name: str, value: str) -> str:
+    """A plain-text value (``Record.extra``) as BibTeX: addresses made safe as URLs, other
+    verbatim fields (``pages``, ``file``, ``eprint``) as they are, the rest through
+    :func:`encode_latex`."""
+    if name in _URL_FIELDS:
+        return encode_url(value)
+    if name in VERBATIM_FIELDS:
+        return value if _balanced_braces(value) else encode_url(value)
+    return encode_latex(value)
+
+
+def _balanced_braces(text: str) -> bool:
+    depth = 0
+    for c in text:
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def join_lines(raw: str) -> str:
+    """A value written over several lines as BibTeX reads it: each line break (or tab) with
+    the white space around it becomes one space; other spaces stay as they are."""
+    parts = [part.strip(" \t") for part in raw.splitlines()]
+    text = " ".join(part for part in parts if part)
+    if "\t" in text:
+        text = _TABS.sub(" ", text)
+    return text
+
+
+_TABS = re.compile(r" *\t[ \t]*")
+
+
+def decode_value(name: str, raw: str) -> str:
+    """A BibTeX value as plain text: verbatim fields as written, the rest decoded; line
+    breaks with their indentation become one space, as BibTeX reads them."""
+    if "\n" in raw or "\t" in raw or "\r" in raw:
+        raw = join_lines(raw)
+    if name in VERBATIM_FIELDS:
+        return raw.strip()
+    return decode_latex(raw).strip()
+
+
+def _links_text(links: Sequence[Link]) -> str:
+    from atbib.markdown.entry import clean_url, escape_markdown
+
+    parts = []
+    for link in links:
+        url = link.url if _LINK_URL.fullmatch(link.url) else clean_url(link.url)
+        parts.append(f"[{escape_markdown(link.label)}]({url})")
+    return " ".join(parts)
+
+
+_LINK_URL = re.compile(r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*")
+
+
+def _venue_fields(
+    record: Record, parsed: ParsedVenue | None, year: int | None
+) -> tuple[str, list[tuple[str, str]]]:
+    """Entry type and venue fields for a paper (*year* is ``record.year``)."""
     fields: list[tuple[str, str]] = []
     venue_type = parsed.type if parsed is not None else None
-    has_year = record.year is not None
+    has_year = year is not None
     if parsed is not None and parsed.name and venue_type is not VenueType.PREPRINT:
         full = encode_latex(parsed.full_name)
         notes = [
             q for q in parsed.qualifiers if q.lower() not in ("findings", "workshop", "workshops")
         ]
-        if record.authors and has_year and venue_type is VenueType.JOURNAL:
-            entry_type, fields = "article", [("journal", full)]
-        elif (
-            record.authors
-            and has_year
-            and venue_type
-            in (
-                VenueType.CONFERENCE,
-                VenueType.WORKSHOP,
-                None,
-            )
-        ):
-            entry_type, fields = "inproceedings", [("booktitle", full)]
+        if record.authors and has_year and venue_type in VENUE_ENTRY_TYPES:
+            entry_type = VENUE_ENTRY_TYPES[venue_type]
+            fields = [(ENTRY_TYPES[entry_type].venue_fields[0], full)]
         else:
             entry_type, fields = "misc", [("howpublished", full)]
         fields += [("note", encode_latex(n)) for n in notes[:1]]
@@ -171,44 +421,51 @@ def _venue_fields(record: Record, parsed: ParsedVenue | None) -> tuple[str, list
     return "misc", fields
 
 
-def bibtex_entry(
+def _generate(
     record: Record,
-    key: str,
+    sections: Sequence[SectionPath],
+    aliases: Sequence[str],
     *,
-    sections: Sequence[SectionPath] = (),
-    aliases: Sequence[str] = (),
-) -> BibEntryOut:
-    """The BibTeX entry for one work (see the table in this module's docstring)."""
+    shown: bool = True,
+    identifiers: bool = True,
+) -> tuple[str, list[tuple[str, str]]]:
+    """The entry the table gives a record, before any source spelling is applied. Without
+    *shown*, the fields the list shows (author, title, shorttitle, subsection, links) are left
+    out, and without *identifiers* ``eprint``/``archivePrefix``/``doi``: the reader needs them
+    only when the entry has such fields, and they cost most to compute."""
     fields: list[tuple[str, str]] = []
     url = record.primary_url
     parsed = record.venue.parsed if record.venue is not None else None
+    year = record.year
     if record.kind in (Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER):
         entry_type = "misc"
-        if record.source:
-            fields.append(("author", encode_corporate(record.source)))
-        elif record.authors:
-            fields.append(("author", " and ".join(encode_person(p) for p in record.authors)))
-        fields.append(("title", encode_title(record.title)))
+        if shown:
+            if record.source:
+                fields.append(("author", encode_corporate(record.source)))
+            elif record.authors:
+                fields.append(("author", " and ".join(encode_person(p) for p in record.authors)))
+            fields.append(("title", encode_title(record.title)))
         if url:
             fields.append(("howpublished", encode_howpublished_url(url)))
     else:
-        if record.authors:
-            fields.append(("author", " and ".join(encode_person(p) for p in record.authors)))
-        fields.append(("title", encode_title(record.title)))
+        if shown:
+            if record.authors:
+                fields.append(("author", " and ".join(encode_person(p) for p in record.authors)))
+            fields.append(("title", encode_title(record.title)))
         if record.kind is Kind.PAPER:
-            entry_type, venue_fields = _venue_fields(record, parsed)
+            entry_type, venue_fields = _venue_fields(record, parsed, year)
         else:
             entry_type = "misc"
             venue_fields = (
                 [("howpublished", encode_latex(parsed.full_name))] if parsed and parsed.name else []
             )
         fields += venue_fields
-    if record.year is not None:
-        fields.append(("year", str(record.year)))
+    if year is not None:
+        fields.append(("year", str(year)))
     note = KIND_NOTES.get(record.kind)
     if note and not any(name == "note" for name, _ in fields):
         fields.append(("note", note))
-    for ident in record.identifiers:
+    for ident in record.identifiers if identifiers else ():
         if ident.scheme == "arxiv" and not any(n == "eprint" for n, _ in fields):
             fields += [("eprint", ident.value), ("archivePrefix", "arXiv")]
         elif ident.scheme == "doi" and not any(n == "doi" for n, _ in fields):
@@ -219,21 +476,572 @@ def bibtex_entry(
         fields.append(("abstract", encode_latex(record.description)))
     if aliases:
         fields.append(("ids", ", ".join(aliases)))
-    if record.nickname:
-        fields.append(("shorttitle", encode_latex(record.nickname)))
-    if sections:
-        fields.append(("subsection", encode_latex("; ".join(" / ".join(p) for p in sections))))
-    if record.links:
-        links = " ".join(f"[{link.label}]({link.url})" for link in record.links)
-        fields.append(("links", encode_latex(links)))
-    known = {name for name, _ in fields}
-    if "author" not in known:
+    if shown:
+        if record.nickname:
+            fields.append(("shorttitle", encode_latex(record.nickname)))
+        if sections:
+            fields.append(("subsection", encode_latex("; ".join(" / ".join(p) for p in sections))))
+        if record.links:
+            fields.append(("links", encode_latex(_links_text(record.links))))
+    has_author = bool(record.authors) or (record.kind not in _TITLE_KINDS and bool(record.source))
+    if not has_author:
         # Styles sort by author; without one, BibTeX's ``key`` field is what they sort on.
         fields.insert(0, ("key", encode_latex(record.title)))
-        known.add("key")
-    for name, value in record.extra:
-        if name not in known and name not in ("eprint", "archiveprefix"):
-            fields.append(
-                (name, encode_url(value) if name in ("doi", "url") else encode_latex(value))
-            )
+    return entry_type, fields
+
+
+def bibtex_entry(
+    record: Record,
+    key: str,
+    *,
+    sections: Sequence[SectionPath] = (),
+    aliases: Sequence[str] = (),
+    kept: KeptEntry | None = None,
+) -> BibEntryOut:
+    """The BibTeX entry for one work (see the table in this module's docstring).
+
+    Fields of ``record.extra`` and of a *kept* source entry are written as the source wrote
+    them wherever they still say what the record says (:func:`overlay`); ``listvenue`` is added
+    when the fields would otherwise read back as another venue than the list's."""
+    entry_type, fields = _generate(record, sections, aliases)
+    source: list[tuple[str, str]] = list(kept.fields) if kept is not None else []
+    source += [(name, encode_value(name, value)) for name, value in record.extra]
+    if source or kept is not None:
+        entry_type, fields = overlay(
+            record, entry_type, fields, source, kept.entry_type if kept else None
+        )
+    if record.kind in _TITLE_KINDS:
+        venue = read_venue(entry_type, _raw_getter(fields))
+        if venue != record.venue:
+            fields.append(("listvenue", encode_latex(record.venue.text if record.venue else "")))
     return BibEntryOut(entry_type, key, tuple(fields))
+
+
+# -- comparing spellings ----------------------------------------------------------------------
+
+
+def _norm(name: str, raw: str) -> str:
+    return decode_value(name, raw)
+
+
+def _persons(raw: str) -> tuple[Person, ...]:
+    return tuple(decode_person(n) for n in names.split_authors(raw))
+
+
+def same_meaning(name: str, a: str, b: str, *, as_source: bool = False) -> bool:
+    """Whether two raw values of field *name* say the same thing: the same decoded text, the
+    same people, the same identifier or year, the same venue. With *as_source*, authors are
+    compared as the list shows a blog's or a repository's source: by their written names."""
+    if a == b:
+        return True
+    if name in ("author", "editor"):
+        if as_source:
+            return ", ".join(map(str, _persons(a))) == ", ".join(map(str, _persons(b)))
+        return _persons(a) == _persons(b)
+    if name == "year":
+        ya, yb = _YEAR.search(a), _YEAR.search(b)
+        return ya is not None and yb is not None and ya.group() == yb.group()
+    if name == "doi":
+        from atbib.identifiers import normalise_doi
+
+        doi = normalise_doi(_unescape_url(a))
+        return doi is not None and doi == normalise_doi(_unescape_url(b))
+    if name == "url":
+        return _unescape_url(a) == _unescape_url(b)
+    if name == "eprint":
+        from atbib.identifiers import normalise_arxiv
+
+        return normalise_arxiv(a) is not None and normalise_arxiv(a) == normalise_arxiv(b)
+    if name == "archiveprefix":
+        return a.strip().lower() == b.strip().lower()
+    da, db = _norm(name, a), _norm(name, b)
+    if da == db:
+        return True
+    if name in ("booktitle", "journal", "howpublished", "eventtitle", "school", "institution"):
+        return venue_from_bib(da).name == venue_from_bib(db).name
+    return False
+
+
+def overlay(
+    record: Record,
+    entry_type: str,
+    fields: list[tuple[str, str]],
+    source: Sequence[tuple[str, str]],
+    source_type: str | None,
+) -> tuple[str, list[tuple[str, str]]]:
+    """Apply a source's spellings to the generated fields of *record*.
+
+    A source field the table also writes replaces the generated value when both mean the same
+    (:func:`same_meaning`): the source's ``booktitle`` spelling, its DOI's case, its name order.
+    A field the table does not write is added, unless it describes the venue and the list now
+    names another venue. The source's entry type is used when it reads back as the same kind of
+    work with the same venue. atbib's own fields are always the generated ones."""
+    out = list(fields)
+    venue_kept = _source_venue_matches(record, source_type or entry_type, source, out)
+    seen: set[str] = set()
+    anchor: str | None = None  # the last source field placed: new ones follow it
+    leading: list[tuple[str, str]] = []  # new fields before any placed one
+    as_source = record.kind not in _TITLE_KINDS
+    for name, raw in source:
+        lname = FIELD_ALIASES.get(name.lower(), name.lower())  # written by its BibTeX name
+        if lname in seen or lname in ATBIB_FIELDS:
+            continue
+        seen.add(lname)
+        at = _position(out, lname)
+        if at is not None:
+            if (
+                same_meaning(lname, out[at][1], raw, as_source=as_source)
+                and (venue_kept or lname not in PUBLICATION_FIELDS)
+                and latex_safe(lname, raw)
+            ):
+                out[at] = (out[at][0], raw)
+            if leading:
+                out[at:at] = leading
+                at += len(leading)
+                leading = []
+            anchor = out[at][0].lower()
+            continue
+        if lname in PUBLICATION_FIELDS and not venue_kept:
+            continue
+        if not latex_safe(lname, raw):
+            raw = encode_value(lname, decode_value(lname, raw))
+        if anchor is None:
+            leading.append((lname, raw))
+            continue
+        where = _position(out, anchor)
+        out.insert(len(out) if where is None else where + 1, (lname, raw))
+        anchor = lname
+    out.extend(leading)
+    if source_type in BIBTEX_TYPES and source_type != entry_type and venue_kept:
+        kind = read_kind(source_type, _raw_getter(out))[0]
+        if _family(kind) == _family(record.kind):
+            # The source's type, with its own venue field: the generated one for the other
+            # type would only repeat the venue under a name that type does not read.
+            names_given = {FIELD_ALIASES.get(n.lower(), n.lower()) for n, _ in source}
+            if any(name in names_given for name in _venue_candidates(source_type)):
+                mine = set(_venue_candidates(entry_type)) - names_given
+                out = [(name, value) for name, value in out if name.lower() not in mine]
+            entry_type = source_type
+    return entry_type, out
+
+
+_LATEX_BARE = re.compile(r"(?<!\\)[_&#%^]")
+_LATEX_ESCAPE = re.compile(r"\\(?:url|href|path|nolinkurl)\s*\{[^{}]*\}|\\.", re.DOTALL)
+
+
+def latex_safe(name: str, raw: str) -> bool:
+    """Whether a source's raw value can be written as it is: verbatim fields always; other
+    fields only when LaTeX can typeset them (no bare ``_ & # % ^`` outside math, balanced
+    braces). A broken value is written re-encoded from its text instead."""
+    if name in VERBATIM_FIELDS:
+        return True
+    if not _balanced_braces(raw):
+        return False
+    text = raw
+    for start, end in reversed(math_spans(raw)):
+        text = text[:start] + text[end:]
+    text = _LATEX_ESCAPE.sub("", text)
+    return "$" not in text and not _LATEX_BARE.search(text)
+
+
+def _position(fields: Sequence[tuple[str, str]], name: str) -> int | None:
+    for i, (field_name, _) in enumerate(fields):
+        if field_name.lower() == name:
+            return i
+    return None
+
+
+def _venue_candidates(entry_type: str) -> tuple[str, ...]:
+    """The fields :func:`read_venue` looks in for the venue of an entry of this type."""
+    info = ENTRY_TYPES.get(entry_type)
+    return (info.venue_fields if info else ()) + ("journal", "booktitle", "howpublished")
+
+
+_VENUE_EVIDENCE = frozenset({"journaltitle", "eventtitle", "eprint", "eprinttype", "archiveprefix"})
+
+
+def _source_venue_matches(
+    record: Record,
+    source_type: str,
+    source: Sequence[tuple[str, str]],
+    generated: list[tuple[str, str]],
+) -> bool:
+    """Whether the source still describes the venue the list gives (name and, when both have
+    one, year): then its venue spellings and publication fields are the work's."""
+    if record.kind not in _TITLE_KINDS:
+        return True
+    given = {name.lower() for name, _ in source}
+    if not given & (set(_venue_candidates(source_type)) | _VENUE_EVIDENCE):
+        return True  # the source says nothing about where the work appeared
+    merged: dict[str, str] = {name.lower(): value for name, value in generated}
+    merged.pop("listvenue", None)
+    for name, raw in source:
+        if name.lower() not in ATBIB_FIELDS:
+            merged[name.lower()] = raw
+    venue = read_venue(source_type, _raw_getter(list(merged.items())))
+    mine = record.venue
+    if venue is None or mine is None:
+        return (venue is None and mine is None) or (mine is not None and not mine.name)
+    if _venue_name(venue) != _venue_name(mine):
+        return False
+    return venue.year is None or mine.year is None or venue.year == mine.year
+
+
+def _venue_name(venue: Venue) -> str:
+    parsed = venue.parsed
+    if parsed.info is not None:
+        return parsed.info.full.lower()
+    return parsed.name.lower()
+
+
+# -- entry -> record --------------------------------------------------------------------------
+
+_TITLE_KINDS = frozenset({Kind.PAPER, Kind.SLIDES, Kind.BOOK})
+_ONLINE = frozenset({"online", "electronic", "www", "webpage"})
+
+
+def _family(kind: Kind) -> str:
+    return "title" if kind in _TITLE_KINDS else "link"
+
+
+def _raw_getter(fields: Sequence[tuple[str, str]]) -> Callable[[str], str | None]:
+    table: dict[str, str] = {}
+    for name, value in fields:
+        table.setdefault(name.lower(), value)
+    for alias, name in FIELD_ALIASES.items():
+        if alias in table and name not in table:
+            table[name] = table[alias]
+    return table.get
+
+
+def _year(get: Callable[[str], str | None]) -> int | None:
+    for name in ("year", "date"):
+        value = get(name)
+        if value:
+            match = _YEAR.search(value)
+            if match:
+                return int(match.group())
+    return None
+
+
+def _arxiv_id(get: Callable[[str], str | None]) -> str | None:
+    """The arXiv id an entry carries in ``eprint`` (unless ``archivePrefix`` names another
+    archive), or in an arXiv ``journal``/``howpublished`` (Google Scholar's ``arXiv preprint
+    arXiv:1810.04805``)."""
+    from atbib.identifiers import identifiers_from_text, normalise_arxiv
+
+    eprint = get("eprint")
+    prefix = (get("archiveprefix") or "arxiv").strip().lower()
+    if eprint and prefix == "arxiv":
+        found = normalise_arxiv(eprint.strip())
+        if found:
+            return found
+    for name in ("journal", "howpublished", "note", "volume"):
+        value = get(name)
+        if value and ("arxiv" in value.lower() or value.startswith("abs/")):
+            for ident in identifiers_from_text(value):
+                if ident.scheme == "arxiv":
+                    return ident.value
+    return None
+
+
+_URL_ESCAPE = re.compile(r"\\([_%#&~$])")
+
+
+def _unescape_url(raw: str) -> str:
+    r"""A ``url`` as an address: the LaTeX escapes some tools put in it (DBLP writes
+    ``tacl\_a\_00300``) removed, white space trimmed."""
+    return _URL_ESCAPE.sub(r"\1", raw.strip()) if "\\" in raw else raw.strip()
+
+
+_URL_MACRO = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\s*\{.*\})?", re.DOTALL)
+_ABSOLUTE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _url_value(raw: str | None) -> str:
+    """A URL from ``url`` or from a ``\\url{...}`` in ``howpublished`` (``""`` when it is no
+    URL)."""
+    if not raw:
+        return ""
+    text = raw.strip()
+    match = _URL_MACRO.fullmatch(text)
+    if match:
+        text = match.group(1).replace(r"\%", "%").replace(r"\#", "#").replace(r"\_", "_")
+    text = text.strip()
+    return text if _ABSOLUTE_URL.match(text) else ""
+
+
+def read_kind(entry_type: str, get: Callable[[str], str | None]) -> tuple[Kind, str]:
+    """The kind of work an entry describes, and a problem when its type is not in the table
+    (the closest kind is used)."""
+    note = (get("note") or "").strip().lower()
+    marked = NOTE_KINDS.get(note)
+    info = ENTRY_TYPES.get(entry_type)
+    if info is None:
+        has_venue = any(get(n) for n in ("journal", "booktitle", "doi", "eprint"))
+        kind = marked or (Kind.PAPER if has_venue or get("author") else Kind.OTHER)
+        return kind, (
+            f"unknown entry type @{entry_type}: read as "
+            f"{'a ' + kind.value if kind is not Kind.OTHER else 'a link'}"
+        )
+    if marked is not None:
+        return marked, ""
+    if entry_type == "misc":
+        if _url_value(get("howpublished")):
+            atbib_written = get("subsection") is not None or get("links") is not None
+            if atbib_written or not (_arxiv_id(get) or get("doi")):
+                return Kind.OTHER, ""
+        return Kind.PAPER, ""
+    if entry_type in _ONLINE and _arxiv_id(get):
+        return Kind.PAPER, ""
+    return info.kind, ""
+
+
+def read_venue(entry_type: str, get: Callable[[str], str | None]) -> Venue | None:
+    """The list's venue for an entry: ``listvenue`` when atbib wrote one; else the venue field
+    of its type (then the usual ones), read through the venue table, with the year; ``CoRR``
+    for an arXiv preprint; the bare year; or none."""
+    listed = get("listvenue")
+    if listed is not None:
+        text = decode_value("listvenue", listed)
+        return Venue(text) if text else None
+    year = _year(get)
+    name = ""
+    for field_name in _venue_candidates(entry_type):
+        raw = get(field_name)
+        if not raw or _url_value(raw) or "\\url" in raw:
+            continue
+        text = decode_value(field_name, raw)
+        if text and "://" not in text:
+            name = venue_from_bib(text, year).name
+            break
+    if not name and _arxiv_id(get):
+        name = "CoRR"
+    if not name:
+        return Venue(str(year)) if year is not None else None
+    if year is None or str(year) in name:
+        return Venue(name)
+    return Venue(f"{name} {year}")
+
+
+@lru_cache(maxsize=65536)
+def decode_person(raw: str) -> Person:
+    """One BibTeX name (LaTeX) as a :class:`Person` in Unicode. A name braced whole
+    (``{World Health Organization}``) is one family name. Cached: a bibliography names the
+    same people again and again."""
+    raw = raw.strip()
+    if raw.startswith("{") and raw.endswith("}") and _closes_at_end(raw):
+        return Person(family=_clean(decode_latex(raw[1:-1])))
+    parts = names.split_name(raw)
+    if not _LATEX_IN_NAME.search(raw):
+        person = Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
+    else:
+        person = Person(
+            family=_clean(decode_latex(parts.last)),
+            given=_clean(decode_latex(parts.first)),
+            von=_clean(decode_latex(parts.von)),
+            jr=_clean(decode_latex(parts.jr)),
+        )
+    if not person.family and (person.given or person.von):
+        # ", Jane" has no last name; a name needs one, so the words it has are it.
+        words = " ".join(p for p in (person.given, person.von) if p)
+        person = Person(family=words, jr=person.jr)
+    return person
+
+
+_LATEX_IN_NAME = re.compile(r"[\\{}~]|--|``|''")
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _closes_at_end(raw: str) -> bool:
+    depth = 0
+    for i, c in enumerate(raw):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i == len(raw) - 1
+    return False
+
+
+_COMMAS = re.compile(",")
+
+
+def name_problem(raw: str) -> str:
+    """Why BibTeX cannot read a name (more than two commas), else ``""``."""
+    if raw.count(",") > 2 and len(names.split_words(raw, _COMMAS)) > 3:
+        return f"name {raw.strip()!r} has too many commas (BibTeX reads 'von Last, Jr, First')"
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadEntry:
+    """An entry read as a record, with what the reader had to say about it."""
+
+    record: Record
+    problems: tuple[tuple[str, str, str], ...] = ()
+    """``(severity, field, message)``: ``"error"`` for what BibTeX cannot read (the import
+    stops), ``"warning"`` for what was read another way (an unknown type, a refused link);
+    *field* names the field concerned, or is empty for the whole entry."""
+    dropped: tuple[str, ...] = field(default=())
+    """Links refused as active content."""
+
+
+def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> ReadEntry:
+    """Read one BibTeX entry (raw values, macros resolved) as a record (see the module
+    docstring). Fields the record cannot show go to ``Record.extra`` as plain text, with the
+    source's spelling of fields the table would write differently (``booktitle``, ``doi``)."""
+    from atbib.markdown.entry import clean_url, is_active_url
+
+    get = _raw_getter(fields)
+    problems: list[tuple[str, str, str]] = []
+    dropped: list[str] = []
+    kind, kind_problem = read_kind(entry_type, get)
+    if kind_problem:
+        problems.append(("warning", "", kind_problem))
+
+    def safe(url: str) -> str:
+        if url and is_active_url(url):
+            dropped.append(url)
+            problems.append(("warning", "", f"refused the active link {url[:60]!r}"))
+            return ""
+        return clean_url(url) if url else ""
+
+    raw_title = get("title")
+    title = decode_value("title", raw_title) if raw_title else ""
+    if not title:
+        title = key
+        problems.append(("warning", "", "no title: the key is used as the title"))
+    raw_author = get("author") or ""
+    authors: list[Person] = []
+    for raw_name in names.split_authors(raw_author) if raw_author.strip() else []:
+        trouble = name_problem(raw_name)
+        if trouble:
+            problems.append(("error", "author", trouble))
+        person = decode_person(raw_name)
+        if person.family:
+            authors.append(person)
+    raw_links = get("links")
+    links: list[Link] = []
+    if raw_links:
+        from atbib.markdown.entry import unescape_markdown
+
+        for match in _LINKS_FIELD.finditer(decode_value("links", raw_links)):
+            url = safe(match.group(2)) if match.group(2) else ""
+            if url or not match.group(2):
+                links.append(Link(unescape_markdown(match.group(1)), url))
+    url = safe(_unescape_url(get("url") or "") or _url_value(get("howpublished")))
+    sections = _sections(get("subsection"))
+    shorttitle = decode_value("shorttitle", get("shorttitle") or "")
+    record: Record
+    if kind in _TITLE_KINDS:
+        if raw_links is None:
+            arxiv = _arxiv_id(get)
+            doi = (get("doi") or "").strip()
+            primary = url or (
+                f"https://arxiv.org/abs/{arxiv}"
+                if arxiv
+                else safe(f"https://doi.org/{doi}")
+                if doi
+                else ""
+            )
+            if primary:
+                label = {Kind.SLIDES: "slides", Kind.BOOK: "book"}.get(kind, "paper")
+                links.append(Link(label, primary))
+        nickname = shorttitle if shorttitle and _fold(shorttitle) != _fold(title) else ""
+        record = Record(
+            kind=kind,
+            title=title,
+            authors=tuple(authors),
+            venue=read_venue(entry_type, get),
+            links=tuple(links),
+            nickname=nickname,
+            sections=sections,
+            key=key,
+        )
+    else:
+        source = ""
+        if authors:
+            source = ", ".join(str(p) for p in authors)
+        abstract = decode_value("abstract", get("abstract") or "")
+        record = Record(
+            kind=kind,
+            title=title,
+            url=url,
+            links=tuple(links),
+            nickname=shorttitle if shorttitle and _fold(shorttitle) != _fold(title) else "",
+            description=abstract,
+            source=source,
+            sections=sections,
+            key=key,
+        )
+    return ReadEntry(_with_extra(record, entry_type, fields), tuple(problems), tuple(dropped))
+
+
+def _fold(text: str) -> str:
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
+
+
+def _sections(raw: str | None) -> tuple[SectionPath, ...]:
+    if not raw:
+        return ()
+    paths: list[SectionPath] = []
+    for part in decode_value("subsection", raw).split(";"):
+        path = tuple(p.strip() for p in part.split(" / ") if p.strip())
+        if path and path not in paths:
+            paths.append(path)
+    return tuple(paths)
+
+
+_SKIP_TITLE = frozenset({"author", "title", *ATBIB_FIELDS})
+_SKIP_LINK = frozenset({"title", *ATBIB_FIELDS})
+"""Fields a record always shows (a blog's or repository's author only joined into its
+source, so its spelling is kept)."""
+
+
+def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str]]) -> Record:
+    """The record with ``extra``: the entry's fields that the table would not write back as
+    they are (decoded), so ``bibtex_entry`` gives the entry's own fields again. Runs once
+    per entry read, so it compares raw text first and decodes only what differs."""
+    # Identifier fields (eprint, archivePrefix, doi) are not compared: working them out from
+    # the links costs a third of the reading, and keeping them in extra is harmless (writing
+    # them back finds them equal to what the links give) and useful (a DOI the list has no
+    # link for).
+    produced = {
+        name.lower(): value
+        for name, value in _generate(record, (), (), shown=False, identifiers=False)[1]
+    }
+    skip = _SKIP_TITLE if record.kind in _TITLE_KINDS else _SKIP_LINK
+    extra: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name, raw in fields:
+        name = name.lower()
+        if name in skip or name in seen:
+            continue
+        seen.add(name)
+        if (name == "shorttitle" and record.nickname) or (
+            name == "abstract" and record.description
+        ):
+            continue
+        mine = produced.get(name)
+        if mine is not None:
+            if mine == raw:
+                continue
+            value = decode_value(name, raw)
+            if decode_value(name, mine) == value:
+                continue
+        else:
+            value = decode_value(name, raw)
+            if not value or (name == "url" and value == record.primary_url):
+                continue
+        extra.append((name, value))
+    if not extra:
+        return record
+    from dataclasses import replace
+
+    return replace(record, extra=tuple(extra))

@@ -11,6 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from atbib.bibtex.mapping import BibEntryOut
+from atbib.bibtex.parse import MONTHS
+
+_MONTH_MACROS = {
+    **{name.lower(): macro for macro, name in MONTHS.items()},
+    **{macro: macro for macro in MONTHS},
+}
+
+
+def format_value(name: str, value: str) -> str:
+    """``{value}``; a ``month`` that names a month is written as BibTeX's macro (``jun``),
+    the form both BibTeX styles and biblatex (which wants a number or a macro) read."""
+    if name.lower() == "month":
+        macro = _MONTH_MACROS.get(value.strip().lower())
+        if macro is not None:
+            return macro
+    return "{" + value + "}"
 
 
 def format_entry(entry: BibEntryOut) -> str:
@@ -19,7 +35,7 @@ def format_entry(entry: BibEntryOut) -> str:
     lines = [f"@{entry.entry_type}{{{entry.key},"]
     for index, (name, value) in enumerate(entry.fields):
         comma = "," if index < len(entry.fields) - 1 else ""
-        lines.append(f"  {name.ljust(width)} = {{{value}}}{comma}")
+        lines.append(f"  {name.ljust(width)} = {format_value(name, value)}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

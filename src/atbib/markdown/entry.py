@@ -10,11 +10,38 @@ House style::
     Title (Venue Year) [[paper]](url) - ***NICK***          (no authors)
     [Source / Title](url) [[code]](url)                      (blog posts)
     [owner / name](url) - description                        (repositories)
+
+Escaping
+--------
+Text from elsewhere (a .bib file, Zotero) can hold anything, so the writer escapes what would
+change the line's meaning, with CommonMark's backslash escapes (``\\*`` shows as ``*``), and the
+reader removes them. The rule is minimal, so lines people wrote stay exactly as they were:
+
+* everywhere: ``\\ * [ ] < ` ~``, an ``_`` that is not inside a word (``snake_case`` stays), and
+  an ``&`` that would start an HTML entity (``&lt;``);
+* in a venue: ``(`` and ``)`` as well;
+* in an author: ``,`` and ``{ }`` as well. A name is written ``First von Last`` (``, Jr`` after
+  an escaped comma: ``Martin Luther King\\, Jr.``) and read by BibTeX's rules; when those rules
+  would split it differently (``{World Health Organization}``, ``{jean} Dupont``), the part is
+  grouped in braces, as in BibTeX;
+* in a title without authors: a leading ``# > - + =`` or ``1.`` (they would start a heading, a
+  quote or a list), and the entry is written in the bold form ``**Title** (Venue)`` when the
+  plain form would not read back (a title ending in a parenthesis, no link and no venue, ...);
+* in a link text ``[Source / Title]``: the ``/`` of a `` / `` that does not separate the source.
+
+URLs are made inert and unambiguous instead: white space, ``< > \\`` and (unless balanced)
+parentheses are percent-encoded, and a ``javascript:``, ``vbscript:`` or ``data:`` address has
+its colon percent-encoded, so it becomes a harmless relative link (importers refuse such links
+before they get here). Inline math (``$O(n \\log n)$``, found by LaTeX's rule) is written as
+it is, since GitHub shows it as math and reads no escapes inside it, unless it holds a
+character of the line's own syntax (``* [ ] < ` ~``).
 """
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
@@ -24,17 +51,254 @@ MAX_ENTRY_LENGTH = 20_000
 """Longer lines are carried through as text, never parsed: no entry is that long, and it keeps
 every regular expression below linear on hostile input."""
 
+_ESC = r"(?:[^\\{stop}]|\\.)"  # one character that is not a stop character, or an escape
 _URL = r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*"
-_LINK = re.compile(r"\[\[([^\[\]]*)\]\]\((" + _URL + r")\)")
-_TAIL_NICK = re.compile(r"\s+-\s+(\*{1,3})([^*]+)\1\s*$")
+_LINK = re.compile(r"\[\[((?:[^\[\]\\]|\\.)*)\]\]\((" + _URL + r")\)")
+_TAIL_NICK = re.compile(r"\s+-\s+(\*{1,3})(" + _ESC.format(stop="*") + r"+)\1\s*$")
 _PREFIX_NICK = re.compile(r"^\*\*`([^`]+)`\*\*\s+")
-_TITLE_LINK = re.compile(r"^\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\((" + _URL + r")\)")
-_BOLD = re.compile(r"^\*\*(?!\*)(.+?)\*\*(?!\*)(.*)$")
-_AUTHORS = re.compile(r"^\.?\s*\*(?!\*)([^*]+)\*(.*)$")
-_DESCRIPTION = re.compile(r"^\s+-\s+(.*?)\s*$")
+_LABEL_CHAR = r"(?:[^\[\]\\]|\\.)"
+_TITLE_LINK = re.compile(
+    r"^\[((?:" + _LABEL_CHAR + r"|\[" + _LABEL_CHAR + r"*\])+)\]\((" + _URL + r")\)"
+)
+_BOLD = re.compile(r"^\*\*(?!\*)((?:[^\\*]|\\.|\*(?!\*))+?)\*\*(?!\*)(.*)$")
+_AUTHORS = re.compile(r"^\.?\s*\*(?!\*)(" + _ESC.format(stop="*") + r"+)\*(.*)$")
 _BULLET = re.compile(r"^(\s*(?:[-*+]|\d{1,9}[.)])\s+)(\S.*)$")
 _OPEN = "(（"
 _CLOSE = ")）"
+
+# -- escaping ---------------------------------------------------------------------------------
+
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPES = re.compile(r"\\.")
+_ALWAYS = r"[\\*\[\]<`~]"
+_UNDERSCORE = r"(?<![^\W_])_|_(?![^\W_])"  # an "_" not between two letters or digits
+_ENTITY = r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)"
+_TEXT_SPECIAL = re.compile("|".join((_ALWAYS, _UNDERSCORE, _ENTITY)))
+_VENUE_SPECIAL = re.compile("|".join((_ALWAYS, _UNDERSCORE, _ENTITY, r"[()]")))
+_NAME_SPECIAL = re.compile("|".join((_ALWAYS, _UNDERSCORE, _ENTITY, r"[,{}]")))
+_BLOCK_START = re.compile(r"^(?:[#>+=-]|\d{1,9}(?=[.)]))")
+_LINE_BREAKS = re.compile(r"[\r\n\t\f\v\x00]+")
+
+
+def _backslash(match: re.Match[str]) -> str:
+    return "\\" + match.group()
+
+
+_MATH_UNSAFE = re.compile(r"[*\[\]<`~]|&[#A-Za-z]")
+
+
+def _math_spans(text: str) -> list[tuple[int, int]]:
+    """Inline math left as written (GitHub shows ``$...$`` as math and reads no escapes
+    inside): LaTeX's rule (:func:`atbib.bibtex.latex.math_spans`), and nothing inside that
+    the line's grammar would see."""
+    if "$" not in text:
+        return []
+    from atbib.bibtex.latex import math_spans
+
+    return [(a, b) for a, b in math_spans(text) if not _MATH_UNSAFE.search(text, a, b)]
+
+
+def _outside_math(text: str, change: Callable[[str], str]) -> str:
+    spans = _math_spans(text)
+    if not spans:
+        return change(text)
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.append(change(text[last:start]))
+        out.append(text[start:end])
+        last = end
+    out.append(change(text[last:]))
+    return "".join(out)
+
+
+def escape_markdown(
+    text: str, special: re.Pattern[str] = _TEXT_SPECIAL, *, math: bool = False
+) -> str:
+    """``text`` with the characters that would change a list line's meaning escaped (see the
+    module docstring); line breaks become spaces, since an entry is one line. With *math*,
+    inline math is left as written (titles, nicknames and descriptions: where nothing of the
+    line's syntax can hide inside it)."""
+    if _LINE_BREAKS.search(text):
+        text = _LINE_BREAKS.sub(" ", text)
+    if not math:
+        return special.sub(_backslash, text)
+    return _outside_math(text, lambda part: special.sub(_backslash, part))
+
+
+def unescape_markdown(text: str, *, math: bool = False) -> str:
+    """Remove CommonMark backslash escapes (``\\*`` -> ``*``), outside inline math with
+    *math*; other backslashes stay."""
+    if "\\" not in text:
+        return text
+    if not math:
+        return _UNESCAPE.sub(r"\1", text)
+    return _outside_math(text, lambda part: _UNESCAPE.sub(r"\1", part))
+
+
+def _blank_escapes(text: str) -> str:
+    """``text`` with every escape replaced by two neutral characters (same length), so that
+    searches for syntax see only unescaped characters."""
+    return _ESCAPES.sub("__", text) if "\\" in text else text
+
+
+_ACTIVE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.IGNORECASE)
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\\`]")
+_URL_SHAPE = re.compile(_URL)
+
+
+def is_active_url(url: str) -> bool:
+    """Whether a browser would run the address (``javascript:``, ``vbscript:``, ``data:``),
+    however it is disguised with entities, case, white space or control characters."""
+    return bool(_ACTIVE_SCHEME.match(_INVISIBLE.sub("", html.unescape(url))))
+
+
+def clean_url(url: str) -> str:
+    """The URL made safe to write as a Markdown link destination (see the module docstring).
+    Clean URLs come back unchanged."""
+    url = url.strip()
+    if _URL_UNSAFE.search(url):
+        url = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+    if not _URL_SHAPE.fullmatch(url):
+        url = url.replace("(", "%28").replace(")", "%29")
+    if is_active_url(url):
+        colon = url.index(":")
+        url = url[:colon] + "%3A" + url[colon + 1 :]
+    return url
+
+
+# -- names ------------------------------------------------------------------------------------
+
+
+def _name_words(text: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]] | None]:
+    """Words of a written name as ``(text, starts_lower)``, and the words of its ``\\, Jr``
+    part (``None`` when there is none). As in BibTeX, a word starts lower case when its first
+    letter outside braces is lower case (``{von Neumann}`` does not); braces group words;
+    escapes are literal characters (never letters)."""
+    words: list[tuple[str, bool]] = []
+    jr: list[tuple[str, bool]] | None = None
+    current: list[str] = []
+    case: bool | None = None
+    depth = 0
+    i = 0
+    n = len(text)
+
+    def finish() -> None:
+        nonlocal case
+        if current:
+            words.append(("".join(current), bool(case)))
+        current.clear()
+        case = None
+
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n and text[i + 1] in _ASCII_PUNCT:
+            if depth == 0 and text[i + 1] == "," and jr is None:
+                finish()
+                jr, words = words, []
+                i += 2
+                continue
+            current.append(text[i + 1])  # punctuation: never decides the case
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and c.isspace():
+            finish()
+        else:
+            current.append(c)
+            if case is None and depth == 0 and c.isalpha():
+                case = c.islower()
+        i += 1
+    finish()
+    if jr is None:
+        return words, None
+    return jr, words
+
+
+def parse_display_name(text: str) -> Person:
+    """A name as the list writes it (``First von Last``, ``\\, Jr`` after it), split by
+    BibTeX's rules: von is the run of words that start lower case, Last always has a word."""
+    words, jr_words = _name_words(text.strip())
+    first_end = next((i for i, (_, lower) in enumerate(words) if lower), len(words))
+    first, rest = words[:first_end], words[first_end:]
+    if not rest and first:
+        rest = [first.pop()]
+    head = rest[:-1]
+    cut = 0
+    for i in range(len(head) - 1, -1, -1):
+        if head[i][1]:
+            cut = i + 1
+            break
+    von, last = head[:cut], head[cut:] + rest[-1:]
+    return Person(
+        family=" ".join(w for w, _ in last),
+        given=" ".join(w for w, _ in first),
+        von=" ".join(w for w, _ in von),
+        jr=" ".join(w for w, _ in jr_words or ()),
+    )
+
+
+def _same_name(a: Person, b: Person) -> bool:
+    return (a.family, a.given, a.von, a.jr) == (b.family, b.given, b.von, b.jr)
+
+
+def render_display_name(person: Person) -> str:
+    """The list's form of a name: ``First von Last`` (``\\, Jr``), escaped, with a part grouped
+    in braces only where BibTeX's rules would otherwise split it differently."""
+
+    def esc(text: str) -> str:
+        return escape_markdown(text, _NAME_SPECIAL)
+
+    def braced(text: str) -> str:
+        return "{" + esc(text) + "}" if text else ""
+
+    given, von, family = person.given, person.von, person.family
+    jr = f"\\, {esc(person.jr)}" if person.jr else ""
+    candidates = (
+        (esc(given), esc(von), esc(family)),
+        (esc(given), esc(von), braced(family)),
+        (braced(given), esc(von), esc(family)),
+        (braced(given), esc(von), braced(family)),
+        (braced(given), braced(von), braced(family)),
+    )
+    written = ""
+    for parts in candidates:
+        written = " ".join(p for p in parts if p) + jr
+        if _same_name(parse_display_name(written), person):
+            return written
+    return " ".join(p for p in candidates[0] if p) + jr
+
+
+def _split_authors(text: str) -> list[str]:
+    """Split the author span at commas that are neither escaped nor inside braces."""
+    names: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif c == "," and depth == 0:
+            names.append(text[start:i])
+            start = i + 1
+        i += 1
+    names.append(text[start:])
+    return [name for name in names if name.strip()]
+
+
+# -- reading ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +324,38 @@ def _links_suffix(text: str) -> tuple[str, tuple[Link, ...]]:
     for token in reversed(tokens):
         if token.end() > start or text[token.end() : start].strip():
             break
+        if token.start() > 0 and text[token.start() - 1] == "\\" and _escaped_at(text, token):
+            break
         run.append(token)
         start = token.start()
     if not run:
         return text, ()
     run.reverse()
-    return text[:start], tuple(Link(t.group(1), t.group(2)) for t in run)
+    return text[:start], tuple(Link(unescape_markdown(t.group(1)), t.group(2)) for t in run)
+
+
+def _escaped_at(text: str, token: re.Match[str]) -> bool:
+    """Whether the ``[`` that starts ``token`` is escaped (an odd run of backslashes)."""
+    i = token.start() - 1
+    count = 0
+    while i >= 0 and text[i] == "\\":
+        count += 1
+        i -= 1
+    return count % 2 == 1
 
 
 def _venue_suffix(head: str) -> tuple[str, str | None]:
-    """Split a trailing parenthesised group (ASCII or full-width opening parenthesis) off."""
+    """Split a trailing parenthesised group (ASCII or full-width opening parenthesis) off;
+    escaped parentheses do not count."""
     stripped = head.rstrip()
     if not stripped or stripped[-1] not in _CLOSE:
         return head, None
+    blank = _blank_escapes(stripped)
+    if blank[-1] not in _CLOSE:
+        return head, None
     depth = 0
-    for i in range(len(stripped) - 1, -1, -1):
-        char = stripped[i]
+    for i in range(len(blank) - 1, -1, -1):
+        char = blank[i]
         if char in _CLOSE:
             depth += 1
         elif char in _OPEN:
@@ -86,9 +366,9 @@ def _venue_suffix(head: str) -> tuple[str, str | None]:
 
 
 def _looks_like_venue(text: str) -> bool:
-    if "://" in text or "[" in text:
+    if "://" in text or "[" in _blank_escapes(text):
         return False
-    parsed = parse_venue(text)
+    parsed = parse_venue(unescape_markdown(text))
     return parsed.year is not None or parsed.known
 
 
@@ -118,10 +398,21 @@ def parse_entry(body: str, section: SectionPath) -> ParsedEntry:
         nickname, body = prefix.group(1), body[prefix.end() :]
     tail = _TAIL_NICK.search(body)
     if tail:
-        nickname, body = tail.group(2), body[: tail.start()]
+        nickname, body = unescape_markdown(tail.group(2), math=True), body[: tail.start()]
     if body.startswith("[") and not body.startswith("[["):
         return _parse_link_entry(body, section, nickname)
     return _parse_title_entry(body, section, nickname)
+
+
+def _split_label(label: str) -> tuple[str, str]:
+    """``Source / Title`` at the first unescaped `` / ``; ``("", title)`` without one."""
+    at = _blank_escapes(label).find(" / ")
+    if at < 0:
+        return "", unescape_markdown(label)
+    source, title = label[:at], label[at + 3 :]
+    if not title:
+        return "", unescape_markdown(label)
+    return unescape_markdown(source), unescape_markdown(title)
 
 
 def _parse_link_entry(body: str, section: SectionPath, nickname: str) -> ParsedEntry:
@@ -135,16 +426,22 @@ def _parse_link_entry(body: str, section: SectionPath, nickname: str) -> ParsedE
     label, url = match.group(1), match.group(2)
     rest = body[match.end() :]
     description = ""
-    before, links = _links_suffix(rest)
-    if before.strip():
-        dash = rest.find(" - ")
-        before, links = _links_suffix(rest[:dash]) if dash >= 0 else (rest, ())
-        if before.strip():
+    found: list[Link] = []
+    pos = 0
+    while True:  # the links right after the title link, then " - " and the description
+        token = _LINK.match(rest, len(rest) - len(rest[pos:].lstrip()))
+        if token is None:
+            break
+        found.append(Link(unescape_markdown(token.group(1)), token.group(2)))
+        pos = token.end()
+    links = tuple(found)
+    tail = rest[pos:]
+    if tail.strip():
+        dash = _DESCRIPTION_DASH.match(tail)
+        if dash is None:
             return ParsedEntry(None, f"unexpected text after the title link: {rest.strip()[:40]!r}")
-        description = rest[dash + 3 :].strip()
-    source, _, title = label.partition(" / ")
-    if not title:
-        source, title = "", label
+        description = unescape_markdown(tail[dash.end() :].strip(), math=True)
+    source, title = _split_label(label)
     kind = _link_kind(section, url)
     record = Record(
         kind=kind,
@@ -168,7 +465,7 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
         title, after = bold.group(1), bold.group(2)
         written = _AUTHORS.match(after)
         if written:
-            authors = tuple(Person.parse(a) for a in written.group(1).split(",") if a.strip())
+            authors = tuple(parse_display_name(a) for a in _split_authors(written.group(1)))
             after = written.group(2)
         rest, venue_text = _venue_suffix(after)
         if rest.strip(" .") or (venue_text is None and after.strip(" .")):
@@ -178,7 +475,8 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
         if venue_text is not None and not _looks_like_venue(venue_text):
             title, venue_text = head, None
         title = title.strip()
-        if "[[" in title or "](" in title:
+        blank = _blank_escapes(title)
+        if "[[" in blank or "](" in blank:
             return ParsedEntry(
                 None,
                 "a link is not written [[label]](url) (unclosed bracket or "
@@ -186,13 +484,14 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
             )
         if not links and venue_text is None:
             return ParsedEntry(None, "no link, venue or authors: not an entry")
+    title = unescape_markdown(title.strip(), math=True)
     if not title.strip():
         return ParsedEntry(None, "entry without a title")
     record = Record(
         kind=_paper_kind(links),
-        title=title.strip(),
+        title=title,
         authors=authors,
-        venue=Venue(venue_text.strip()) if venue_text is not None else None,
+        venue=Venue(unescape_markdown(venue_text.strip())) if venue_text is not None else None,
         links=links,
         nickname=nickname,
         sections=(section,),
@@ -200,26 +499,90 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
     return ParsedEntry(record)
 
 
-def render_entry(record: Record) -> str:
-    """The record in the list's house style (the text after the bullet)."""
-    links = "".join(f"[[{link.label}]]({link.url})" for link in record.links)
+# -- writing ----------------------------------------------------------------------------------
+
+
+def _escape_plain_title(title: str) -> str:
+    text = escape_markdown(title, math=True)
+    if _BLOCK_START.match(text):
+        text = "\\" + text if not text[0].isdigit() else _escape_number_start(text)
+    return text
+
+
+def _escape_number_start(text: str) -> str:
+    """``1. Title`` -> ``1\\. Title`` (a number and a dot would start an ordered list)."""
+    digits = len(text) - len(text.lstrip("0123456789"))
+    return text[:digits] + "\\" + text[digits:]
+
+
+_SPACED_SLASH = re.compile(r"(?<= )/(?= )")
+_DESCRIPTION_DASH = re.compile(r"\s* - ")
+_SLASH_AFTER_SPACE = re.compile(r"(?<= )/")
+
+
+def _escape_label(source: str, title: str) -> str:
+    """``Source / Title``: the first `` / `` must be the separator, so a slash after a space
+    in the source, or between spaces in a title without source, is escaped."""
+    if source:
+        return (
+            _SLASH_AFTER_SPACE.sub(r"\\/", escape_markdown(source)) + " / " + escape_markdown(title)
+        )
+    return _SPACED_SLASH.sub(r"\\/", escape_markdown(title))
+
+
+def _forms(record: Record) -> list[str]:
+    """Candidate lines for a record, house style first."""
+    links = "".join(
+        f"[[{escape_markdown(link.label)}]]({clean_url(link.url)})" for link in record.links
+    )
+    nick = f" - ***{escape_markdown(record.nickname, math=True)}***" if record.nickname else ""
     if record.url:
-        label = f"{record.source} / {record.title}" if record.source else record.title
-        text = f"[{label}]({record.url})"
+        text = f"[{_escape_label(record.source, record.title)}]({clean_url(record.url)})"
         if links:
             text += f" {links}"
         if record.description:
-            text += f" - {record.description}"
-    else:
-        if record.authors:
-            authors = ", ".join(str(p) for p in record.authors)
-            text = f"**{record.title}**. *{authors}*."
-        else:
-            text = record.title
-        if record.venue is not None:
-            text += f" ({record.venue.text})"
-        if links:
-            text += f" {links}"
-    if record.nickname:
-        text += f" - ***{record.nickname}***"
-    return text
+            text += f" - {escape_markdown(record.description, math=True)}"
+        return [text + nick]
+    venue = ""
+    if record.venue is not None:
+        venue = f" ({escape_markdown(record.venue.text, _VENUE_SPECIAL)})"
+    tail = venue + (f" {links}" if links else "") + nick
+    bold = f"**{escape_markdown(record.title, math=True)}**"
+    if record.authors:
+        authors = ", ".join(render_display_name(p) for p in record.authors)
+        return [f"{bold}. *{authors}*.{tail}"]
+    return [_escape_plain_title(record.title) + tail, bold + tail]
+
+
+def _reads_back(text: str, record: Record) -> bool:
+    parsed = parse_entry(text, record.sections[0] if record.sections else ()).record
+    return parsed is not None and (
+        parsed.title,
+        parsed.authors,
+        parsed.venue,
+        parsed.url,
+        parsed.links,
+        parsed.nickname,
+        parsed.description,
+        parsed.source,
+    ) == (
+        record.title,
+        record.authors,
+        record.venue,
+        record.url,
+        record.links,
+        record.nickname,
+        record.description,
+        record.source,
+    )
+
+
+def render_entry(record: Record) -> str:
+    """The record in the list's house style (the text after the bullet), escaped so that
+    :func:`parse_entry` reads it back as the same record (see the module docstring)."""
+    forms = _forms(record)
+    if len(forms) > 1:
+        for text in forms[:-1]:
+            if _reads_back(text, record):
+                return text
+    return forms[-1]
