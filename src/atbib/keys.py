@@ -38,23 +38,57 @@ _YEAR_FIELDS = frozenset({"year", "shortyear"})
 PLACEHOLDERS = ("auth", "year", "shortyear", "title", "title2", "shorttitle", "nick", "venue")
 
 
-def _placeholders(record: Record) -> dict[str, str]:
-    family = record.authors[0].family if record.authors else ""
-    if family and fold_title(", ".join(map(str, record.authors))) == fold_title(record.title):
-        family = ""  # the list repeated the title as authors: not a name to key on
-    auth_words = ascii_words(family or record.source)
-    words = significant_words(record.title) or ascii_words(record.title)
-    year = record.year
-    return {
-        "auth": "".join(auth_words),
-        "year": str(year) if year else "",
-        "shortyear": f"{year % 100:02d}" if year else "",
-        "title": words[0] if words else "",
-        "title2": words[1] if len(words) > 1 else "",
-        "shorttitle": "".join(words[:3]),
-        "nick": "".join(ascii_words(record.nickname)),
-        "venue": "".join(ascii_words(record.venue.name)) if record.venue else "",
-    }
+class _Placeholders:
+    """The placeholder values of one record, each derived on first use: a formula usually
+    needs three of the eight, and deriving a value means folding and transliterating text."""
+
+    __slots__ = ("_record", "_values", "_words")
+
+    def __init__(self, record: Record) -> None:
+        self._record = record
+        self._values: dict[str, str] = {}
+        self._words: list[str] | None = None
+
+    def get(self, name: str) -> str:
+        """The value of a placeholder; ``""`` for an unknown name."""
+        value = self._values.get(name)
+        if value is None:
+            value = self._values[name] = self._derive(name)
+        return value
+
+    def _title_words(self) -> list[str]:
+        if self._words is None:
+            title = self._record.title
+            self._words = significant_words(title) or ascii_words(title)
+        return self._words
+
+    def _derive(self, name: str) -> str:
+        record = self._record
+        if name == "auth":
+            family = record.authors[0].family if record.authors else ""
+            if family and fold_title(", ".join(map(str, record.authors))) == fold_title(
+                record.title
+            ):
+                family = ""  # the list repeated the title as authors: not a name to key on
+            return "".join(ascii_words(family or record.source))
+        if name in ("year", "shortyear"):
+            year = record.year
+            if not year:
+                return ""
+            return str(year) if name == "year" else f"{year % 100:02d}"
+        if name == "title":
+            words = self._title_words()
+            return words[0] if words else ""
+        if name == "title2":
+            words = self._title_words()
+            return words[1] if len(words) > 1 else ""
+        if name == "shorttitle":
+            return "".join(self._title_words()[:3])
+        if name == "nick":
+            return "".join(ascii_words(record.nickname))
+        if name == "venue":
+            return "".join(ascii_words(record.venue.name)) if record.venue else ""
+        return ""
 
 
 def validate_formula(formula: Sequence[str]) -> None:
@@ -72,14 +106,14 @@ def validate_formula(formula: Sequence[str]) -> None:
 
 def base_key(record: Record, formula: Sequence[str] = DEFAULT_FORMULA) -> str:
     """The key the formula gives a record, before collisions are resolved."""
-    values = _placeholders(record)
+    values = _Placeholders(record)
     chosen = formula[-1]
     for alternative in formula:
         needed = [n for n in _PLACEHOLDER.findall(alternative) if n not in _YEAR_FIELDS]
         if all(values.get(n) for n in needed):
             chosen = alternative
             break
-    key = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), chosen)
+    key = _PLACEHOLDER.sub(lambda m: values.get(m.group(1)), chosen)
     key = _UNSAFE.sub("", to_ascii(key).lower())
     return key or "untitled"
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-"})
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 _NON_WORD = re.compile(r"[\W_]+")
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _CJK = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002fa1f]"
 )
@@ -74,7 +75,11 @@ STOP_WORDS = frozenset(
 def fold_title(title: str) -> str:
     """A comparison form of a title: case-folded, NFKC, quotes and dashes unified, punctuation
     and spacing collapsed. Keeps non-Latin letters (two Chinese titles must stay apart)."""
-    text = unicodedata.normalize("NFKC", title).translate(_QUOTES).casefold()
+    if title.isascii():
+        # NFKC and the quote table change nothing in ASCII, and casefold is lower there.
+        text = title.lower()
+    else:
+        text = unicodedata.normalize("NFKC", title).translate(_QUOTES).casefold()
     text = _APOSTROPHE.sub("", text)
     return " ".join(_NON_WORD.sub(" ", text).split())
 
@@ -94,9 +99,15 @@ def ascii_words(text: str) -> list[str]:
     hyphenated words joined (``Self-Attention`` -> ``selfattention``), each run of CJK
     characters cut into words of two characters (a common Chinese word length) so a Chinese
     title gives a short key word instead of a whole sentence in pinyin."""
+    if text.isascii():
+        # No CJK, nothing to transliterate or normalise: the per-token work below reduces to
+        # one pass over the whole text (white space is a non-word run, so the words are the
+        # same).
+        text = _INNER_HYPHEN.sub("", _APOSTROPHE.sub("", text))
+        return _NON_WORD.sub(" ", text).lower().split()
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = _APOSTROPHE.sub("", text)
-    text = re.sub(r"(?<=\w)-(?=\w)", "", text)
+    text = _INNER_HYPHEN.sub("", text)
     words: list[str] = []
     for token in text.split():
         for part in _split_cjk(token):
