@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from atbib.bibtex.mapping import bibtex_entry
-from atbib.bibtex.write import format_file
+from atbib.bibtex.write import format_entry, join_file
 from atbib.dedupe import cluster_indices, merge
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
 from atbib.model import Library, Record, SectionPath
@@ -92,6 +92,22 @@ def collect_works(
     return works, assignment.registry
 
 
+def _section_entry(work: Work, heading: str, all_entry: str) -> str:
+    """The work's formatted entry in the file of one ``##`` heading: its all.bib entry when
+    every section it is listed in is under that heading, else one naming only those."""
+    sections = work.record.sections
+    if all(path and path[0] == heading for path in sections):
+        return all_entry
+    return format_entry(
+        bibtex_entry(
+            work.record,
+            work.key,
+            sections=[path for path in sections if path and path[0] == heading],
+            aliases=work.aliases,
+        )
+    )
+
+
 def build_bibliography(
     library: Library,
     registry: Sequence[KeyRow] = (),
@@ -103,16 +119,22 @@ def build_bibliography(
     works, rows = collect_works(library, registry, formula)
     items = library.items
     files_by_section = section_files(library.sections)
-    per_file: dict[str, list[tuple[int, Work]]] = {name: [] for name in files_by_section.values()}
-    for work in works:
+    per_file: dict[str, list[tuple[int, int]]] = {name: [] for name in files_by_section.values()}
+    for position, work in enumerate(works):
         placed: set[str] = set()
         for index in work.entries:
             for path in items[index].record.sections:
                 name = files_by_section.get(path[0]) if path else None
                 if name and name not in placed:
                     placed.add(name)
-                    per_file[name].append((index, work))
+                    per_file[name].append((index, position))
     how = f"edit {source_name} and run `atbib export`; cite the keys, they never change."
+    # all.bib's entry of a work listed under one ``##`` heading only is also its entry in that
+    # heading's file (the same sections): format each work once and reuse the text.
+    all_entries = [
+        format_entry(bibtex_entry(w.record, w.key, sections=w.record.sections, aliases=w.aliases))
+        for w in works
+    ]
     files: dict[str, str] = {}
     for heading, name in files_by_section.items():
         header = [
@@ -120,24 +142,10 @@ def build_bibliography(
             how,
             "Several section files in one document repeat shared works: use all.bib instead.",
         ]
-        placed_works = [work for _, work in sorted(per_file[name], key=lambda pair: pair[0])]
-        entries = (
-            bibtex_entry(
-                work.record,
-                work.key,
-                sections=[p for p in work.record.sections if p and p[0] == heading],
-                aliases=work.aliases,
-            )
-            for work in placed_works
-        )
-        files[name] = format_file(header, entries)
+        order = sorted(per_file[name], key=lambda pair: pair[0])
+        entries = (_section_entry(works[i], heading, all_entries[i]) for _, i in order)
+        files[name] = join_file(header, entries)
     header = [f"{GENERATED_MARK} from {source_name}: every work once. Do not edit by hand:", how]
-    files[ALL_FILE] = format_file(
-        header,
-        (
-            bibtex_entry(w.record, w.key, sections=w.record.sections, aliases=w.aliases)
-            for w in works
-        ),
-    )
+    files[ALL_FILE] = join_file(header, all_entries)
     files[REGISTRY_FILE] = write_registry(rows)
     return Bibliography(works, files, rows)

@@ -27,6 +27,12 @@ def format_entry(entry: BibEntryOut) -> str:
 def format_file(header: Iterable[str], entries: Iterable[BibEntryOut]) -> str:
     """A whole .bib file: ``%`` header lines (ignored by BibTeX, which skips text outside
     entries), then the entries separated by blank lines."""
+    return join_file(header, (format_entry(entry) for entry in entries))
+
+
+def join_file(header: Iterable[str], entry_texts: Iterable[str]) -> str:
+    """:func:`format_file` for entries already formatted with :func:`format_entry` (a work
+    that goes into several files is formatted once)."""
     parts = ["".join(f"% {line}\n" if line else "%\n" for line in header)]
-    parts.extend(format_entry(entry) for entry in entries)
+    parts.extend(entry_texts)
     return "\n".join(parts)
