@@ -39,6 +39,11 @@ def _escape(m: re.Match[str]) -> str:
     return _ESCAPES.get(c) or c + "{}"
 
 
+def needs_escape(text: str) -> bool:
+    """Whether :func:`encode_latex` would change ``text``."""
+    return _SPECIAL.search(text) is not None
+
+
 def encode_latex(text: str) -> str:
     """Escape the characters TeX or BibTeX would interpret; keep everything else as UTF-8.
 

@@ -33,7 +33,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from atbib.bibtex.latex import encode_latex, encode_url
+from atbib.bibtex.latex import encode_latex, encode_url, needs_escape
 from atbib.model import Kind, Person, Record, SectionPath
 from atbib.venues import ParsedVenue, VenueType
 
@@ -86,6 +86,10 @@ class BibEntryOut:
 
 
 def _needs_protection(word: str) -> bool:
+    if word.isascii() and word.isalpha():
+        # The common case, one plain word: only a proper noun or a capital after the first
+        # letter needs braces (no hyphen, no digit).
+        return word in PROPER_NOUNS or not (len(word) == 1 or word[1:].islower())
     for part in word.split("-"):
         if not part:
             continue
@@ -101,10 +105,15 @@ def _needs_protection(word: str) -> bool:
 def encode_title(title: str) -> str:
     """Escape a title and brace the words a sentence-case style must not lower-case
     (``{BERT}``, ``{XLNet}``, ``{GPT-2}``, ``{Chinese}``); other words stay free."""
+    plain = not needs_escape(title)
     out = []
     for piece in _SPACES.split(title):
         if not piece or piece.isspace():
             out.append(piece)
+            continue
+        if plain and piece.isalpha():
+            # Nothing to escape, and a word of letters has no punctuation at its edges.
+            out.append("{" + piece + "}" if _needs_protection(piece) else piece)
             continue
         match = _WORD_EDGES.match(piece)
         assert match is not None
