@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from atbib import names
@@ -52,12 +52,20 @@ class Person:
     @classmethod
     def parse(cls, text: str) -> Person:
         """Split a name written ``First von Last`` or ``von Last, Jr, First`` (BibTeX rules)."""
+        if cls is Person:
+            return _parse_person(text)  # people recur across a list: split each name once
         parts = names.split_name(text)
         return cls(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
 
     def __str__(self) -> str:
         display = " ".join(p for p in (self.given, self.von, self.family) if p)
         return f"{display}, {self.jr}" if self.jr else display
+
+
+@lru_cache(maxsize=16384)
+def _parse_person(text: str) -> Person:
+    parts = names.split_name(text)
+    return Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,7 +80,8 @@ def fold_title(title: str) -> str:
         text = title.lower()
     else:
         text = unicodedata.normalize("NFKC", title).translate(_QUOTES).casefold()
-    text = _APOSTROPHE.sub("", text)
+    if "'" in text or "’" in text:
+        text = _APOSTROPHE.sub("", text)
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
@@ -103,7 +104,10 @@ def ascii_words(text: str) -> list[str]:
         # No CJK, nothing to transliterate or normalise: the per-token work below reduces to
         # one pass over the whole text (white space is a non-word run, so the words are the
         # same).
-        text = _INNER_HYPHEN.sub("", _APOSTROPHE.sub("", text))
+        if "'" in text:
+            text = _APOSTROPHE.sub("", text)
+        if "-" in text:
+            text = _INNER_HYPHEN.sub("", text)
         return _NON_WORD.sub(" ", text).lower().split()
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = _APOSTROPHE.sub("", text)
