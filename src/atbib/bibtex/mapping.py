@@ -86,10 +86,24 @@ class BibEntryOut:
 
 
 def _needs_protection(word: str) -> bool:
-    if word.isascii() and word.isalpha():
-        # The common case, one plain word: only a proper noun or a capital after the first
-        # letter needs braces (no hyphen, no digit).
-        return word in PROPER_NOUNS or not (len(word) == 1 or word[1:].islower())
+    if word.isascii():
+        if word.isalpha():
+            # The common case, one plain word: only a proper noun or a capital after the first
+            # letter needs braces (no hyphen, no digit).
+            return word in PROPER_NOUNS or not (len(word) == 1 or word[1:].islower())
+        for part in word.split("-"):
+            # The rules below for ASCII, where a capital is whatever lower() changes and the
+            # only digits and letters are 0-9 and a-z, A-Z.
+            if not part:
+                continue
+            if part in PROPER_NOUNS:
+                return True
+            rest = part[1:]
+            if rest != rest.lower():
+                return True
+            if any(map(str.isdigit, part)) and any(map(str.isalpha, part)):
+                return True
+        return False
     for part in word.split("-"):
         if not part:
             continue
@@ -102,6 +116,11 @@ def _needs_protection(word: str) -> bool:
     return False
 
 
+def _is_word_char(char: str) -> bool:
+    """What ``\\w`` matches in a ``str`` pattern."""
+    return char.isalnum() or char == "_"
+
+
 def encode_title(title: str) -> str:
     """Escape a title and brace the words a sentence-case style must not lower-case
     (``{BERT}``, ``{XLNet}``, ``{GPT-2}``, ``{Chinese}``); other words stay free."""
@@ -111,8 +130,8 @@ def encode_title(title: str) -> str:
         if not piece or piece.isspace():
             out.append(piece)
             continue
-        if plain and piece.isalpha():
-            # Nothing to escape, and a word of letters has no punctuation at its edges.
+        if plain and _is_word_char(piece[0]) and _is_word_char(piece[-1]):
+            # Nothing to escape, and no punctuation at the word's edges to keep outside.
             out.append("{" + piece + "}" if _needs_protection(piece) else piece)
             continue
         match = _WORD_EDGES.match(piece)
