@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from atbib.model import Record
 from atbib.text import ascii_words, fold_title, significant_words, to_ascii
@@ -104,16 +105,29 @@ def validate_formula(formula: Sequence[str]) -> None:
                 )
 
 
+@lru_cache(maxsize=64)
+def _compile(formula: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Each alternative as (the placeholders that must be non-empty, its pieces): the pieces
+    alternate literal text and placeholder names, as ``re.split`` leaves them."""
+    return tuple(
+        (
+            tuple(n for n in _PLACEHOLDER.findall(alternative) if n not in _YEAR_FIELDS),
+            tuple(_PLACEHOLDER.split(alternative)),
+        )
+        for alternative in formula
+    )
+
+
 def base_key(record: Record, formula: Sequence[str] = DEFAULT_FORMULA) -> str:
     """The key the formula gives a record, before collisions are resolved."""
     values = _Placeholders(record)
-    chosen = formula[-1]
-    for alternative in formula:
-        needed = [n for n in _PLACEHOLDER.findall(alternative) if n not in _YEAR_FIELDS]
+    alternatives = _compile(tuple(formula))
+    pieces = alternatives[-1][1]
+    for needed, alternative in alternatives:
         if all(values.get(n) for n in needed):
-            chosen = alternative
+            pieces = alternative
             break
-    key = _PLACEHOLDER.sub(lambda m: values.get(m.group(1)), chosen)
+    key = "".join(values.get(p) if i % 2 else p for i, p in enumerate(pieces))
     key = _UNSAFE.sub("", to_ascii(key).lower())
     return key or "untitled"
 
