@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from atbib._nogc import nogc
 from atbib.model import Kind, Link, Record
 from atbib.text import fold_title, to_ascii
 from atbib.venues import VenueType
@@ -130,6 +131,7 @@ def _clusters(
     return union, reasons
 
 
+@nogc
 def cluster_indices(records: Sequence[Record]) -> list[list[int]]:
     """Every work as the list of its entries' indices (singletons included), ordered by each
     work's first entry."""
@@ -140,6 +142,7 @@ def cluster_indices(records: Sequence[Record]) -> list[list[int]]:
     return sorted(groups.values(), key=lambda g: g[0])
 
 
+@nogc
 def find_duplicates(records: Sequence[Record]) -> list[Cluster]:
     """Works listed more than once, with the evidence that joined each entry to its work."""
     union, reasons = _clusters(records)
@@ -153,6 +156,7 @@ def find_duplicates(records: Sequence[Record]) -> list[Cluster]:
     ]
 
 
+@nogc
 def near_duplicates(records: Sequence[Record], threshold: float = 90.0) -> list[NearDuplicate]:
     """Pairs of different works with similar titles, for a human to judge.
 

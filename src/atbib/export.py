@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from atbib._nogc import nogc
 from atbib.bibtex.mapping import bibtex_entry
 from atbib.bibtex.write import format_entry, join_file
 from atbib.dedupe import cluster_indices, merge
@@ -70,6 +71,7 @@ def section_files(sections: Sequence[SectionPath]) -> dict[str, str]:
     return names
 
 
+@nogc
 def collect_works(
     library: Library, registry: Sequence[KeyRow] = (), formula: Sequence[str] = DEFAULT_FORMULA
 ) -> tuple[tuple[Work, ...], tuple[KeyRow, ...]]:
@@ -108,6 +110,7 @@ def _section_entry(work: Work, heading: str, all_entry: str) -> str:
     )
 
 
+@nogc
 def build_bibliography(
     library: Library,
     registry: Sequence[KeyRow] = (),

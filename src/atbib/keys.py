@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from atbib._nogc import nogc
 from atbib.model import Record
 from atbib.text import ascii_words, fold_title, significant_words, to_ascii
 
@@ -182,6 +183,7 @@ def write_registry(rows: Iterable[KeyRow]) -> str:
     return "".join(lines)
 
 
+@nogc
 def assign_keys(
     works: Sequence[Record],
     registry: Sequence[KeyRow] = (),
