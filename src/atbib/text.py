@@ -13,6 +13,9 @@ from functools import lru_cache
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-"})
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 _NON_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
+"""What :data:`_NON_WORD` runs separate: ``_WORD.findall(t) == _NON_WORD.sub(" ", t).split()``
+(white space is never a word character), in one pass instead of three."""
 _INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _CJK = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002fa1f]"
@@ -82,7 +85,7 @@ def fold_title(title: str) -> str:
         text = unicodedata.normalize("NFKC", title).translate(_QUOTES).casefold()
     if "'" in text or "’" in text:
         text = _APOSTROPHE.sub("", text)
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    return " ".join(_WORD.findall(text))
 
 
 @lru_cache(maxsize=65536)
@@ -108,7 +111,7 @@ def ascii_words(text: str) -> list[str]:
             text = _APOSTROPHE.sub("", text)
         if "-" in text:
             text = _INNER_HYPHEN.sub("", text)
-        return _NON_WORD.sub(" ", text).lower().split()
+        return _WORD.findall(text.lower())
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = _APOSTROPHE.sub("", text)
     text = _INNER_HYPHEN.sub("", text)
