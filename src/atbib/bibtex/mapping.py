@@ -147,15 +147,19 @@ def encode_title(title: str) -> str:
 def encode_person(person: Person) -> str:
     """``von Last, Jr, First`` with every part escaped: the comma form is the one BibTeX
     parses back into the same parts whatever the words look like."""
-    family = encode_latex(person.family)
-    if "," in person.family or " and " in f" {person.family.lower()} ":
-        family = "{" + family + "}"
-    last = " ".join(p for p in (encode_latex(person.von), family) if p)
-    if not person.given and not person.jr and " " not in person.family:
+    family, given, von, jr = person.family, person.given, person.von, person.jr
+    if needs_escape(f"{family}\0{given}\0{von}\0{jr}"):  # one scan for the usual no
+        family_tex, given_tex, von_tex, jr_tex = map(encode_latex, (family, given, von, jr))
+    else:
+        family_tex, given_tex, von_tex, jr_tex = family, given, von, jr
+    if "," in family or " and " in f" {family.lower()} ":
+        family_tex = "{" + family_tex + "}"
+    last = f"{von_tex} {family_tex}" if von_tex and family_tex else von_tex or family_tex
+    if not given and not jr and " " not in family:
         return last
-    if person.jr:
-        return f"{last}, {encode_latex(person.jr)}, {encode_latex(person.given)}"
-    return f"{last}, {encode_latex(person.given)}"
+    if jr:
+        return f"{last}, {jr_tex}, {given_tex}"
+    return f"{last}, {given_tex}"
 
 
 def encode_corporate(name: str) -> str:
