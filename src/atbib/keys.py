@@ -40,6 +40,27 @@ _YEAR_FIELDS = frozenset({"year", "shortyear"})
 PLACEHOLDERS = ("auth", "year", "shortyear", "title", "title2", "shorttitle", "nick", "venue")
 
 
+def _first_alnum(text: str) -> str:
+    for char in text:
+        if char.isalnum():
+            return char.lower()
+    return ""
+
+
+def _authors_repeat_title(record: Record) -> bool:
+    """Whether the authors, folded, are the title, folded (the list repeated the title).
+
+    Most records are told apart at once: folding ASCII text keeps its first letter or digit,
+    lower-cased, so when the first author and the title are ASCII and start with different
+    ones, the folded texts differ and nothing needs folding."""
+    first_author = str(record.authors[0])
+    if first_author.isascii() and record.title.isascii():
+        author_start, title_start = _first_alnum(first_author), _first_alnum(record.title)
+        if author_start and title_start and author_start != title_start:
+            return False
+    return fold_title(", ".join(map(str, record.authors))) == fold_title(record.title)
+
+
 class _Placeholders:
     """The placeholder values of one record, each derived on first use: a formula usually
     needs three of the eight, and deriving a value means folding and transliterating text."""
@@ -68,9 +89,7 @@ class _Placeholders:
         record = self._record
         if name == "auth":
             family = record.authors[0].family if record.authors else ""
-            if family and fold_title(", ".join(map(str, record.authors))) == fold_title(
-                record.title
-            ):
+            if family and _authors_repeat_title(record):
                 family = ""  # the list repeated the title as authors: not a name to key on
             return "".join(ascii_words(family or record.source))
         if name in ("year", "shortyear"):
@@ -128,7 +147,7 @@ def base_key(record: Record, formula: Sequence[str] = DEFAULT_FORMULA) -> str:
         if all(values.get(n) for n in needed):
             pieces = alternative
             break
-    key = "".join(values.get(p) if i % 2 else p for i, p in enumerate(pieces))
+    key = "".join([values.get(p) if i % 2 else p for i, p in enumerate(pieces)])
     key = _UNSAFE.sub("", to_ascii(key).lower())
     return key or "untitled"
 
