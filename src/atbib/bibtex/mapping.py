@@ -116,32 +116,39 @@ def _needs_protection(word: str) -> bool:
     return False
 
 
-def _is_word_char(char: str) -> bool:
-    """What ``\\w`` matches in a ``str`` pattern."""
-    return char.isalnum() or char == "_"
+def _protect(piece: str) -> str:
+    """One white-space-free piece of a title: braces around its core (the piece without
+    punctuation at its edges) when the core needs protection, TeX specials escaped."""
+    match = _WORD_EDGES.match(piece)
+    assert match is not None
+    lead, core, tail = match.groups()
+    if core and _needs_protection(core):
+        return f"{encode_latex(lead)}{{{encode_latex(core)}}}{encode_latex(tail)}"
+    return encode_latex(piece)
 
 
 def encode_title(title: str) -> str:
     """Escape a title and brace the words a sentence-case style must not lower-case
     (``{BERT}``, ``{XLNet}``, ``{GPT-2}``, ``{Chinese}``); other words stay free."""
-    plain = not needs_escape(title)
+    if not title.isprintable() or needs_escape(title):
+        return "".join(
+            piece if not piece or piece.isspace() else _protect(piece)
+            for piece in _SPACES.split(title)
+        )
+    # The usual title: nothing to escape, and single spaces are its only white space
+    # (isprintable() is False for every other white-space character), so splitting at
+    # " " finds the same pieces. A piece with a letter or digit at both ends is its own core.
     out = []
-    for piece in _SPACES.split(title):
-        if not piece or piece.isspace():
-            out.append(piece)
-            continue
-        if plain and _is_word_char(piece[0]) and _is_word_char(piece[-1]):
-            # Nothing to escape, and no punctuation at the word's edges to keep outside.
-            out.append("{" + piece + "}" if _needs_protection(piece) else piece)
-            continue
-        match = _WORD_EDGES.match(piece)
-        assert match is not None
-        lead, core, tail = match.groups()
-        if core and _needs_protection(core):
-            out.append(f"{encode_latex(lead)}{{{encode_latex(core)}}}{encode_latex(tail)}")
-        else:
-            out.append(encode_latex(piece))
-    return "".join(out)
+    for piece in title.split(" "):
+        if piece:
+            first, last = piece[0], piece[-1]
+            if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
+                if _needs_protection(piece):
+                    piece = "{" + piece + "}"
+            else:
+                piece = _protect(piece)
+        out.append(piece)
+    return " ".join(out)
 
 
 def encode_person(person: Person) -> str:
