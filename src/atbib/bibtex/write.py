@@ -15,13 +15,12 @@ from atbib.bibtex.mapping import BibEntryOut
 
 def format_entry(entry: BibEntryOut) -> str:
     """One entry: ``@type{key,`` then ``  name = {value},`` lines and ``}``."""
-    width = max((len(name) for name, _ in entry.fields), default=0)
-    lines = [f"@{entry.entry_type}{{{entry.key},"]
-    for index, (name, value) in enumerate(entry.fields):
-        comma = "," if index < len(entry.fields) - 1 else ""
-        lines.append(f"  {name.ljust(width)} = {{{value}}}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    head = f"@{entry.entry_type}{{{entry.key},\n"
+    if not entry.fields:
+        return head + "}\n"
+    width = max([len(name) for name, _ in entry.fields])
+    body = ",\n".join([f"  {name.ljust(width)} = {{{value}}}" for name, value in entry.fields])
+    return f"{head}{body}\n}}\n"
 
 
 def format_file(header: Iterable[str], entries: Iterable[BibEntryOut]) -> str:
