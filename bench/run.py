@@ -31,7 +31,6 @@ run profits from caches warmed by the one before and each reports its own peak m
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -45,8 +44,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from bench import gen_bib, gen_list
 
 REPO = Path(__file__).resolve().parent.parent
 BP2_VERSION = "2.1.0"
@@ -145,13 +142,27 @@ class Target:
     """None: not measured in this run."""
 
 
+GNU_TIME = shutil.which("time")
+"""GNU time, to read a process's peak memory. Linux charges a child the RSS of the process
+that forked it until it execs, so ``wait4``'s figure for a child of this runner would never
+be below the runner's own; GNU time is a small parent. Without it, ``wait4``'s figure is used
+(the runner stays small for that reason: its inputs are generated in subprocesses)."""
+
+
 def run_process(
     argv: Sequence[str], cwd: Path, ok: tuple[int, ...] = (0,)
 ) -> tuple[float, int, int]:
     """(wall seconds, peak RSS KiB, exit status) of one whole process."""
-    with open(os.devnull, "wb") as null, tempfile.TemporaryFile() as err:
+    with (
+        open(os.devnull, "wb") as null,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as peak_file,
+    ):
+        wrapped = list(argv)
+        if GNU_TIME:
+            wrapped = [GNU_TIME, "-q", "-f", "%M", "-o", peak_file.name, *wrapped]
         start = time.perf_counter()
-        process = subprocess.Popen(list(argv), cwd=cwd, stdout=null, stderr=err)
+        process = subprocess.Popen(wrapped, cwd=cwd, stdout=null, stderr=err)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = code = os.waitstatus_to_exitcode(status)
@@ -159,7 +170,11 @@ def run_process(
             err.seek(0)
             message = err.read().decode("utf-8", "replace")[-2000:]
             raise BenchError(f"{' '.join(argv)} exited {code}:\n{message}")
-    return seconds, usage.ru_maxrss, code
+        peak = usage.ru_maxrss
+        if GNU_TIME:
+            lines = peak_file.read().split()
+            peak = int(lines[-1]) if lines and lines[-1].isdigit() else peak
+    return seconds, peak, code
 
 
 def run_worker(python: str, task: str, path: Path) -> dict[str, Any]:
@@ -238,15 +253,19 @@ def machine() -> dict[str, Any]:
         ).stdout.strip()
     except OSError:
         commit = ""
-    import atbib
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        atbib_version = version("atbib")
+    except PackageNotFoundError:
+        atbib_version = "not installed"
     return {
         "cpu": cpu or platform.processor(),
         "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "memory_gib": round(mem_kib / 2**20, 1),
         "system": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "atbib": f"{atbib.__version__} ({commit or 'no git'})",
+        "atbib": f"{atbib_version} ({commit or 'no git'})",
         "load_before": os.getloadavg(),
     }
 
@@ -263,18 +282,39 @@ class Context:
     inputs: dict[str, Path] = field(default_factory=dict)
 
     def list_input(self, n: int) -> Path:
-        return self._input(f"list-{n}.md", lambda: gen_list.generate(n))
+        return self._input(f"list-{n}.md", "gen_list", n)
 
     def bib_input(self, n: int) -> Path:
-        return self._input(f"bib-{n}.bib", lambda: gen_bib.generate(n))
+        return self._input(f"bib-{n}.bib", "gen_bib", n)
 
-    def _input(self, name: str, make: Callable[[], str]) -> Path:
+    def _input(self, name: str, generator: str, n: int) -> Path:
+        """Generated in a subprocess, so this runner never holds (and its children are never
+        charged for) a 20 MB input."""
         if name not in self.inputs:
             path = self.work / "inputs" / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(make(), encoding="utf-8")
+            subprocess.run(
+                [sys.executable, "-c", _MAKE_INPUT, generator, str(n), str(path)],
+                cwd=REPO,
+                check=True,
+            )
             self.inputs[name] = path
         return self.inputs[name]
+
+
+_MAKE_INPUT = """
+import importlib, sys
+generate = importlib.import_module("bench." + sys.argv[1]).generate
+with open(sys.argv[3], "w", encoding="utf-8") as handle:
+    handle.write(generate(int(sys.argv[2])))
+"""
+
+
+def _ask_atbib(code: str, cwd: Path = REPO) -> str:
+    """Run a line of Python against atbib in a subprocess (the runner does not import it)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def _project(ctx: Context, name: str, readme: Path) -> Path:
@@ -323,11 +363,9 @@ def list_export(ctx: Context, sizes: Sequence[int]) -> list[Row]:
 
 
 def check_real(ctx: Context) -> list[Row]:
-    import atbib
-
     project = _project(ctx, "check-real", REPO / "README.md")
     shutil.copytree(REPO / "bib", project / "bib")
-    entries = len(atbib.read_markdown(REPO / "README.md").items)
+    entries = int(_ask_atbib("import atbib; print(len(atbib.read_markdown('README.md').items))"))
     subject = Runs("atbib check")
     baseline = Runs("python -c pass", per_entry=False)
     status = {}
@@ -449,7 +487,8 @@ def zotero_sync(ctx: Context, sizes: Sequence[int]) -> list[Row]:
     constant + ceil(k/50) reads).
     """
     reason = "atbib.zotero not available"
-    if importlib.util.find_spec("atbib.zotero") is not None:
+    found = _ask_atbib("import importlib.util as u; print(u.find_spec('atbib.zotero') is not None)")
+    if found == "True":
         reason = "atbib.zotero exists: wire its sync API into bench/run.py zotero_sync()"
     return [Row("zotero-sync", n, n, Runs("atbib zotero sync", skipped=reason)) for n in sizes]
 
