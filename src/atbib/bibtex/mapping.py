@@ -32,10 +32,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from atbib.bibtex.latex import encode_latex, encode_url, needs_escape
 from atbib.model import Kind, Person, Record, SectionPath
-from atbib.venues import ParsedVenue, VenueType
+from atbib.venues import ParsedVenue, VenueType, parse_venue
 
 KIND_NOTES: dict[Kind, str] = {
     Kind.BLOG_POST: "Blog post",
@@ -180,16 +181,22 @@ def encode_howpublished_url(url: str) -> str:
     return r"\url{" + encode_url(url).replace("%", r"\%").replace("#", r"\#") + "}"
 
 
+@lru_cache(maxsize=4096)
+def _venue_parts(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The full name and ``note`` fields of the venue written ``text``, escaped: a list
+    repeats a few hundred venues thousands of times."""
+    parsed = parse_venue(text)
+    notes = [q for q in parsed.qualifiers if q.lower() not in ("findings", "workshop", "workshops")]
+    return encode_latex(parsed.full_name), tuple(("note", encode_latex(n)) for n in notes[:1])
+
+
 def _venue_fields(record: Record, parsed: ParsedVenue | None) -> tuple[str, list[tuple[str, str]]]:
     """Entry type and venue fields for a paper."""
     fields: list[tuple[str, str]] = []
     venue_type = parsed.type if parsed is not None else None
     has_year = record.year is not None
     if parsed is not None and parsed.name and venue_type is not VenueType.PREPRINT:
-        full = encode_latex(parsed.full_name)
-        notes = [
-            q for q in parsed.qualifiers if q.lower() not in ("findings", "workshop", "workshops")
-        ]
+        full, notes = _venue_parts(parsed.text)
         if record.authors and has_year and venue_type is VenueType.JOURNAL:
             entry_type, fields = "article", [("journal", full)]
         elif (
@@ -205,9 +212,15 @@ def _venue_fields(record: Record, parsed: ParsedVenue | None) -> tuple[str, list
             entry_type, fields = "inproceedings", [("booktitle", full)]
         else:
             entry_type, fields = "misc", [("howpublished", full)]
-        fields += [("note", encode_latex(n)) for n in notes[:1]]
+        fields += notes
         return entry_type, fields
     return "misc", fields
+
+
+@lru_cache(maxsize=1024)
+def _encode_sections(sections: tuple[SectionPath, ...]) -> str:
+    """The ``subsection`` field: a list has a few dozen section paths, repeated on every work."""
+    return encode_latex("; ".join(" / ".join(path) for path in sections))
 
 
 def bibtex_entry(
@@ -261,7 +274,7 @@ def bibtex_entry(
     if record.nickname:
         fields.append(("shorttitle", encode_latex(record.nickname)))
     if sections:
-        fields.append(("subsection", encode_latex("; ".join(" / ".join(p) for p in sections))))
+        fields.append(("subsection", _encode_sections(tuple(sections))))
     if record.links:
         links = " ".join(f"[{link.label}]({link.url})" for link in record.links)
         fields.append(("links", encode_latex(links)))
