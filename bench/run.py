@@ -6,7 +6,7 @@ size, runs, median wall time (min-max), entries per second, peak memory (max RSS
 process that did the work), and the ratio of atbib to each baseline. Then each target of
 issue 5 with its verdict.
 
-Workloads (sizes; ``--smoke`` runs the first size of each, once):
+Workloads (sizes; ``--smoke`` runs each once at 1,000 entries, the real list for ``check``):
 
 ``list-export``       ``atbib export`` as a whole process on synthetic lists of 1k/10k/100k
                       entries (read, duplicates, keys, write every .bib file into an empty
