@@ -717,9 +717,7 @@ def test_a_broken_entry_never_takes_its_neighbours_with_it(fields_, where):
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location(
-        "bench_bibtex_parse", ROOT / "bench" / "bibtex_parse.py"
-    )
+    spec = importlib.util.spec_from_file_location("bench_gen_bib", ROOT / "bench" / "gen_bib.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -27,6 +27,25 @@ def read_text(path: str | os.PathLike[str]) -> str:
         ) from None
 
 
+_CHUNK = 1 << 20
+"""Characters encoded at a time: a 50 MB bib/all.bib is never held twice, as text and bytes."""
+
+
+def has_text(path: str | os.PathLike[str], text: str) -> bool:
+    """Whether the file holds exactly ``text`` in UTF-8, compared piece by piece. A file that
+    differs and is not UTF-8 raises, as :func:`read_text` does."""
+    with open(path, "rb") as handle:
+        for start in range(0, len(text), _CHUNK):
+            data = text[start : start + _CHUNK].encode("utf-8")
+            if handle.read(len(data)) != data:
+                break
+        else:
+            if not handle.read(1):
+                return True
+    read_text(path)
+    return False
+
+
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8, line endings exactly as given)."""
     target = Path(path)
@@ -34,7 +53,8 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+            for start in range(0, len(text), _CHUNK):
+                handle.write(text[start : start + _CHUNK].encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():

@@ -241,10 +241,41 @@ _HAS_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _REDIRECTS = {"link.zhihu.com": "target"}
 
 
+def _split_plain(text: str) -> SplitResult | None:
+    """``urlsplit(text)`` for the links nearly every list holds (``http://`` or ``https://``,
+    printable ASCII without spaces, no IPv6 host), without its general machinery; ``None``
+    for any other text."""
+    if text.startswith("https://"):
+        scheme, start = "https", 8
+    elif text.startswith("http://"):
+        scheme, start = "http", 7
+    else:
+        return None
+    if not (text.isascii() and text.isprintable()) or " " in text:
+        return None
+    end = len(text)
+    for delimiter in "/?#":
+        found = text.find(delimiter, start)
+        if 0 <= found < end:
+            end = found
+    netloc, path = text[start:end], text[end:]
+    if "[" in netloc or "]" in netloc:
+        return None
+    fragment = query = ""
+    if "#" in path:
+        path, fragment = path.split("#", 1)
+    if "?" in path:
+        path, query = path.split("?", 1)
+    return SplitResult(scheme, netloc, path, query, fragment)
+
+
 def _split(text: str) -> SplitResult | None:
     text = text.strip()
     if not text:
         return None
+    plain = _split_plain(text)
+    if plain is not None:
+        return plain
     if not text.startswith("//") and not _HAS_SCHEME.match(text):
         text = "//" + text  # a scheme-less link such as "arxiv.org/abs/1910.01108"
     try:
@@ -254,7 +285,12 @@ def _split(text: str) -> SplitResult | None:
 
 
 def _host(parts: SplitResult) -> str:
-    host = (parts.hostname or "").rstrip(". \f\v")  # "example.com." is "example.com"
+    netloc = parts.netloc
+    if "@" in netloc or ":" in netloc or "[" in netloc or "%" in netloc:
+        hostname = parts.hostname or ""
+    else:
+        hostname = netloc.lower()  # what .hostname computes when there is nothing to cut
+    host = hostname.rstrip(". \f\v")  # "example.com." is "example.com"
     return host[4:] if host.startswith("www.") else host
 
 

@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from atbib._nogc import nogc
 from atbib.model import Record
 from atbib.text import ascii_words, fold_title, significant_words, to_ascii
 
@@ -38,23 +40,76 @@ _YEAR_FIELDS = frozenset({"year", "shortyear"})
 PLACEHOLDERS = ("auth", "year", "shortyear", "title", "title2", "shorttitle", "nick", "venue")
 
 
-def _placeholders(record: Record) -> dict[str, str]:
-    family = record.authors[0].family if record.authors else ""
-    if family and fold_title(", ".join(map(str, record.authors))) == fold_title(record.title):
-        family = ""  # the list repeated the title as authors: not a name to key on
-    auth_words = ascii_words(family or record.source)
-    words = significant_words(record.title) or ascii_words(record.title)
-    year = record.year
-    return {
-        "auth": "".join(auth_words),
-        "year": str(year) if year else "",
-        "shortyear": f"{year % 100:02d}" if year else "",
-        "title": words[0] if words else "",
-        "title2": words[1] if len(words) > 1 else "",
-        "shorttitle": "".join(words[:3]),
-        "nick": "".join(ascii_words(record.nickname)),
-        "venue": "".join(ascii_words(record.venue.name)) if record.venue else "",
-    }
+def _first_alnum(text: str) -> str:
+    for char in text:
+        if char.isalnum():
+            return char.lower()
+    return ""
+
+
+def _authors_repeat_title(record: Record) -> bool:
+    """Whether the authors, folded, are the title, folded (the list repeated the title).
+
+    Most records are told apart at once: folding ASCII text keeps its first letter or digit,
+    lower-cased, so when the first author and the title are ASCII and start with different
+    ones, the folded texts differ and nothing needs folding."""
+    first_author = str(record.authors[0])
+    if first_author.isascii() and record.title.isascii():
+        author_start, title_start = _first_alnum(first_author), _first_alnum(record.title)
+        if author_start and title_start and author_start != title_start:
+            return False
+    return fold_title(", ".join(map(str, record.authors))) == fold_title(record.title)
+
+
+class _Placeholders:
+    """The placeholder values of one record, each derived on first use: a formula usually
+    needs three of the eight, and deriving a value means folding and transliterating text."""
+
+    __slots__ = ("_record", "_values", "_words")
+
+    def __init__(self, record: Record) -> None:
+        self._record = record
+        self._values: dict[str, str] = {}
+        self._words: list[str] | None = None
+
+    def get(self, name: str) -> str:
+        """The value of a placeholder; ``""`` for an unknown name."""
+        value = self._values.get(name)
+        if value is None:
+            value = self._values[name] = self._derive(name)
+        return value
+
+    def _title_words(self) -> list[str]:
+        if self._words is None:
+            title = self._record.title
+            self._words = significant_words(title) or ascii_words(title)
+        return self._words
+
+    def _derive(self, name: str) -> str:
+        record = self._record
+        if name == "auth":
+            family = record.authors[0].family if record.authors else ""
+            if family and _authors_repeat_title(record):
+                family = ""  # the list repeated the title as authors: not a name to key on
+            return "".join(ascii_words(family or record.source))
+        if name in ("year", "shortyear"):
+            year = record.year
+            if not year:
+                return ""
+            return str(year) if name == "year" else f"{year % 100:02d}"
+        if name == "title":
+            words = self._title_words()
+            return words[0] if words else ""
+        if name == "title2":
+            words = self._title_words()
+            return words[1] if len(words) > 1 else ""
+        if name == "shorttitle":
+            return "".join(self._title_words()[:3])
+        if name == "nick":
+            return "".join(ascii_words(record.nickname))
+        if name == "venue":
+            return "".join(ascii_words(record.venue.name)) if record.venue else ""
+        return ""
 
 
 def validate_formula(formula: Sequence[str]) -> None:
@@ -70,16 +125,29 @@ def validate_formula(formula: Sequence[str]) -> None:
                 )
 
 
+@lru_cache(maxsize=64)
+def _compile(formula: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Each alternative as (the placeholders that must be non-empty, its pieces): the pieces
+    alternate literal text and placeholder names, as ``re.split`` leaves them."""
+    return tuple(
+        (
+            tuple(n for n in _PLACEHOLDER.findall(alternative) if n not in _YEAR_FIELDS),
+            tuple(_PLACEHOLDER.split(alternative)),
+        )
+        for alternative in formula
+    )
+
+
 def base_key(record: Record, formula: Sequence[str] = DEFAULT_FORMULA) -> str:
     """The key the formula gives a record, before collisions are resolved."""
-    values = _placeholders(record)
-    chosen = formula[-1]
-    for alternative in formula:
-        needed = [n for n in _PLACEHOLDER.findall(alternative) if n not in _YEAR_FIELDS]
+    values = _Placeholders(record)
+    alternatives = _compile(tuple(formula))
+    pieces = alternatives[-1][1]
+    for needed, alternative in alternatives:
         if all(values.get(n) for n in needed):
-            chosen = alternative
+            pieces = alternative
             break
-    key = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), chosen)
+    key = "".join([values.get(p) if i % 2 else p for i, p in enumerate(pieces)])
     key = _UNSAFE.sub("", to_ascii(key).lower())
     return key or "untitled"
 
@@ -134,6 +202,7 @@ def write_registry(rows: Iterable[KeyRow]) -> str:
     return "".join(lines)
 
 
+@nogc
 def assign_keys(
     works: Sequence[Record],
     registry: Sequence[KeyRow] = (),

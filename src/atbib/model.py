@@ -9,9 +9,9 @@ same record can never disagree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from atbib import names
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from atbib.venues import ParsedVenue
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(?:0[1-9]|1[0-2])/")
+
+_NOT_YET = -1
+"""Marks a memo not computed yet (years are positive; ``None`` is a valid year: unknown)."""
 
 SectionPath = tuple[str, ...]
 """Headings from the ``##`` level down, e.g. ``("Transformer", "Papers")``."""
@@ -49,12 +52,20 @@ class Person:
     @classmethod
     def parse(cls, text: str) -> Person:
         """Split a name written ``First von Last`` or ``von Last, Jr, First`` (BibTeX rules)."""
+        if cls is Person:
+            return _parse_person(text)  # people recur across a list: split each name once
         parts = names.split_name(text)
         return cls(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
 
     def __str__(self) -> str:
         display = " ".join(p for p in (self.given, self.von, self.family) if p)
         return f"{display}, {self.jr}" if self.jr else display
+
+
+@lru_cache(maxsize=16384)
+def _parse_person(text: str) -> Person:
+    parts = names.split_name(text)
+    return Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +124,26 @@ class Record:
     """Fields other formats carry that the list cannot show (``doi``, ``pages``, ...), kept so a
     round trip through the record model loses nothing."""
 
+    # Memos of the derived values below, filled on first use. They are not part of the value:
+    # not constructor arguments, not compared or hashed, and ``dataclasses.replace`` starts a
+    # new record without them, so a memo always belongs to the fields it was derived from.
+    # (Export reads each record's identifiers half a dozen times; deriving them parses URLs.)
+    _identifiers: tuple[Identifier, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _year: int | None = field(default=_NOT_YET, init=False, repr=False, compare=False)
+
     @property
     def year(self) -> int | None:
         """The venue's year, else the year the work's arXiv or ACL Anthology identifier was
         issued, else a date in the work's own URL (``/2019/01/`` in a blog post's address)."""
+        year = self._year
+        if year == _NOT_YET:
+            year = self._derive_year()
+            object.__setattr__(self, "_year", year)
+        return year
+
+    def _derive_year(self) -> int | None:
         if self.venue is not None and self.venue.year is not None:
             return self.venue.year
         from atbib.identifiers import acl_year, arxiv_date
@@ -150,9 +177,13 @@ class Record:
     def identifiers(self) -> tuple[Identifier, ...]:
         """Normalised identifiers derived from the links (arXiv, DOI, ACL, OpenReview, PMLR)
         and from ``extra`` fields, most specific first, without repeats."""
-        from atbib.links import record_identifiers
+        found = self._identifiers
+        if found is None:
+            from atbib.links import record_identifiers
 
-        return record_identifiers(self)
+            found = record_identifiers(self)
+            object.__setattr__(self, "_identifiers", found)
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,6 +127,16 @@ def _von_last(words: list[str]) -> tuple[list[str], list[str]]:
 def split_name(text: str) -> NameParts:
     """Split one name into first, von, last and jr parts (each joined with single spaces)."""
     text = text.strip()
+    if "," not in text and "{" not in text and "\\" not in text and "~" not in text:
+        # The common case: "First Middle Last", capitalised words and nothing BibTeX treats
+        # specially. With no von word, the last word is Last and the others are First.
+        words = text.split()
+        for word in words:
+            if not word[0].isupper():
+                break
+        else:
+            if words:
+                return NameParts(" ".join(words[:-1]), "", words[-1], "")
     parts = split_words(text, _COMMA) if "," in text else [text]
     if len(parts) > 3:
         parts = [parts[0], parts[1], ", ".join(parts[2:])]

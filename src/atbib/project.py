@@ -21,7 +21,7 @@ from atbib.export import (
     Bibliography,
     build_bibliography,
 )
-from atbib.files import read_text, write_text_atomic
+from atbib.files import has_text, read_text, write_text_atomic
 from atbib.keys import KeyRow, read_registry, write_registry
 from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
@@ -125,7 +125,7 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     written, created, unchanged = [], [], []
     for name, content in bibliography.files.items():
         path = folder / name
-        if path.is_file() and read_text(path) == content:
+        if path.is_file() and has_text(path, content):
             unchanged.append(name)
             continue
         written.append(name)

@@ -54,7 +54,7 @@ def math_spans(text: str) -> list[tuple[int, int]]:
     pos = text.find("$")
     while pos >= 0:
         m = _MATH_SPAN.match(text, pos)
-        if m is not None and _balanced(m.group()):
+        if m is not None and balanced_braces(m.group()):
             spans.append((pos, m.end()))
             pos = text.find("$", m.end())
         else:
@@ -62,7 +62,9 @@ def math_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _balanced(s: str) -> bool:
+def balanced_braces(s: str) -> bool:
+    """Whether every brace closes one opened before it and none stays open (what BibTeX needs
+    of a field value)."""
     depth = 0
     for c in s:
         if c == "{":
@@ -78,6 +80,11 @@ def _encode_text(text: str) -> str:
     if not _SPECIAL.search(text):
         return text
     return _SPECIAL.sub(_escape, text)
+
+
+def needs_escape(text: str) -> bool:
+    """Whether :func:`encode_latex` would change ``text``."""
+    return _SPECIAL.search(text) is not None
 
 
 def encode_latex(text: str) -> str:

@@ -48,9 +48,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from atbib import names
-from atbib.bibtex.latex import decode_latex, encode_latex, encode_url, math_spans
+from atbib.bibtex.latex import (
+    balanced_braces,
+    decode_latex,
+    encode_latex,
+    encode_url,
+    math_spans,
+    needs_escape,
+)
 from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
-from atbib.venues import ParsedVenue, VenueType, venue_from_bib
+from atbib.venues import ParsedVenue, VenueType, parse_venue, venue_from_bib
 
 # -- the tables -------------------------------------------------------------------------------
 
@@ -258,6 +265,24 @@ class KeptEntry:
 
 
 def _needs_protection(word: str) -> bool:
+    if word.isascii():
+        if word.isalpha():
+            # The common case, one plain word: only a proper noun or a capital after the first
+            # letter needs braces (no hyphen, no digit).
+            return word in PROPER_NOUNS or not (len(word) == 1 or word[1:].islower())
+        for part in word.split("-"):
+            # The rules below for ASCII, where a capital is whatever lower() changes and the
+            # only digits and letters are 0-9 and a-z, A-Z.
+            if not part:
+                continue
+            if part in PROPER_NOUNS:
+                return True
+            rest = part[1:]
+            if rest != rest.lower():
+                return True
+            if any(map(str.isdigit, part)) and any(map(str.isalpha, part)):
+                return True
+        return False
     for part in word.split("-"):
         if not part:
             continue
@@ -270,20 +295,37 @@ def _needs_protection(word: str) -> bool:
     return False
 
 
+def _protect(piece: str) -> str:
+    """One white-space-free piece of a title: braces around its core (the piece without
+    punctuation at its edges) when the core needs protection, TeX specials escaped."""
+    match = _WORD_EDGES.match(piece)
+    assert match is not None
+    lead, core, tail = match.groups()
+    if core and _needs_protection(core):
+        return f"{encode_latex(lead)}{{{encode_latex(core)}}}{encode_latex(tail)}"
+    return encode_latex(piece)
+
+
 def _encode_title_text(title: str) -> str:
+    if not title.isprintable() or needs_escape(title):
+        return "".join(
+            piece if not piece or piece.isspace() else _protect(piece)
+            for piece in _SPACES.split(title)
+        )
+    # The usual title: nothing to escape, and single spaces are its only white space
+    # (isprintable() is False for every other white-space character), so splitting at
+    # " " finds the same pieces. A piece with a letter or digit at both ends is its own core.
     out = []
-    for piece in _SPACES.split(title):
-        if not piece or piece.isspace():
-            out.append(piece)
-            continue
-        match = _WORD_EDGES.match(piece)
-        assert match is not None
-        lead, core, tail = match.groups()
-        if core and _needs_protection(core):
-            out.append(f"{encode_latex(lead)}{{{encode_latex(core)}}}{encode_latex(tail)}")
-        else:
-            out.append(encode_latex(piece))
-    return "".join(out)
+    for piece in title.split(" "):
+        if piece:
+            first, last = piece[0], piece[-1]
+            if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
+                if _needs_protection(piece):
+                    piece = "{" + piece + "}"
+            else:
+                piece = _protect(piece)
+        out.append(piece)
+    return " ".join(out)
 
 
 def encode_title(title: str) -> str:
@@ -308,7 +350,11 @@ def encode_person(person: Person) -> str:
     parses back into the same parts whatever the words look like. A name with no first name
     and several words (``{World Health Organization}``) is braced whole, BibTeX's way of
     writing a corporate author."""
-    family = encode_latex(person.family)
+    family_raw, given, von, jr = person.family, person.given, person.von, person.jr
+    if needs_escape(f"{family_raw}\0{given}\0{von}\0{jr}"):  # one scan for the usual no
+        family, given, von, jr = map(encode_latex, (family_raw, given, von, jr))
+    else:
+        family = family_raw
     words = person.family.split()
     if (
         "," in person.family
@@ -316,14 +362,14 @@ def encode_person(person: Person) -> str:
         or any(names.is_von(w) for w in words[:-1])
     ):
         family = "{" + family + "}"  # BibTeX would read a lower-case word as "von"
-    last = " ".join(p for p in (encode_latex(person.von), family) if p)
-    if not person.given and not person.jr:
-        if " " not in person.family or person.von:
+    last = f"{von} {family}" if von and family else von or family
+    if not given and not jr:
+        if " " not in family_raw or von:
             return last
-        return "{" + encode_latex(person.family) + "}"
-    if person.jr:
-        return f"{last}, {encode_latex(person.jr)}, {encode_latex(person.given)}"
-    return f"{last}, {encode_latex(person.given)}"
+        return "{" + family + "}"
+    if jr:
+        return f"{last}, {jr}, {given}"
+    return f"{last}, {given}"
 
 
 def encode_corporate(name: str) -> str:
@@ -347,20 +393,8 @@ def encode_value(name: str, value: str) -> str:
     if name in _URL_FIELDS:
         return encode_url(value)
     if name in VERBATIM_FIELDS:
-        return value if _balanced_braces(value) else encode_url(value)
+        return value if balanced_braces(value) else encode_url(value)
     return encode_latex(value)
-
-
-def _balanced_braces(text: str) -> bool:
-    depth = 0
-    for c in text:
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
 
 
 def join_lines(raw: str) -> str:
@@ -399,6 +433,15 @@ def _links_text(links: Sequence[Link]) -> str:
 _LINK_URL = re.compile(r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*")
 
 
+@lru_cache(maxsize=4096)
+def _venue_parts(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The full name and ``note`` fields of the venue written ``text``, escaped: a list
+    repeats a few hundred venues thousands of times."""
+    parsed = parse_venue(text)
+    notes = [q for q in parsed.qualifiers if q.lower() not in ("findings", "workshop", "workshops")]
+    return encode_latex(parsed.full_name), tuple(("note", encode_latex(n)) for n in notes[:1])
+
+
 def _venue_fields(
     record: Record, parsed: ParsedVenue | None, year: int | None
 ) -> tuple[str, list[tuple[str, str]]]:
@@ -407,18 +450,21 @@ def _venue_fields(
     venue_type = parsed.type if parsed is not None else None
     has_year = year is not None
     if parsed is not None and parsed.name and venue_type is not VenueType.PREPRINT:
-        full = encode_latex(parsed.full_name)
-        notes = [
-            q for q in parsed.qualifiers if q.lower() not in ("findings", "workshop", "workshops")
-        ]
+        full, notes = _venue_parts(parsed.text)
         if record.authors and has_year and venue_type in VENUE_ENTRY_TYPES:
             entry_type = VENUE_ENTRY_TYPES[venue_type]
             fields = [(ENTRY_TYPES[entry_type].venue_fields[0], full)]
         else:
             entry_type, fields = "misc", [("howpublished", full)]
-        fields += [("note", encode_latex(n)) for n in notes[:1]]
+        fields += notes
         return entry_type, fields
     return "misc", fields
+
+
+@lru_cache(maxsize=1024)
+def _encode_sections(sections: tuple[SectionPath, ...]) -> str:
+    """The ``subsection`` field: a list has a few dozen section paths, repeated on every work."""
+    return encode_latex("; ".join(" / ".join(path) for path in sections))
 
 
 def _generate(
@@ -480,7 +526,7 @@ def _generate(
         if record.nickname:
             fields.append(("shorttitle", encode_latex(record.nickname)))
         if sections:
-            fields.append(("subsection", encode_latex("; ".join(" / ".join(p) for p in sections))))
+            fields.append(("subsection", _encode_sections(tuple(sections))))
         if record.links:
             fields.append(("links", encode_latex(_links_text(record.links))))
     has_author = bool(record.authors) or (record.kind not in _TITLE_KINDS and bool(record.source))
@@ -635,7 +681,7 @@ def latex_safe(name: str, raw: str) -> bool:
     braces). A broken value is written re-encoded from its text instead."""
     if name in VERBATIM_FIELDS:
         return True
-    if not _balanced_braces(raw):
+    if not balanced_braces(raw):
         return False
     text = raw
     for start, end in reversed(math_spans(raw)):

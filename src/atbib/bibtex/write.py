@@ -31,18 +31,25 @@ def format_value(name: str, value: str) -> str:
 
 def format_entry(entry: BibEntryOut) -> str:
     """One entry: ``@type{key,`` then ``  name = {value},`` lines and ``}``."""
-    width = max((len(name) for name, _ in entry.fields), default=0)
-    lines = [f"@{entry.entry_type}{{{entry.key},"]
-    for index, (name, value) in enumerate(entry.fields):
-        comma = "," if index < len(entry.fields) - 1 else ""
-        lines.append(f"  {name.ljust(width)} = {format_value(name, value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    head = f"@{entry.entry_type}{{{entry.key},\n"
+    if not entry.fields:
+        return head + "}\n"
+    width = max([len(name) for name, _ in entry.fields])
+    body = ",\n".join(
+        [f"  {name.ljust(width)} = {format_value(name, value)}" for name, value in entry.fields]
+    )
+    return f"{head}{body}\n}}\n"
 
 
 def format_file(header: Iterable[str], entries: Iterable[BibEntryOut]) -> str:
     """A whole .bib file: ``%`` header lines (ignored by BibTeX, which skips text outside
     entries), then the entries separated by blank lines."""
+    return join_file(header, (format_entry(entry) for entry in entries))
+
+
+def join_file(header: Iterable[str], entry_texts: Iterable[str]) -> str:
+    """:func:`format_file` for entries already formatted with :func:`format_entry` (a work
+    that goes into several files is formatted once)."""
     parts = ["".join(f"% {line}\n" if line else "%\n" for line in header)]
-    parts.extend(format_entry(entry) for entry in entries)
+    parts.extend(entry_texts)
     return "\n".join(parts)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from atbib._nogc import nogc
 from atbib.files import read_text
 from atbib.markdown.entry import parse_entry, split_bullet
 from atbib.model import Block, Heading, Item, Library, SectionPath, Text
@@ -41,6 +42,7 @@ def split_lines(text: str) -> Iterator[tuple[str, str]]:
         start = end + 1
 
 
+@nogc
 def read_markdown(source: str | os.PathLike[str], *, path: str | None = None) -> Library:
     """Read a Markdown list from a file path or from its text.
 

@@ -1,0 +1,141 @@
+"""One timed call in a fresh process: ``python -m bench.worker TASK INPUT``.
+
+The runner starts this once per run of an in-process workload, so every run starts cold (no
+warm caches from an earlier run) and reports its own peak memory. The worker reads its input
+and prepares it untimed, collects garbage, times the one call with ``time.perf_counter`` and
+prints one JSON line: ``{"seconds": ..., "count": ..., "peak_kib": ..., "tool": ...}``.
+
+Only the standard library is imported at module level: the bibtexparser 2 task runs under the
+interpreter of a separate virtual environment that has no atbib.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+Prepared = tuple[Callable[[], Any], Callable[[Any], int], str]
+"""(the call to time, how many entries or pairs its result holds, the tool and version)."""
+
+
+def _atbib_bib_import(text: str) -> Prepared:
+    """.bib text -> records. Uses ``atbib.read_bibtex`` once it exists, else the raw parser
+    (``atbib.bibtex.parse.parse_bibtex``) that it is built on."""
+    import atbib
+
+    if hasattr(atbib, "read_bibtex"):
+        read_bibtex = atbib.read_bibtex
+
+        def count(result: Any) -> int:
+            for attribute in ("records", "items", "entries"):
+                if hasattr(result, attribute):
+                    return len(getattr(result, attribute))
+            return len(result)
+
+        return (lambda: read_bibtex(text)), count, "atbib read_bibtex"
+    from atbib.bibtex.parse import parse_bibtex
+
+    return (
+        (lambda: parse_bibtex(text)),
+        lambda result: len(result.entries),
+        "atbib parse_bibtex",
+    )
+
+
+def _bibtexparser2(text: str) -> Prepared:
+    import bibtexparser  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    if not bibtexparser.__version__.startswith("2"):
+        raise SystemExit(f"bibtexparser {bibtexparser.__version__} is not version 2")
+    return (
+        (lambda: bibtexparser.parse_string(text)),
+        lambda library: len(library.entries),
+        f"bibtexparser {bibtexparser.__version__}",
+    )
+
+
+def _pybtex(text: str) -> Prepared:
+    import pybtex  # type: ignore[import-untyped]
+    import pybtex.database  # type: ignore[import-untyped]
+
+    return (
+        (lambda: pybtex.database.parse_string(text, "bibtex")),
+        lambda data: len(data.entries),
+        f"pybtex {pybtex.__version__}",
+    )
+
+
+def _records(text: str) -> Any:
+    import atbib
+
+    library = atbib.read_markdown(text)
+    return library.records
+
+
+def _near_duplicates(text: str) -> Prepared:
+    import atbib
+
+    records = _records(text)
+    return (
+        (lambda: atbib.near_duplicates(records)),
+        len,
+        "atbib near_duplicates",
+    )
+
+
+def _find_duplicates(text: str) -> Prepared:
+    import atbib
+
+    records = _records(text)
+    return (
+        (lambda: atbib.find_duplicates(records)),
+        len,
+        "atbib find_duplicates",
+    )
+
+
+TASKS: dict[str, Callable[[str], Prepared]] = {
+    "atbib-bib-import": _atbib_bib_import,
+    "bibtexparser2-parse": _bibtexparser2,
+    "pybtex-parse": _pybtex,
+    "atbib-near-duplicates": _near_duplicates,
+    "atbib-find-duplicates": _find_duplicates,
+}
+
+
+def _peak_kib() -> int:
+    """This process's peak RSS since it started: VmHWM belongs to the address space exec made,
+    whereas ru_maxrss also counts what the parent held when it forked this process."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+
+def main(argv: list[str]) -> int:
+    task, path = argv
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    call, count, tool = TASKS[task](text)
+    gc.collect()
+    start = time.perf_counter()
+    result = call()
+    seconds = time.perf_counter() - start
+    peak_kib = _peak_kib()
+    print(
+        json.dumps({"seconds": seconds, "count": count(result), "peak_kib": peak_kib, "tool": tool})
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

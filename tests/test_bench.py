@@ -1,0 +1,79 @@
+"""The benchmark suite (bench/, docs/performance.md) cannot rot, and ``atbib check`` stays
+light.
+
+CI runs the suite once at its smallest sizes, one run each, without the bibtexparser 2
+baseline (that needs a download); timings are printed, never judged here. The import test
+is judged: ``atbib check`` runs on every commit of a list, and must not pay for the Zotero
+client, an HTTP client or a BibTeX library it does not use.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.run import FORBIDDEN_ON_CHECK, parse_importtime
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_suite_runs_at_smoke_sizes(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--no-bp2", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "targets:" in done.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    rows = {(row["workload"], row["size"]): row for row in data["rows"]}
+    assert set(rows) == {
+        ("list-export", 1000),
+        ("check", "real list"),
+        ("near-duplicates", 1000),
+        ("bib-import", 1000),
+        ("zotero-sync", 1000),
+    }
+    for (workload, _), row in rows.items():
+        if workload == "zotero-sync":
+            continue  # a slot until atbib.zotero exists
+        assert row["subject"]["median"] > 0, row
+        assert row["subject"]["peak_mib"] > 0, row
+        assert all(b["median"] > 0 for b in row["baselines"] if not b["skipped"]), row
+    assert rows[("list-export", 1000)]["note"].endswith("works in all.bib")
+    assert rows[("bib-import", 1000)]["subject"]["count"] == 1000
+    assert rows[("bib-import", 1000)]["baselines"][0]["tool"] == "bibtexparser 2"
+
+
+def test_check_imports_no_zotero_http_or_bibtex_library() -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "atbib", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    modules, forbidden, _ = parse_importtime(done.stderr)
+    assert "atbib.export" in modules, done.stderr[-2000:]  # the whole check path ran
+    assert not forbidden, (
+        f"`atbib check` imports {forbidden}; import them inside the functions that need them "
+        f"(forbidden on this path: {', '.join(FORBIDDEN_ON_CHECK)})"
+    )
+
+
+def test_parse_importtime_flags_nested_imports() -> None:
+    stderr = (
+        "import time: self [us] | cumulative | imported package\n"
+        "import time:       100 |        100 |   atbib.text\n"
+        "import time:       900 |       2000 |     httpx._client\n"
+        "import time:       300 |       5000 | atbib.cli\n"
+    )
+    modules, forbidden, cumulative = parse_importtime(stderr)
+    assert modules == ["atbib.text", "httpx._client", "atbib.cli"]
+    assert forbidden == ["httpx._client"]
+    assert cumulative == 0.005
