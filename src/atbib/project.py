@@ -13,7 +13,7 @@ from pathlib import Path
 
 from atbib.config import Config, load_config
 from atbib.export import GENERATED_MARK, REGISTRY_FILE, Bibliography, build_bibliography
-from atbib.files import read_text, write_text_atomic
+from atbib.files import leftover_temporaries, read_text, write_text_atomic
 from atbib.keys import KeyRow, read_registry
 from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
@@ -76,6 +76,13 @@ class ExportChanges:
     created: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+    leftovers: tuple[str, ...] = ()
+    """Temporary files an interrupted export left in the bib folder (removed unless dry run)."""
+
+
+def _owned(name: str) -> bool:
+    """Targets of the temporary files export may find in the bib folder."""
+    return name.endswith(".bib") or name == REGISTRY_FILE
 
 
 def _generated_files(folder: Path) -> set[str]:
@@ -90,8 +97,9 @@ def _generated_files(folder: Path) -> set[str]:
 
 
 def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
-    """Write the files whose content changed and remove generated files no longer needed
-    (with ``dry_run``, only report what would happen)."""
+    """Write the files whose content changed, remove generated files no longer needed and
+    temporary files an interrupted export left behind (with ``dry_run``, only report what
+    would happen). Call it holding the write lock unless ``dry_run``."""
     config = project.config
     bibliography = build_bibliography(
         project.library,
@@ -112,9 +120,17 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
         if not dry_run:
             write_text_atomic(path, content)
     removed = sorted(_generated_files(folder) - set(bibliography.files))
+    leftovers = leftover_temporaries(folder, _owned)
     if not dry_run:
         for name in removed:
             (folder / name).unlink()
+        for path in leftovers:
+            path.unlink(missing_ok=True)
     return ExportChanges(
-        bibliography, tuple(written), tuple(created), tuple(unchanged), tuple(removed)
+        bibliography,
+        tuple(written),
+        tuple(created),
+        tuple(unchanged),
+        tuple(removed),
+        tuple(path.name for path in leftovers),
     )
