@@ -111,7 +111,9 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     written, created, unchanged = [], [], []
     for name, content in bibliography.files.items():
         path = folder / name
-        if path.is_file() and read_text(path) == content:
+        # Bytes, not text: bib/ is output, so a generated file in another encoding is just
+        # out of date, not an input to refuse.
+        if path.is_file() and path.read_bytes() == content.encode("utf-8"):
             unchanged.append(name)
             continue
         written.append(name)

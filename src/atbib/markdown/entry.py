@@ -171,7 +171,7 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
             authors = tuple(Person.parse(a) for a in written.group(1).split(",") if a.strip())
             after = written.group(2)
         rest, venue_text = _venue_suffix(after)
-        if rest.strip(" .") or (venue_text is None and after.strip(" .")):
+        if rest.strip(" \t.") or (venue_text is None and after.strip(" \t.")):
             return ParsedEntry(None, f"unexpected text after the title: {after.strip()[:40]!r}")
     else:
         title, venue_text = _venue_suffix(head)
