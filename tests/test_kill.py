@@ -213,22 +213,3 @@ def test_sigkill_during_export_of_a_big_list_leaves_each_file_old_or_new(
     _report(synthetic_list)
     if slow:
         assert synthetic_list.stats["mid-write"] > 0, "no kill landed inside a write"
-
-
-def test_check_reports_and_export_removes_temporary_files_a_killed_run_left(tmp_path: Path) -> None:
-    folder = make_project(tmp_path, big_list(20))
-    atbib(folder, "export")
-    bib = folder / "bib"
-    (bib / ".all.bib.k2x9_q7a.tmp").write_text("@misc{half", encoding="utf-8")
-    (bib / ".keys.tsv.abcdefgh.tmp").write_text("", encoding="utf-8")
-    (bib / ".notes.txt.abcdefgh.tmp").write_text("not ours", encoding="utf-8")
-    check = atbib(folder, "check", check=False)
-    assert check.returncode == 1
-    assert "bib/.all.bib.k2x9_q7a.tmp: temporary file left by an interrupted run" in check.stderr
-    dry = atbib(folder, "export", "--dry-run")
-    assert "would remove bib/.keys.tsv.abcdefgh.tmp (left by an interrupted run)" in dry.stdout
-    assert (bib / ".keys.tsv.abcdefgh.tmp").exists()
-    export = atbib(folder, "export")
-    assert "removed bib/.all.bib.k2x9_q7a.tmp (left by an interrupted run)" in export.stdout
-    assert sorted(p.name for p in bib.glob(".*")) == [".notes.txt.abcdefgh.tmp"]
-    assert atbib(folder, "check", check=False).returncode == 0

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atbib.config import Config, load_config
+from atbib.errors import AtbibError
 from atbib.export import GENERATED_MARK, REGISTRY_FILE, Bibliography, build_bibliography
 from atbib.files import leftover_temporaries, read_text, write_text_atomic
 from atbib.keys import KeyRow, read_registry
@@ -99,7 +100,10 @@ def _generated_files(folder: Path) -> set[str]:
 def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     """Write the files whose content changed, remove generated files no longer needed and
     temporary files an interrupted export left behind (with ``dry_run``, only report what
-    would happen). Call it holding the write lock unless ``dry_run``."""
+    would happen). Call it holding the write lock unless ``dry_run``.
+
+    A .bib file export would replace that atbib did not write (it lacks the generated
+    header) stops the export before anything is written: it is someone's work."""
     config = project.config
     bibliography = build_bibliography(
         project.library,
@@ -108,6 +112,19 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
         source_name=_display(config.list_file),
     )
     folder = config.bib_folder
+    generated = _generated_files(folder)
+    foreign = [
+        name
+        for name in bibliography.files
+        if name.endswith(".bib") and name not in generated and (folder / name).exists()
+    ]
+    if foreign:
+        more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+        raise AtbibError(
+            f"{_display(folder / foreign[0])}{more}: not written by atbib (no "
+            f"'{GENERATED_MARK}' header), so export will not replace it; move it away or "
+            "choose another bib-dir"
+        )
     written, created, unchanged = [], [], []
     for name, content in bibliography.files.items():
         path = folder / name
@@ -121,7 +138,7 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
             created.append(name)
         if not dry_run:
             write_text_atomic(path, content)
-    removed = sorted(_generated_files(folder) - set(bibliography.files))
+    removed = sorted(generated - set(bibliography.files))
     leftovers = leftover_temporaries(folder, _owned)
     if not dry_run:
         for name in removed:
