@@ -44,10 +44,11 @@ def split_lines(text: str) -> Iterator[tuple[str, str]]:
 def read_markdown(source: str | os.PathLike[str], *, path: str | None = None) -> Library:
     """Read a Markdown list from a file path or from its text.
 
-    A ``str`` that contains a line break is text; any other ``str`` or path-like names a file.
+    A path-like names a file; so does a ``str`` without a line break that names an existing
+    file. Any other ``str`` is the text itself.
     ``path`` overrides the name used in problem reports.
     """
-    if isinstance(source, os.PathLike) or ("\n" not in source and Path(source).is_file()):
+    if isinstance(source, os.PathLike) or _names_a_file(source):
         text = read_text(source)
         path = path or str(source)
     else:
@@ -56,6 +57,17 @@ def read_markdown(source: str | os.PathLike[str], *, path: str | None = None) ->
     if text.startswith("\ufeff"):
         bom, text = "\ufeff", text[1:]
     return Library(tuple(_blocks(text)), path=path or "<text>", bom=bom)
+
+
+def _names_a_file(source: str) -> bool:
+    """Whether a ``str`` without a line break names a file. Text that cannot be a file name
+    (too long, a NUL, a lone ``\\r`` line ending) is text, not an error."""
+    if "\n" in source or "\r" in source:
+        return False
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _blocks(text: str) -> Iterator[Block]:
