@@ -66,7 +66,11 @@ def locked_project(
 def _read_project(config: Config) -> Project:
     library = read_markdown(config.list_file, path=_display(config.list_file))
     registry_file = config.bib_folder / REGISTRY_FILE
-    registry = read_registry(read_text(registry_file)) if registry_file.is_file() else ()
+    registry = (
+        read_registry(read_text(registry_file), source=_display(registry_file))
+        if registry_file.is_file()
+        else ()
+    )
     return Project(config, library, registry)
 
 
