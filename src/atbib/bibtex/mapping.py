@@ -73,6 +73,8 @@ PROPER_NOUNS = frozenset(
 )
 """Capitalised words that stay capitalised in sentence-case styles, besides acronyms."""
 
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_:.+-]*")
+"""Field names atbib writes from ``Record.extra`` (lower case, as every reader gives them)."""
 _WORD_EDGES = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.DOTALL)
 _SPACES = re.compile(r"(\s+)")
 
@@ -116,18 +118,41 @@ def encode_title(title: str) -> str:
     return "".join(out)
 
 
-def encode_person(person: Person) -> str:
+_AND = re.compile(r"(?:^|\s)and(?=\s|$)", re.IGNORECASE)
+
+
+def _name_part(part: str, *, leading_and_ok: bool = False) -> str:
+    """One part of a name, escaped; braced when it holds a comma or a free-standing ``and``
+    (any case, any white space), which BibTeX would take for the structure of the name list.
+    A leading ``and`` is harmless where nothing but the start of the field comes before it.
+    Also braced: a part with ``--``, ``''`` or ````````, which escaping splits with ``{}``
+    (``-{}-``) and biber then cuts into broken initials."""
+    encoded = encode_latex(part)
+    ands = [m.start() for m in _AND.finditer(part)]
+    if leading_and_ok and ands and ands[0] == 0:
+        ands.pop(0)
+    if ands or "," in part or any(pair in part for pair in ("--", "''", "``")):
+        return "{" + encoded + "}"
+    return encoded
+
+
+def encode_person(person: Person, *, first: bool = True) -> str:
     """``von Last, Jr, First`` with every part escaped: the comma form is the one BibTeX
-    parses back into the same parts whatever the words look like."""
-    family = encode_latex(person.family)
-    if "," in person.family or " and " in f" {person.family.lower()} ":
-        family = "{" + family + "}"
-    last = " ".join(p for p in (encode_latex(person.von), family) if p)
+    parses back into the same parts whatever the words look like. ``first``: the name starts
+    the field (nothing before it could pair with a leading ``and``)."""
+    family = _name_part(person.family)
+    von = _name_part(person.von, leading_and_ok=first)
+    last = " ".join(p for p in (von, family) if p)
     if not person.given and not person.jr and " " not in person.family:
         return last
     if person.jr:
-        return f"{last}, {encode_latex(person.jr)}, {encode_latex(person.given)}"
-    return f"{last}, {encode_latex(person.given)}"
+        return f"{last}, {_name_part(person.jr)}, {_name_part(person.given)}"
+    return f"{last}, {_name_part(person.given)}"
+
+
+def encode_people(people: Sequence[Person]) -> str:
+    """An ``author`` value: every name by :func:`encode_person`, joined with ``and``."""
+    return " and ".join(encode_person(p, first=i == 0) for i, p in enumerate(people))
 
 
 def encode_corporate(name: str) -> str:
@@ -187,13 +212,13 @@ def bibtex_entry(
         if record.source:
             fields.append(("author", encode_corporate(record.source)))
         elif record.authors:
-            fields.append(("author", " and ".join(encode_person(p) for p in record.authors)))
+            fields.append(("author", encode_people(record.authors)))
         fields.append(("title", encode_title(record.title)))
         if url:
             fields.append(("howpublished", encode_howpublished_url(url)))
     else:
         if record.authors:
-            fields.append(("author", " and ".join(encode_person(p) for p in record.authors)))
+            fields.append(("author", encode_people(record.authors)))
         fields.append(("title", encode_title(record.title)))
         if record.kind is Kind.PAPER:
             entry_type, venue_fields = _venue_fields(record, parsed)
@@ -232,6 +257,8 @@ def bibtex_entry(
         fields.insert(0, ("key", encode_latex(record.title)))
         known.add("key")
     for name, value in record.extra:
+        if not _FIELD_NAME.fullmatch(name):
+            continue  # not writable as a field name: it would end the field list early
         if name not in known and name not in ("eprint", "archiveprefix"):
             fields.append(
                 (name, encode_url(value) if name in ("doi", "url") else encode_latex(value))
