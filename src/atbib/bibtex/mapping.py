@@ -75,7 +75,7 @@ PROPER_NOUNS = frozenset(
 
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_:.+-]*")
 """Field names atbib writes from ``Record.extra`` (lower case, as every reader gives them)."""
-_WORD_EDGES = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.DOTALL)
+_NON_WORD = re.compile(r"\W*")
 _SPACES = re.compile(r"(\s+)")
 
 
@@ -100,6 +100,17 @@ def _needs_protection(word: str) -> bool:
     return False
 
 
+def _word_edges(piece: str) -> tuple[str, str, str]:
+    """``(leading punctuation, word, trailing punctuation)``: the longest runs of non-word
+    characters at both ends. Found from each end in linear time (one regular expression with
+    a lazy middle took 3 s on a 20,000-character run of quotes)."""
+    start = _NON_WORD.match(piece).end()  # type: ignore[union-attr]  # always matches
+    if start == len(piece):
+        return piece, "", ""
+    end = len(piece) - _NON_WORD.match(piece[::-1]).end()  # type: ignore[union-attr]
+    return piece[:start], piece[start:end], piece[end:]
+
+
 def encode_title(title: str) -> str:
     """Escape a title and brace the words a sentence-case style must not lower-case
     (``{BERT}``, ``{XLNet}``, ``{GPT-2}``, ``{Chinese}``); other words stay free."""
@@ -108,9 +119,7 @@ def encode_title(title: str) -> str:
         if not piece or piece.isspace():
             out.append(piece)
             continue
-        match = _WORD_EDGES.match(piece)
-        assert match is not None
-        lead, core, tail = match.groups()
+        lead, core, tail = _word_edges(piece)
         if core and _needs_protection(core):
             out.append(f"{encode_latex(lead)}{{{encode_latex(core)}}}{encode_latex(tail)}")
         else:
