@@ -33,9 +33,16 @@ def format_entry(entry: BibEntryOut) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _comment(line: str) -> str:
+    """A header line as BibTeX must see it: text outside entries, which it skips only until
+    an ``@``; so ``@`` (from a heading such as ``## Work@Home``) is written as the full-width
+    ``＠``, and line breaks as spaces."""
+    return _LINE_BREAK.sub(" ", line).replace("@", "\uff20")
+
+
 def format_file(header: Iterable[str], entries: Iterable[BibEntryOut]) -> str:
     """A whole .bib file: ``%`` header lines (ignored by BibTeX, which skips text outside
     entries), then the entries separated by blank lines."""
-    parts = ["".join(f"% {line}\n" if line else "%\n" for line in header)]
+    parts = ["".join(f"% {_comment(line)}\n" if line else "%\n" for line in header)]
     parts.extend(format_entry(entry) for entry in entries)
     return "\n".join(parts)
