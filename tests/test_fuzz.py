@@ -18,8 +18,17 @@ What the fuzzing found, and what was fixed (each with a regression test below):
 * An entry line of 19,000 spaces or tabs took 0.8 s to read (the nickname pattern was tried at
   every position of a run of white space); dozens of such lines blew any budget. Linear now
   (same matches: compared below).
-* The BibTeX reader met every property on every input tried: no crash, no internal error, every
-  line number inside the input, and a broken entry never changed how its neighbours read.
+* The BibTeX reader took 54 s for one 1 MB line of 22,000 ``@comment{...}`` blocks (each block
+  searched the rest of the line for the next entry) and 56 s for 300,000 blank CRLF lines
+  inside an entry (a ``\\n\\s*`` pattern retried at every line break). Both linear now, with
+  results identical to the old reader's on 4,564 fuzzed files.
+* Exporting a list whose title held a 20,000-character run of quotes took 3 s (the pattern
+  splitting punctuation off title words had a lazy middle); linear now, same splits.
+* A ``##`` heading holding ``@misc{`` made the generated .bib unreadable: the heading is
+  repeated in the file's ``%`` header, and BibTeX (like atbib's reader) starts an entry at any
+  ``@`` outside entries, comments included. Header lines now write ``@`` as ``＠``.
+* Otherwise the BibTeX reader met every property on every input tried: no crash, no internal
+  error, every line number inside the input, a broken entry never changing its neighbours.
 """
 
 from __future__ import annotations
@@ -33,6 +42,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atbib import read_markdown
+from atbib.bibtex.mapping import _word_edges
+from atbib.bibtex.parse import _FIELD_IN_VALUE, parse_bibtex
+from atbib.export import build_bibliography
 from atbib.markdown.entry import _TAIL_NICK
 from atbib.markdown.read import _HEADING, MAX_HEADING_LENGTH, heading_title
 from tests import fuzz
@@ -133,7 +145,7 @@ def test_a_long_run_of_spaces_in_a_heading_reads_in_linear_time():
 def test_heading_titles_are_what_the_old_expression_gave():
     old = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
     rng = random.Random(0)
-    for _ in range(50_000):
+    for _ in range(30_000):
         line = "".join(rng.choice("# \tab\x0c\r") for _ in range(rng.randint(0, 12)))
         before, after = old.match(line), _HEADING.match(line)
         assert (before is None) == (after is None), repr(line)
@@ -161,9 +173,58 @@ def test_nickname_matches_are_what_the_old_expression_gave():
     old = re.compile(r"\s+-\s+(\*{1,3})([^*]+)\1\s*$")
     rng = random.Random(1)
     pieces = [" ", "\t", "-", "*", "**", "***", "a", " - ", " - ***", "***x***"]
-    for _ in range(100_000):
+    for _ in range(30_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         before, after = old.search(text), _TAIL_NICK.search(text)
         assert (before is None) == (after is None), repr(text)
         if before and after:
             assert (before.span(), before.groups()) == (after.span(), after.groups()), repr(text)
+
+
+def test_a_line_of_many_bibtex_blocks_reads_in_linear_time():
+    text = "@comment{x}" * 100_000 + "\n@misc{k, title = {T}}\n"
+    start = time.perf_counter()
+    result = parse_bibtex(text)
+    assert time.perf_counter() - start < 1.0  # was about a minute
+    assert [e.key for e in result.entries] == ["k"] and len(result.comments) == 100_000
+
+
+def test_a_long_blank_run_inside_an_entry_reads_in_linear_time():
+    text = "@misc{k,\n  title = {T" + "\r\n" * 300_000 + "\n@misc{j, title = {U}}\n"
+    start = time.perf_counter()
+    result = parse_bibtex(text)
+    assert time.perf_counter() - start < 1.0  # was about a minute
+    assert [e.key for e in result.entries] == ["j"] and result.problems[0].line == 1
+
+
+def test_field_in_value_finds_a_match_exactly_when_the_old_expression_did():
+    old = re.compile(r"\n\s*" + r"""[^\s"#%'(),={}@]""" + r"+\s*=", re.ASCII)
+    rng = random.Random(2)
+    for _ in range(30_000):
+        text = "".join(rng.choice(["\n", "\r", " ", "\t", "a", "=", "{", "\x0b"])
+                       for _ in range(rng.randint(0, 10)))  # fmt: skip
+        assert (old.search(text) is None) == (_FIELD_IN_VALUE.search(text) is None), repr(text)
+
+
+def test_title_words_split_as_before_and_in_linear_time():
+    old = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.DOTALL)
+    rng = random.Random(3)
+    for _ in range(30_000):
+        piece = "".join(rng.choice('"a_1é-.中\u0301{}') for _ in range(rng.randint(0, 10)))
+        assert old.match(piece).groups() == _word_edges(piece), repr(piece)  # type: ignore[union-attr]
+    library = read_markdown(
+        "## A\n- T" + '"' * 19_000 + "x (ACL 2019) [[paper]](https://x.org/a)\n"
+    )
+    start = time.perf_counter()
+    build_bibliography(library)
+    assert time.perf_counter() - start < 1.0  # was 3 s
+
+
+def test_an_at_sign_in_a_heading_cannot_start_an_entry_in_the_bib_header():
+    library = read_markdown("## T@misc{ransformer,\n- T (ACL 2019) [[paper]](https://x.org/a)\n")
+    for name, content in build_bibliography(library).files.items():
+        if name.endswith(".bib"):
+            result = parse_bibtex(content)
+            assert not result.problems and len(result.entries) == 1, name
+            if name != "all.bib":
+                assert "T＠misc{ransformer" in content.split("\n", 1)[0]
