@@ -12,6 +12,7 @@ import click
 
 from atbib._version import __version__
 from atbib.errors import AtbibError
+from atbib.zotero.cli import zotero
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -170,3 +171,6 @@ def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
     )
     if counts["error"]:
         sys.exit(1)
+
+
+main.add_command(zotero)

@@ -201,6 +201,21 @@ def lookup(name: str) -> VenueInfo | None:
     return VENUES.get(TYPOS.get(key, key))
 
 
+@lru_cache(maxsize=1)
+def _by_full_name() -> dict[str, VenueInfo]:
+    found: dict[str, VenueInfo] = {}
+    for info in VENUES.values():
+        found.setdefault(" ".join(info.full.lower().split()), info)
+    return found
+
+
+def lookup_full(full_name: str) -> VenueInfo | None:
+    """The table entry whose full name this is (the reverse of :attr:`VenueInfo.full`), so a
+    venue written out in full elsewhere (Zotero's ``proceedingsTitle``) comes back as the
+    abbreviation the list writes. The first entry wins where two share a full name."""
+    return _by_full_name().get(" ".join(full_name.lower().split()))
+
+
 @lru_cache(maxsize=4096)
 def parse_venue(text: str) -> ParsedVenue:
     """Parse the text inside a list entry's parentheses. Pure and cached: a list repeats the

@@ -1,0 +1,635 @@
+"""The imperative shell of the Zotero sync: read the files, pull, plan, write, push.
+
+Decisions are made by the pure planner (:mod:`atbib.zotero.plan`); this module only moves data
+between the files, the planner and the client, in an order that survives interruption:
+
+1. read the list, the key registry and the sync state; pull what changed in Zotero since the
+   state's library version (one request when nothing did);
+2. pull (``pull``, ``sync``): apply the list edits, write the list and the key registry, read
+   the list back, save the state;
+3. push (``push``, ``sync``): plan on the list as it now is; save the state with the keys of
+   the objects about to be created, then send collections, items (50 a request) and deletes,
+   saving the state after every request. A 412 or a stale object means Zotero changed
+   meanwhile: pull again, plan again, send again (bounded rounds, growing pauses).
+
+A run cut short anywhere is finished by the next run: creates are re-sent with the same keys
+and ``version: 0`` (a create that landed answers 412 and is adopted, never duplicated), and
+objects already written are known by their versions.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from atbib.errors import AtbibError
+from atbib.export import REGISTRY_FILE, Work, collect_works
+from atbib.files import write_text_atomic
+from atbib.keys import KeyRow, assign_keys, write_registry
+from atbib.markdown.read import read_markdown
+from atbib.markdown.write import write_markdown
+from atbib.project import Project, load_project
+from atbib.zotero.mapping import DEFAULT_ROOT
+from atbib.zotero.plan import (
+    AddEntry,
+    CollectionCreate,
+    Conflict,
+    ItemWrite,
+    LocalSide,
+    LocalWork,
+    Notice,
+    Options,
+    PullPlan,
+    PushPlan,
+    RemoveEntry,
+    RemoveWork,
+    ReplaceWork,
+    after_collection_created,
+    after_collection_deleted,
+    after_item_deleted,
+    after_item_unchanged,
+    after_item_written,
+    apply_remote,
+    plan_pull,
+    plan_push,
+    rebase_local,
+    unlink_write,
+)
+from atbib.zotero.state import DEFAULT_STATE_FILE, SyncState, load_state, save_state
+
+if TYPE_CHECKING:
+    from atbib.zotero.client import ZoteroClient
+
+MODES = ("pull", "push", "sync", "status")
+ROUNDS = 6
+"""Rounds of pull, merge and retry before a push gives up on a library that keeps changing."""
+KEY_ENV = "ZOTERO_API_KEY"
+ENDPOINT_ENV = "ATBIB_ZOTERO_ENDPOINT"
+KEYRING_SERVICE = "atbib"
+KEYRING_USER = "zotero-api-key"
+
+SECRETS: set[str] = set()
+"""API keys this process has read, so :func:`mask` can hide them from any message."""
+
+
+def mask(text: str) -> str:
+    """``text`` with every API key this process read replaced by ``****``."""
+    for secret in sorted(SECRETS, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, "****")
+    return text
+
+
+class Progress(Protocol):
+    """What the shell reports while it works; the CLI draws a progress bar from it."""
+
+    def start(self, label: str, total: int) -> None:
+        """A phase of ``total`` steps begins."""
+
+    def advance(self, steps: int) -> None:
+        """``steps`` more are done."""
+
+    def finish(self) -> None:
+        """The phase is over."""
+
+
+class NoProgress:
+    def start(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, steps: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class Summary:
+    mode: str
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    collections_created: int = 0
+    collections_deleted: int = 0
+    added: int = 0
+    """Entries added to the list."""
+    rewritten: int = 0
+    """Works whose entries were rewritten in the list."""
+    removed: int = 0
+    """Works or entries removed from the list."""
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    requests: int = 0
+    touched: set[str] = field(default_factory=set)
+    """Works the pull changed in the list."""
+    planned: list[str] = field(default_factory=list)
+    """What would change, one line each (dry runs and status)."""
+    list_path: str = ""
+    state_path: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+@dataclass(frozen=True)
+class Settings:
+    group: int
+    root: str = DEFAULT_ROOT
+    prefer: str | None = None
+    remove_deleted: bool = False
+    dry_run: bool = False
+    state_file: str | None = None
+    list_path: str | None = None
+    bib_dir: str | None = None
+
+
+def state_path(project: Project, override: str | None = None) -> Path:
+    """The state file: ``--state``, else ``[tool.atbib] zotero-state`` (relative to the
+    project), else ``zotero-sync.json`` beside the bib folder."""
+    if override:
+        return Path.cwd() / override
+    configured = project.config.settings.get("zotero-state")
+    if isinstance(configured, str) and configured:
+        return project.config.root / configured
+    return project.config.bib_folder.parent / DEFAULT_STATE_FILE
+
+
+def api_key() -> str:
+    """The API key: ``$ZOTERO_API_KEY``, else the system keyring (``keyring set atbib
+    zotero-api-key``). Never read from an option or a file atbib writes."""
+    key = os.environ.get(KEY_ENV, "").strip()
+    if key:
+        SECRETS.add(key)
+        return key
+    try:
+        keyring: Any = importlib.import_module("keyring")
+    except ImportError:
+        keyring = None
+    if keyring is not None:
+        try:
+            stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
+        except Exception:  # a keyring backend that cannot answer is no key
+            stored = None
+        if stored:
+            SECRETS.add(str(stored).strip())
+            return str(stored).strip()
+    raise AtbibError(
+        f"no Zotero API key: set {KEY_ENV}, or store one with "
+        f"`keyring set {KEYRING_SERVICE} {KEYRING_USER}`"
+    )
+
+
+def connect(group: int) -> ZoteroClient:
+    """A client for the group, with the key from the environment or the keyring."""
+    from atbib.zotero.client import ZoteroClient, make_pyzotero
+
+    return ZoteroClient(make_pyzotero(group, api_key(), os.environ.get(ENDPOINT_ENV) or None))
+
+
+def local_side(project: Project) -> tuple[LocalSide, dict[str, Work]]:
+    works, _ = collect_works(project.library, project.registry, project.config.key_formula)
+    side = LocalSide(
+        works={w.key: LocalWork(w.key, w.record) for w in works},
+        registry=project.registry,
+        formula=project.config.key_formula,
+    )
+    return side, {w.key: w for w in works}
+
+
+def _reread(project: Project, text: str, registry: Sequence[KeyRow]) -> Project:
+    library = read_markdown(text, path=project.library.path)
+    return replace(project, library=library, registry=tuple(registry))
+
+
+def _write_registry(project: Project, registry: Sequence[KeyRow]) -> None:
+    path = project.config.bib_folder / REGISTRY_FILE
+    text = write_registry(registry)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        write_text_atomic(path, text)
+
+
+def run(
+    mode: str,
+    settings: Settings,
+    *,
+    client_factory: Callable[[int], ZoteroClient] = connect,
+    progress: Progress | None = None,
+    new_key: Callable[[], str] | None = None,
+) -> Summary:
+    """``pull``, ``push``, ``sync`` or ``status`` (a dry run of ``sync``)."""
+    from atbib.zotero.client import AccessDenied
+
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    dry = settings.dry_run or mode == "status"
+    progress = progress or NoProgress()
+    if new_key is None:
+        from atbib.zotero.client import new_object_key
+
+        new_key = new_object_key
+    project = load_project(settings.list_path, settings.bib_dir)
+    path = state_path(project, settings.state_file)
+    state = load_state(path)
+    if state.group is not None and state.group != settings.group:
+        raise AtbibError(
+            f"{path} records a sync with group {state.group}, not {settings.group}; "
+            "use another --state file for another group"
+        )
+    if state.root and state.root != settings.root:
+        raise AtbibError(
+            f"{path} records the collection tree {state.root!r}, not {settings.root!r}"
+        )
+    state = replace(state, group=settings.group, root=settings.root)
+    summary = Summary(mode, dry, list_path=project.list_display, state_path=str(path))
+    options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
+    client = client_factory(settings.group)
+    try:
+        state = _pull_changes(client, state, settings.root, summary, progress)
+        if mode in ("pull", "sync", "status"):
+            project, state = _pull(project, state, options, summary, dry, path)
+        if mode in ("push", "sync", "status"):
+            try:
+                state = _push(
+                    client,
+                    project,
+                    state,
+                    options,
+                    settings.root,
+                    summary,
+                    dry,
+                    path,
+                    new_key,
+                    progress,
+                )
+            except AccessDenied as exc:
+                if mode != "sync":
+                    raise
+                # the pull is done and saved: report it with the refusal
+                summary.failures.append(str(exc))
+    finally:
+        summary.requests = client.requests
+    if not dry:
+        save_state(path, state)
+    summary.conflicts = _unique_conflicts(summary.conflicts)
+    summary.notices = list({(n.work, n.item, n.code): n for n in summary.notices}.values())
+    return summary
+
+
+def _unique_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
+    seen: dict[tuple[str, str], Conflict] = {}
+    for conflict in conflicts:
+        seen.setdefault((conflict.work, conflict.field), conflict)
+    return list(seen.values())
+
+
+def _pull_changes(
+    client: ZoteroClient, state: SyncState, root: str, summary: Summary, progress: Progress
+) -> SyncState:
+    from atbib.zotero.client import known_versions
+
+    started = False
+
+    def step(done: int, total: int) -> None:
+        nonlocal started
+        if not started:
+            progress.start("Reading Zotero", total)
+            started = True
+        progress.advance(done)
+
+    changes = client.fetch_changes(
+        state.library_version, known_versions(state.items.values()), step
+    )
+    if started:
+        progress.finish()
+    state, notices = apply_remote(state, changes, root)
+    summary.notices += notices
+    return state
+
+
+def _describe_pull(plan: PullPlan, summary: Summary) -> None:
+    for edit in plan.edits:
+        if isinstance(edit, ReplaceWork):
+            names = ", ".join(sorted(edit.patch))
+            summary.planned.append(f"list: rewrite {edit.work} ({names}) from Zotero")
+        elif isinstance(edit, AddEntry):
+            summary.planned.append(
+                f"list: add {edit.work} to {' / '.join(edit.section)} from Zotero"
+            )
+        elif isinstance(edit, RemoveEntry):
+            summary.planned.append(f"list: remove {edit.work} from {' / '.join(edit.section)}")
+        elif isinstance(edit, RemoveWork):
+            summary.planned.append(f"list: remove {edit.work}")
+
+
+def _count_pull(plan: PullPlan, summary: Summary) -> None:
+    summary.rewritten += sum(isinstance(e, ReplaceWork) for e in plan.edits)
+    summary.added += sum(isinstance(e, AddEntry) for e in plan.edits)
+    summary.removed += sum(isinstance(e, RemoveEntry | RemoveWork) for e in plan.edits)
+
+
+def _pull(
+    project: Project,
+    state: SyncState,
+    options: Options,
+    summary: Summary,
+    dry: bool,
+    path: Path,
+) -> tuple[Project, SyncState]:
+    from atbib.zotero.listedit import apply_list_edits
+
+    local, works = local_side(project)
+    plan = plan_pull(state, local, options)
+    summary.conflicts += plan.conflicts
+    summary.notices += plan.notices
+    _count_pull(plan, summary)
+    summary.touched |= {edit.work for edit in plan.edits}
+    summary.touched |= {c.work for c in plan.conflicts if not c.resolved}
+    linked = {i.work for i in plan.state.items.values() if i.work and i.remote is not None}
+    summary.unchanged = len(linked & set(local.works) - summary.touched)
+    if dry:
+        _describe_pull(plan, summary)
+        return project, state
+    state = plan.state
+    if plan.edits:
+        library = apply_list_edits(project.library, works, plan.edits)
+        text = write_markdown(library)
+        write_text_atomic(project.config.list_file, text)
+        if plan.registry != project.registry:
+            _write_registry(project, plan.registry)
+        project = _reread(project, text, plan.registry)
+    local, _ = local_side(project)
+    state = rebase_local(state, local, plan.applied, plan.new_works)
+    save_state(path, state)
+    return project, state
+
+
+def _describe_push(plan: PushPlan, summary: Summary) -> None:
+    for coll in plan.collections:
+        summary.planned.append(f"zotero: create collection {' / '.join(coll.path) or '(root)'}")
+    for write in plan.writes:
+        if write.create:
+            summary.planned.append(f"zotero: create {write.work}")
+        else:
+            summary.planned.append(f"zotero: update {write.work} ({', '.join(write.names)})")
+    for delete in plan.deletes:
+        summary.planned.append(f"zotero: delete {delete.work}")
+    for cdel in plan.collection_deletes:
+        summary.planned.append(f"zotero: delete collection {' / '.join(cdel.path)}")
+
+
+def _pin_keys(project: Project, plan: PushPlan, local: LocalSide) -> Project:
+    """Keys of works about to reach Zotero for the first time go into the key registry, so
+    they never change (the next ``atbib export`` finds them there)."""
+    records = [
+        replace(local.works[w.work].record, key=w.work)
+        for w in plan.writes
+        if w.create and w.work in local.works
+    ]
+    if not records:
+        return project
+    registry = assign_keys(records, project.registry, project.config.key_formula).registry
+    if set(registry) != set(project.registry):
+        _write_registry(project, registry)
+        project = replace(project, registry=tuple(registry))
+    return project
+
+
+def _push(
+    client: ZoteroClient,
+    project: Project,
+    state: SyncState,
+    options: Options,
+    root: str,
+    summary: Summary,
+    dry: bool,
+    path: Path,
+    new_key: Callable[[], str],
+    progress: Progress,
+) -> SyncState:
+    from atbib.zotero.client import LibraryChanged, known_versions
+
+    local, _ = local_side(project)
+    pause = client.policy.base_delay
+    failed: set[str] = set()
+    for round_number in range(ROUNDS):
+        plan = plan_push(state, local, options, root=root, new_key=new_key)
+        summary.conflicts += plan.conflicts
+        summary.notices += plan.notices
+        if round_number == 0:
+            in_conflict = {c.work for c in summary.conflicts if not c.resolved}
+            summary.unchanged = len(set(plan.unchanged) - summary.touched - in_conflict)
+        if dry:
+            _describe_push(plan, summary)
+            summary.created += sum(w.create for w in plan.writes)
+            summary.updated += sum(not w.create for w in plan.writes)
+            summary.deleted += len(plan.deletes)
+            summary.collections_created += len(plan.collections)
+            summary.collections_deleted += len(plan.collection_deletes)
+            return state
+        plan = _without(plan, failed)
+        if plan.empty:
+            return plan.state
+        client.check_write_access()
+        project = _pin_keys(project, plan, local)
+        state = plan.state
+        save_state(path, state)
+        try:
+            state, stale = _execute(client, plan, state, summary, path, failed, progress)
+        except LibraryChanged:
+            stale = True
+        if not stale:
+            return state
+        client.pause(pause)
+        pause *= 2
+        changes = client.fetch_changes(state.library_version, known_versions(state.items.values()))
+        pending = {k for k, i in state.items.items() if i.pending}
+        state, notices = apply_remote(state, changes, root)
+        # creates that landed although their answer was lost
+        summary.created += sum(
+            1 for k in pending if k in state.items and not state.items[k].pending
+        )
+        summary.notices += notices
+        save_state(path, state)
+    summary.failures.append(
+        "Zotero kept changing while atbib wrote to it: run the command again to finish"
+    )
+    return state
+
+
+def _without(plan: PushPlan, failed: set[str]) -> PushPlan:
+    """The plan less the objects Zotero refused for good earlier in this run."""
+    if not failed:
+        return plan
+    return replace(plan, writes=tuple(w for w in plan.writes if w.item not in failed))
+
+
+def _clean(before: int, after: int, bumps: int) -> bool:
+    """Whether a write's reply version shows no one else wrote meanwhile (one bump per
+    object written since 2026-03, one per request before)."""
+    return after - before in (bumps, min(bumps, 1))
+
+
+def _execute(
+    client: ZoteroClient,
+    plan: PushPlan,
+    state: SyncState,
+    summary: Summary,
+    path: Path,
+    failed: set[str],
+    progress: Progress,
+) -> tuple[SyncState, bool]:
+    """Send a push plan; the state after it, and whether Zotero changed meanwhile."""
+    from atbib.zotero.client import LibraryChanged, batches
+
+    stale = False
+    total = len(plan.collections) + len(plan.writes) + len(plan.deletes)
+    total += len(plan.collection_deletes)
+    progress.start("Writing to Zotero", total)
+    try:
+        for group in batches(plan.collections):
+            report = client.write("collections", [c.payload() for c in group])
+            bumps = 0
+            for create, result in zip(group, report.results, strict=True):
+                if result.status == "ok":
+                    state = after_collection_created(state, create, result.version)
+                    summary.collections_created += 1
+                    bumps += 1
+                elif result.status == "unchanged":
+                    bumps += 1
+                elif result.code in (409, 412):
+                    stale = True
+                else:
+                    summary.failures.append(_refused(create, result.code, result.message))
+            state = _advance(state, report.library_version, bumps)
+            save_state(path, state)
+            progress.advance(len(group))
+        if stale:
+            return state, True  # items need their collections: pull first
+        for chunk in batches(plan.writes):
+            report = client.write("items", [w.payload() for w in chunk])
+            bumps = 0
+            for write, result in zip(chunk, report.results, strict=True):
+                if result.status == "ok":
+                    state = after_item_written(state, write, result.data, result.version)
+                    bumps += 1
+                    if write.create:
+                        summary.created += 1
+                    else:
+                        summary.updated += 1
+                elif result.status == "unchanged":
+                    state = after_item_unchanged(state, write)
+                    bumps += 1
+                elif result.code in (404, 409, 412):
+                    stale = True  # changed, created or gone meanwhile: pull and merge
+                else:
+                    failed.add(write.item)
+                    summary.failures.append(_refused(write, result.code, result.message))
+            state = _advance(state, report.library_version, bumps)
+            save_state(path, state)
+            progress.advance(len(chunk))
+        if stale:
+            return state, True
+        deletes = [d.item for d in plan.deletes]
+        if deletes:
+            state, deletes = _spare_children(client, state, deletes, summary)
+        for keys in batches(deletes):
+            try:
+                version = client.delete("items", keys, state.library_version)
+            except LibraryChanged:
+                return state, True
+            for key in keys:
+                state = after_item_deleted(state, key)
+            summary.deleted += len(keys)
+            state = replace(state, library_version=version)
+            save_state(path, state)
+            progress.advance(len(keys))
+        cdeletes = [c.key for c in plan.collection_deletes]
+        for keys in batches(cdeletes):
+            try:
+                version = client.delete("collections", keys, state.library_version)
+            except LibraryChanged:
+                return state, True
+            for key in keys:
+                state = after_collection_deleted(state, key)
+            summary.collections_deleted += len(keys)
+            state = replace(state, library_version=version)
+            save_state(path, state)
+            progress.advance(len(keys))
+    finally:
+        progress.finish()
+    return state, stale
+
+
+def _spare_children(
+    client: ZoteroClient, state: SyncState, keys: list[str], summary: Summary
+) -> tuple[SyncState, list[str]]:
+    """The items that may be deleted. Deleting an item deletes its child notes and files,
+    which belong to the group: such items are only taken out of the list's collections.
+    (Adding a child does not change its parent's version, so this asks Zotero now: one
+    request per 50 items to delete.)"""
+    from atbib.zotero.client import batches
+
+    keep: dict[str, int] = {}
+    for group in batches(keys):
+        for obj in client.read_items(list(group)):
+            meta = obj.get("meta") or {}
+            if meta.get("numChildren"):
+                keep[str(obj.get("key"))] = int(obj.get("version", 0))
+    for key, version in sorted(keep.items()):
+        write = unlink_write(state, key, version)
+        if write is None:
+            continue
+        report = client.write("items", [write.payload()])
+        (result,) = report.results
+        if result.status in ("ok", "unchanged"):
+            state_item = state.items[key]
+            state = after_item_deleted(state, key)
+            state = _advance(state, report.library_version, 1)
+            summary.notices.append(
+                Notice(
+                    state_item.work,
+                    key,
+                    "kept-children",
+                    f"{state_item.work}: removed from the list; its Zotero item holds notes or "
+                    "files, so it was only taken out of the list's collections",
+                )
+            )
+    return state, [k for k in keys if k not in keep]
+
+
+def _advance(state: SyncState, version: int, bumps: int) -> SyncState:
+    if version and _clean(state.library_version, version, bumps):
+        return replace(state, library_version=version)
+    return state
+
+
+def _refused(obj: CollectionCreate | ItemWrite, code: int, message: str) -> str:
+    if isinstance(obj, CollectionCreate):
+        what = f"collection {' / '.join(obj.path) or '(root)'}"
+    else:
+        what = obj.work
+    return f"Zotero refused {what}: {code} {html.unescape(message)}".strip()
+
+
+def describe_conflict(conflict: Conflict) -> str:
+    def show(value: Any) -> str:
+        if value is None:
+            return "(empty)"
+        text = repr(value)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    head = f"{conflict.work}: {conflict.field}: list {show(conflict.local)}, "
+    head += f"Zotero {show(conflict.remote)} (last synced {show(conflict.base)})"
+    if conflict.resolved:
+        head += f"; kept the {conflict.resolved} side's"
+    return head

@@ -1,0 +1,883 @@
+"""Zotero sync end to end: real pyzotero over real HTTP against the local Zotero Web API v3
+server (tests/zoteroapi), on the real list.
+
+Request counts measured here (asserted exactly, see test_request_counts):
+
+- full push of the list (326 works, 24 collections): 10 requests
+  (1 versions check, 1 key permissions, 1 collections POST, 7 item POSTs);
+- sync of an unchanged library: 1 request;
+- sync after one edit in Zotero: 4 requests (versions, collections, the item, deletions);
+- sync after one edit in the list: 3 requests (versions, key permissions, one POST).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from atbib.cli import main
+from atbib.errors import AtbibError
+from atbib.export import collect_works
+from atbib.keys import read_registry
+from atbib.markdown.read import read_markdown
+from atbib.zotero import sync as zsync
+from atbib.zotero.client import RetryPolicy, ZoteroClient
+from atbib.zotero.mapping import item_fields
+from atbib.zotero.plan import ItemWrite, LocalWork, local_fields, section_keys, tree_paths
+from atbib.zotero.state import load_state
+from tests.zoteroapi import DEFAULT_KEY, READONLY_KEY, Permission, ZoteroServer, make_zotero
+
+ROOT = Path(__file__).resolve().parent.parent
+GROUP = 12345
+FAST = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's list and bib/ with ``zotero-group`` configured."""
+    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    shutil.copytree(ROOT / "bib", tmp_path / "bib")
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.atbib]\nlist = "README.md"\nbib-dir = "bib"\nzotero-group = {GROUP}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ZOTERO_API_KEY", raising=False)
+    return tmp_path
+
+
+def factory(
+    server: ZoteroServer, key: str = DEFAULT_KEY, policy: RetryPolicy = FAST, timeout: float = 10
+) -> Callable[[int], ZoteroClient]:
+    return lambda group: ZoteroClient(make_zotero(server, key, timeout=timeout), policy=policy)
+
+
+def run(mode: str, server: ZoteroServer, **kw: Any) -> zsync.Summary:
+    make = kw.pop("client_factory", None) or factory(server)
+    progress = kw.pop("progress", None)
+    return zsync.run(
+        mode, zsync.Settings(group=GROUP, **kw), client_factory=make, progress=progress
+    )
+
+
+def server_items(server: ZoteroServer) -> list[dict[str, Any]]:
+    lib = server.library
+    with server.lock:
+        return [server.item_data(lib, i) for i in lib.items.values() if i.parent is None]
+
+
+def assert_group_mirrors_list(server: ZoteroServer, project: Path) -> None:
+    """No duplicate, nothing lost: one item per work, holding the work's fields, in the
+    collections of the work's subsections; one collection per section path."""
+    state = load_state(project / "zotero-sync.json")
+    registry = read_registry((project / "bib" / "keys.tsv").read_text(encoding="utf-8"))
+    works, _ = collect_works(read_markdown(project / "README.md"), registry)
+    with server.lock:
+        colls = list(server.library.collections.values())
+    names = [(c.parent, c.name) for c in colls]
+    assert len(names) == len(set(names)), "duplicate collections"
+    tree = set(tree_paths(state))
+    assert tree == {c.key for c in colls}
+    everything = server_items(server)
+    below = tree - {state.root_key}  # an item only in the root is in no section: not listed
+    items = [i for i in everything if below & set(i["collections"])]
+    outside = [i for i in everything if not below & set(i["collections"])]
+    cites = [i.get("citationKey") for i in items]
+    assert len(cites) == len(set(cites)), "duplicate items"
+    assert set(cites) == {w.key for w in works}
+    assert not {i.get("citationKey") for i in outside} & set(cites), "stray copies"
+    sections = section_keys(state, {p for w in works for p in w.record.sections})
+    by_cite = {i["citationKey"]: i for i in items}
+    linked = state.by_work()
+    for work in works:
+        expected = local_fields(LocalWork(work.key, work.record), sections)
+        got, _ = item_fields(by_cite[work.key], tree)
+        known = linked[work.key]
+        assert known.key == by_cite[work.key]["key"]
+        for name in set(got) | set(expected):
+            if got.get(name) != expected.get(name):
+                # only where Zotero holds more than the list can say (a full date), as
+                # recorded at the last sync
+                assert known.local.get(name) == expected.get(name), (work.key, name)
+                assert known.synced.get(name) == got.get(name), (work.key, name)
+
+
+@pytest.fixture
+def pushed(project: Path, zotero_server: ZoteroServer) -> ZoteroServer:
+    summary = run("push", zotero_server)
+    assert summary.ok and summary.created == 326
+    zotero_server.clear_log()
+    return zotero_server
+
+
+# -- the scenarios of the issue ---------------------------------------------------------------------
+
+
+def test_initial_push_of_the_whole_list(project: Path, zotero_server: ZoteroServer) -> None:
+    readme = (project / "README.md").read_bytes()
+    summary = run("push", zotero_server)
+    assert summary.ok, summary.failures
+    assert (summary.created, summary.collections_created) == (326, 24)
+    assert summary.requests == 10
+    assert zotero_server.count("POST", r"/items$") == 7
+    assert zotero_server.count("POST", r"/collections$") == 1
+    assert_group_mirrors_list(zotero_server, project)
+    assert (project / "README.md").read_bytes() == readme
+    # a work listed in two subsections is one item in two collections
+    state = load_state(project / "zotero-sync.json")
+    paths = tree_paths(state)
+    codebert = next(
+        i for i in server_items(zotero_server) if i["citationKey"] == "feng2020codebert"
+    )
+    assert sorted(paths[c] for c in codebert["collections"]) == [
+        ("Pretrained Language Model", "Models"),
+        ("Pretrained Language Model", "Multi-Modal"),
+    ]
+
+
+def test_request_counts(pushed: ZoteroServer, project: Path) -> None:
+    """The four numbers the issue asks for (the full push is in the test above)."""
+    noop = run("sync", pushed)
+    assert (noop.requests, noop.unchanged) == (1, 326)  # unchanged library
+
+    other = make_zotero(pushed)
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )
+    item["data"]["title"] = "Attention is not Explanation (v2)"
+    other.update_item(item["data"])
+    remote_edit = run("sync", pushed)
+    assert (remote_edit.rewritten, remote_edit.requests, remote_edit.unchanged) == (1, 4, 325)
+
+    readme = project / "README.md"
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace(
+            "**Is Attention Interpretable?**", "**Is Attention Interpretable**"
+        ),
+        encoding="utf-8",
+    )
+    local_edit = run("sync", pushed)
+    assert (local_edit.updated, local_edit.requests) == (1, 3)
+    assert run("sync", pushed).requests == 1
+
+
+def test_noop_sync_changes_nothing(pushed: ZoteroServer, project: Path) -> None:
+    files = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    summary = run("sync", pushed)
+    assert summary.ok and summary.requests == 1
+    assert [(r.method, r.path) for r in pushed.requests] == [("GET", f"/groups/{GROUP}/items/top")]
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == files
+
+
+def test_pull_after_another_member_adds_edits_and_deletes(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    other = make_zotero(pushed)  # a second, plain pyzotero client
+    state = load_state(project / "zotero-sync.json")
+    papers = next(k for k, p in tree_paths(state).items() if p == ("Transformer", "Papers"))
+    template = other.item_template("preprint")
+    template.update(
+        title="Perceiver: General Perception with Iterative Attention",
+        creators=[
+            {"creatorType": "author", "firstName": "Andrew", "lastName": "Jaegle"},
+            {"creatorType": "author", "firstName": "Felix", "lastName": "Gimeno"},
+        ],
+        date="2021-03-04",
+        url="https://arxiv.org/abs/2103.03206",
+        repository="arXiv",
+        extra="code: https://github.com/deepmind/deepmind-research",
+        collections=[papers],
+    )
+    created = other.create_items([template])
+    assert created["successful"]
+    everything = {i["data"]["citationKey"]: i["data"] for i in other.everything(other.top())}
+    edited = everything["vaswani2017attention"]
+    edited["title"] = "Attention Is All You Need (NeurIPS)"
+    edited["creators"] = edited["creators"][:2]
+    edited["conferenceName"] = "NeurIPS 2017"
+    edited["url"] = "https://papers.nips.cc/paper/7181-attention-is-all-you-need"
+    edited["extra"] = "code: https://github.com/tensorflow/tensor2tensor"
+    other.update_item(edited)
+    dated = everything["jain2019attention"]
+    dated["date"] = "2020"
+    other.update_item(dated)
+    other.delete_item(everything["serrano2019attention"])
+
+    before = (project / "README.md").read_text(encoding="utf-8").splitlines()
+    summary = run("pull", pushed)
+    assert summary.ok
+    assert (summary.added, summary.rewritten, summary.removed) == (1, 2, 0)
+    assert [n.code for n in summary.notices] == ["deleted"]
+    after = (project / "README.md").read_text(encoding="utf-8").splitlines()
+    removed = [line for line in before if line not in after]
+    added = [line for line in after if line not in before]
+    assert sorted(removed) == sorted(
+        [
+            next(line for line in before if "**Attention is All you Need**" in line),
+            next(line for line in before if "**Attention is not Explanation**" in line),
+        ]
+    )
+    assert sorted(added) == [
+        "- **Attention Is All You Need (NeurIPS)**. *Ashish Vaswani, Noam Shazeer*. "
+        "(NeurIPS 2017) [[paper]](https://papers.nips.cc/paper/7181-attention-is-all-you-need)"
+        "[[code]](https://github.com/tensorflow/tensor2tensor) - ***Transformer***",
+        "- **Attention is not Explanation**. *Sarthak Jain, Byron C. Wallace*. (NAACL 2020) "
+        "[[paper]](https://arxiv.org/abs/1902.10186)",
+        "- **Perceiver: General Perception with Iterative Attention**. *Andrew Jaegle, Felix "
+        "Gimeno*. (CoRR 2021) [[paper]](https://arxiv.org/abs/2103.03206)"
+        "[[code]](https://github.com/deepmind/deepmind-research)",
+    ]
+    # the new entry sits at the end of its subsection
+    position = after.index(next(line for line in added if "Perceiver" in line))
+    assert next(line for line in after[position + 1 :] if line.strip()).startswith("#")
+    assert after[position - 1].startswith("- ")
+    assert "jaegle2021perceiver" in (project / "bib" / "keys.tsv").read_text(encoding="utf-8")
+    assert any("Is Attention Interpretable?" in line for line in after)  # only reported
+
+    # the next sync sends back only what the list derived: the new work's key (and its
+    # arXiv id), and the conference name that follows the date edited in Zotero
+    assert sorted(run("status", pushed).planned) == [
+        "zotero: update jaegle2021perceiver (archiveID, citationKey)",
+        "zotero: update jain2019attention (conferenceName)",
+    ]
+    summary = run("sync", pushed)
+    assert (summary.updated, summary.created, summary.deleted, summary.added) == (2, 0, 0, 0)
+    perceiver = next(i for i in server_items(pushed) if i["title"].startswith("Perceiver"))
+    assert perceiver["citationKey"] == "jaegle2021perceiver"
+
+    summary = run("pull", pushed, remove_deleted=True)
+    assert summary.removed == 1
+    text = (project / "README.md").read_text(encoding="utf-8")
+    assert "Is Attention Interpretable?" not in text
+    assert run("sync", pushed).requests == 1
+    assert_group_mirrors_list(pushed, project)
+
+
+def test_a_conflict_is_listed_and_left_until_settled(pushed: ZoteroServer, project: Path) -> None:
+    other = make_zotero(pushed)
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
+    item["title"] = "Attention is not Explanation (Zotero)"
+    other.update_item(item)
+    readme = project / "README.md"
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace(
+            "**Attention is not Explanation**", "**Attention is not Explanation (list)**"
+        ),
+        encoding="utf-8",
+    )
+    summary = run("sync", pushed)
+    assert [(c.work, c.field, c.local, c.remote) for c in summary.conflicts] == [
+        (
+            "jain2019attention",
+            "title",
+            "Attention is not Explanation (list)",
+            "Attention is not Explanation (Zotero)",
+        )
+    ]
+    assert (summary.updated, summary.rewritten) == (0, 0)
+    assert "Explanation (list)**" in readme.read_text(encoding="utf-8")
+    assert other.item(item["key"])["data"]["title"] == "Attention is not Explanation (Zotero)"
+
+    summary = run("sync", pushed, prefer="zotero")
+    assert summary.conflicts[0].resolved == "zotero" and summary.rewritten == 1
+    assert "Explanation (Zotero)**" in readme.read_text(encoding="utf-8")
+    assert not run("sync", pushed).conflicts
+    assert_group_mirrors_list(pushed, project)
+
+
+def test_dry_run_and_status_write_nothing(pushed: ZoteroServer, project: Path) -> None:
+    readme = project / "README.md"
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace("Yoshua Bengio", "Y. Bengio"), encoding="utf-8"
+    )
+    other = make_zotero(pushed)
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
+    item["shortTitle"] = "NotExpl"
+    other.update_item(item)
+    pushed.clear_log()
+    files = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    for mode, kw in (("status", {}), ("sync", {"dry_run": True}), ("push", {"dry_run": True})):
+        summary = run(mode, pushed, **kw)
+        assert summary.dry_run and summary.planned
+    assert pushed.count("POST") == pushed.count("DELETE") == 0
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == files
+    status = run("status", pushed)
+    assert "list: rewrite jain2019attention (nickname) from Zotero" in status.planned
+    assert any(p.startswith("zotero: update") and "creators" in p for p in status.planned)
+
+
+def test_works_and_sections_removed_from_the_list_leave_the_group(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """Deletes go 50 keys a request with the library version, after a racing writer's 412
+    has been pulled and merged."""
+    text = (project / "README.md").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    start = lines.index("### Chinese Blog\n", lines.index("## Attention\n"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("#"))
+    doomed = [line for line in lines[start + 1 : end] if line.startswith("- ")]
+    (project / "README.md").write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    pushed.faults.race(
+        lambda lib: lib.add_item(
+            {"itemType": "webpage", "title": "Elsewhere", "url": "https://e.x/"}
+        ),
+        1,
+        method="DELETE",
+    )
+    before = len(server_items(pushed))
+    summary = run("push", pushed)
+    assert summary.ok and summary.deleted == len(doomed) and summary.collections_deleted == 1
+    deletes = [r for r in pushed.request_log if r.method == "DELETE"]
+    assert [r.status for r in deletes] == [412, 204, 204]  # raced, then items, collection
+    assert deletes[1].query["itemKey"].count(",") == len(doomed) - 1
+    lmv = int(pushed.request_log[deletes[1].index - 1].response_headers["Last-Modified-Version"])
+    assert int(deletes[1].headers["if-unmodified-since-version"]) == lmv
+    assert len(server_items(pushed)) == before - len(doomed) + 1
+    assert_group_mirrors_list(pushed, project)
+    assert run("sync", pushed).requests == 1
+
+
+def test_an_item_with_the_groups_notes_is_never_deleted(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    other = make_zotero(pushed)
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )
+    note = other.item_template("note")
+    note["note"] = "<p>our reading group notes</p>"
+    assert other.create_items([note], parentid=item["key"])["successful"]
+    edit_list(
+        project,
+        next(
+            line
+            for line in (project / "README.md").read_text("utf-8").splitlines(keepends=True)
+            if "**Attention is not Explanation**" in line
+        ),
+        "",
+    )
+    summary = run("push", pushed)
+    assert summary.ok and summary.deleted == 0
+    assert [n.code for n in summary.notices] == ["kept-children"]
+    kept = other.item(item["key"])["data"]
+    assert kept["collections"] == []
+    assert len(other.children(item["key"])) == 1
+    assert_group_mirrors_list(pushed, project)
+    assert run("sync", pushed).requests == 1
+
+
+def test_retries_are_bounded_and_nothing_is_half_counted(
+    project: Path, zotero_server: ZoteroServer
+) -> None:
+    zotero_server.faults.unavailable(10, retry_after=0.01, method="POST", path=r"/items$")
+    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
+    with pytest.raises(AtbibError, match="failed after 3 attempts"):
+        run("push", zotero_server, client_factory=factory(zotero_server, policy=policy))
+    assert zotero_server.count("POST", r"/items$") == 3
+    assert server_items(zotero_server) == []
+    zotero_server.faults.clear()
+    summary = run("push", zotero_server)
+    assert summary.ok and summary.created == 326
+    assert_group_mirrors_list(zotero_server, project)
+
+
+def test_per_object_failures_are_reported_never_counted(
+    pushed: ZoteroServer, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 200 reply whose report fails one object: the others are done, that one is
+    reported, not counted, not recorded, and sent again by the next run."""
+    edit_list(project, "**Attention is not Explanation**", "**Attention is not Explanation!**")
+    edit_list(project, "**Is Attention Interpretable?**", "**Is Attention Interpretable?!**")
+    payload = ItemWrite.payload
+
+    def broken(self: ItemWrite) -> dict[str, Any]:
+        data = payload(self)
+        return {**data, "notAField": "x"} if self.work == "jain2019attention" else data
+
+    monkeypatch.setattr(ItemWrite, "payload", broken)
+    summary = run("sync", pushed)
+    assert summary.updated == 1
+    assert summary.failures == [
+        "Zotero refused jain2019attention: 400 Invalid property 'notAField'"
+    ]
+    assert pushed.count("POST", r"/items$") == 1
+    monkeypatch.setattr(ItemWrite, "payload", payload)
+    summary = run("sync", pushed)
+    assert summary.ok and summary.updated == 1
+    assert_group_mirrors_list(pushed, project)
+
+
+# -- interrupted pushes ------------------------------------------------------------------------------
+
+FAULTS: dict[str, Callable[[ZoteroServer], Any]] = {
+    "rate_limit": lambda s: s.faults.rate_limit(2, retry_after=0.2, method="POST"),
+    "rate_limit_reads": lambda s: s.faults.rate_limit(2, retry_after=0.1, method="GET"),
+    "unavailable": lambda s: s.faults.unavailable(2, retry_after=0.1, method="POST"),
+    "backoff": lambda s: s.faults.backoff(0.2, 2, method="POST"),
+    "drop_after_write": lambda s: s.faults.drop_after_write(2, method="POST", path=r"/items$"),
+    "drop_after_collections": lambda s: s.faults.drop_after_write(1, path=r"/collections$"),
+    "drop": lambda s: s.faults.drop(2, method="POST"),
+    "timeout": lambda s: s.faults.delay(1.0, 1, method="POST", path=r"/items$"),
+    "race": lambda s: s.faults.race(_racing_writer, 1, method="POST", path=r"/items$"),
+}
+
+
+def _racing_writer(library: Any) -> None:
+    """A second member adds an item in the list's tree just before one of our writes."""
+    root = next((c for c in library.collections.values() if c.parent is None), None)
+    subs = [c for c in library.collections.values() if root and c.parent == root.key]
+    if not subs:
+        return
+    library.add_item(
+        {
+            "itemType": "webpage",
+            "title": "Raced In",
+            "url": "https://race.example/",
+            "collections": [subs[0].key],
+        }
+    )
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_an_interrupted_push_converges(
+    project: Path, zotero_server: ZoteroServer, fault: str
+) -> None:
+    injected = FAULTS[fault](zotero_server)
+    policy = RetryPolicy(base_delay=0.01, max_delay=0.05, write_timeout=0.5)
+    make = factory(zotero_server, policy=policy, timeout=0.5)
+    first = run("push", zotero_server, client_factory=make)
+    assert injected.fired >= 1
+    assert first.ok and first.created == 326  # retried within the run
+    second = run("sync", zotero_server, client_factory=make)
+    assert second.ok, second.failures
+    assert zotero_server.unhonoured_waits() == []
+    if fault == "race":
+        text = (project / "README.md").read_text(encoding="utf-8")
+        assert "[Raced In](https://race.example/)" in text
+    assert_group_mirrors_list(zotero_server, project)
+    assert run("sync", zotero_server, client_factory=make).requests == 1
+
+
+def edit_list(project: Path, old: str, new: str) -> None:
+    readme = project / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert old in text
+    readme.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def zotero_edit(**changes: Any) -> Callable[[Any], None]:
+    """A second writer's edit of jain2019attention, landing just before our write."""
+
+    def mutate(library: Any) -> None:
+        item = next(
+            i for i in library.items.values() if i.fields.get("citationKey") == "jain2019attention"
+        )
+        library.update_item(item.key, **changes)
+
+    return mutate
+
+
+def test_a_racing_edit_of_another_field_is_pulled_merged_and_retried(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    edit_list(project, "**Attention is not Explanation**", "**Attention is not Explanation!**")
+    pushed.faults.race(zotero_edit(shortTitle="NotExpl"), 1, method="POST", path=r"/items$")
+    summary = run("sync", pushed)
+    assert summary.ok and summary.updated == 1 and not summary.conflicts
+    assert pushed.count("POST", r"/items$") == 2  # 412 for the stale version, then merged
+    item = next(i for i in server_items(pushed) if i["citationKey"] == "jain2019attention")
+    assert (item["title"], item["shortTitle"]) == ("Attention is not Explanation!", "NotExpl")
+    run("sync", pushed)
+    assert "**Attention is not Explanation!**" in (project / "README.md").read_text("utf-8")
+    assert "- ***NotExpl***" in (project / "README.md").read_text("utf-8")
+    assert_group_mirrors_list(pushed, project)
+
+
+def test_a_racing_edit_of_the_same_field_becomes_a_conflict(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    edit_list(project, "**Attention is not Explanation**", "**Attention is not Explanation!**")
+    pushed.faults.race(zotero_edit(title="Theirs"), 1, method="POST", path=r"/items$")
+    summary = run("sync", pushed)
+    assert summary.ok and summary.updated == 0
+    assert [(c.field, c.local, c.remote) for c in summary.conflicts] == [
+        ("title", "Attention is not Explanation!", "Theirs")
+    ]
+    item = next(i for i in server_items(pushed) if i["citationKey"] == "jain2019attention")
+    assert item["title"] == "Theirs"  # never overwritten silently
+    assert [c.field for c in run("sync", pushed).conflicts] == ["title"]
+
+
+def test_a_crash_between_batches_is_finished_by_the_next_run(
+    project: Path, zotero_server: ZoteroServer
+) -> None:
+    class Crash(Exception):
+        pass
+
+    class CrashAfter:
+        def __init__(self, steps: int) -> None:
+            self.left = steps
+
+        def start(self, label: str, total: int) -> None:
+            pass
+
+        def advance(self, steps: int) -> None:
+            self.left -= steps
+            if self.left <= 0:
+                raise Crash
+
+        def finish(self) -> None:
+            pass
+
+    with pytest.raises(Crash):
+        run("push", zotero_server, progress=CrashAfter(24 + 100))
+    assert 100 <= len(server_items(zotero_server)) < 326
+    summary = run("push", zotero_server)
+    assert summary.ok and summary.created + 100 >= 326 - 50
+    assert_group_mirrors_list(zotero_server, project)
+
+
+def test_a_push_whose_answer_was_lost_is_adopted_not_duplicated(
+    project: Path, zotero_server: ZoteroServer
+) -> None:
+    """The server applied the write; the client gave up (attempts=1) and stopped."""
+    zotero_server.faults.drop_after_write(1, method="POST", path=r"/items$")
+    with pytest.raises(AtbibError):
+        run("push", zotero_server, client_factory=factory(zotero_server, policy=RetryPolicy(1)))
+    state = load_state(project / "zotero-sync.json")
+    assert sum(i.pending for i in state.items.values()) == 326  # keys saved before sending
+    summary = run("push", zotero_server)
+    assert summary.ok and summary.created == 326 - 50
+    assert_group_mirrors_list(zotero_server, project)
+
+
+def test_a_read_only_key_fails_before_anything_is_written(
+    project: Path, zotero_server: ZoteroServer
+) -> None:
+    with pytest.raises(AtbibError, match="read-only"):
+        run("push", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
+    assert zotero_server.count("POST") == 0
+    assert not (project / "zotero-sync.json").exists()
+    summary = run("pull", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
+    assert summary.ok  # reading is fine
+    # in a sync the pull still happens, and the refusal is reported with its summary
+    run("push", zotero_server)
+    other = make_zotero(zotero_server)
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
+    item["shortTitle"] = "NotExpl"
+    other.update_item(item)
+    edit_list(project, "Byron C. Wallace", "Byron Wallace")
+    summary = run("sync", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
+    assert summary.rewritten == 1 and len(summary.failures) == 1
+    assert "read-only" in summary.failures[0]
+    assert "- ***NotExpl***" in (project / "README.md").read_text("utf-8")
+
+
+# -- a large list ------------------------------------------------------------------------------------
+
+
+def big_list(works: int) -> str:
+    lines = ["# Big list", ""]
+    for index in range(works):
+        if index % 250 == 0:
+            lines.append(f"## Part {index // 250}")
+        if index % 50 == 0:
+            lines.append(f"### Chapter {index // 50}")
+        lines.append(
+            f"- **Synthetic Study Number {index} of Attention**. *Ann Smith{index}, Bo Li*. "
+            f"(ICLR 2020) [[paper]](https://arxiv.org/abs/2001.{index + 1:05d})"
+            f"[[code]](https://github.com/example/repo{index})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_a_1000_work_list(project: Path, zotero_server: ZoteroServer) -> None:
+    (project / "README.md").write_text(big_list(1000), encoding="utf-8")
+    shutil.rmtree(project / "bib")
+    summary = run("push", zotero_server)
+    assert summary.ok and summary.created == 1000
+    assert summary.collections_created == 1 + 4 + 20
+    assert summary.requests == 1 + 1 + 1 + 20
+    assert run("sync", zotero_server).requests == 1
+    assert_group_mirrors_list(zotero_server, project)
+
+
+# -- the command line, the key, and what gets imported ---------------------------------------------
+
+
+@pytest.fixture
+def canary_server() -> Iterator[ZoteroServer]:
+    server = ZoteroServer(
+        api_keys={
+            "CanaryKey7Q2xZr9Lw": Permission(read=True, write=True),
+            "ReadOnlyCanary4Tb": Permission(read=True, write=False),
+        }
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def cli(args: list[str], key: str | None, server: ZoteroServer) -> Any:
+    env = {"ATBIB_ZOTERO_ENDPOINT": server.endpoint}
+    if key is not None:
+        env["ZOTERO_API_KEY"] = key
+    return CliRunner().invoke(main, ["zotero", *args], env=env, catch_exceptions=False)
+
+
+def test_the_cli_end_to_end(project: Path, canary_server: ZoteroServer) -> None:
+    result = cli(["push", "--dry-run"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert result.exit_code == 0, result.output
+    assert "zotero: would create vaswani2017attention" in result.output
+    assert not (project / "zotero-sync.json").exists()
+    result = cli(["push"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert result.exit_code == 0, result.output
+    assert "Zotero: 326 created, 0 updated, 0 deleted (24 collections created" in result.output
+    assert "; 10 requests" in result.output
+    result = cli(["sync"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert result.exit_code == 0 and "; 1 requests" in result.output
+    result = cli(["status"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert result.exit_code == 0 and "0 conflicts" in result.output
+
+
+def test_a_fresh_clone_without_the_state_file_adopts_the_group(
+    project: Path, canary_server: ZoteroServer
+) -> None:
+    assert cli(["push"], "CanaryKey7Q2xZr9Lw", canary_server).exit_code == 0
+    (project / "zotero-sync.json").unlink()
+    result = cli(["sync"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert result.exit_code == 0, result.output
+    assert "Zotero: 0 created, 0 updated, 0 deleted; list: 0 added" in result.output
+    assert "note: ... and 316 more like these (adopted)" in result.output
+    with canary_server.lock:
+        assert len(canary_server.library.items) == 326
+        assert len(canary_server.library.collections) == 24
+    result = cli(["sync", "--group", "999"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert result.exit_code == 2 and "records a sync with group 12345, not 999" in result.output
+
+
+def test_the_api_key_never_leaves_the_process(
+    project: Path, canary_server: ZoteroServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary = "CanaryKey7Q2xZr9Lw"
+    outputs = []
+    result = cli(["push"], "ReadOnlyCanary4Tb", canary_server)  # 1 clear error
+    assert result.exit_code == 2 and "read-only" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    outputs.append(result.output)
+    for args in (["push"], ["sync"], ["status"], ["pull", "--dry-run"]):
+        result = cli(args, canary, canary_server)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    result = cli(["sync"], "WrongCanary9Zz", canary_server)  # refused key
+    assert result.exit_code == 2
+    outputs.append(result.output)
+
+    def explode(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"boom with {canary} inside")
+
+    monkeypatch.setattr(zsync, "plan_push", explode)
+    result = cli(["push"], canary, canary_server)
+    assert result.exit_code == 1 and "****" in result.output and "Traceback" in result.output
+    outputs.append(result.output)
+    for text in outputs:
+        assert canary not in text and "ReadOnlyCanary4Tb" not in text
+        assert "WrongCanary9Zz" not in text
+    for path in project.rglob("*"):
+        if path.is_file():
+            assert canary.encode() not in path.read_bytes(), path
+
+
+def test_no_key_is_one_clear_error(project: Path, zotero_server: ZoteroServer) -> None:
+    result = CliRunner().invoke(main, ["zotero", "pull"], env={"ZOTERO_API_KEY": ""})
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "atbib: error: no Zotero API key: set ZOTERO_API_KEY, or store one with "
+        "`keyring set atbib zotero-api-key`"
+    ]
+
+
+def test_the_key_can_come_from_the_system_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    class FakeKeyring:
+        @staticmethod
+        def get_password(service: str, user: str) -> str | None:
+            return "FromKeyring123" if (service, user) == ("atbib", "zotero-api-key") else None
+
+    monkeypatch.delenv("ZOTERO_API_KEY", raising=False)
+    monkeypatch.setitem(sys.modules, "keyring", FakeKeyring)
+    assert zsync.api_key() == "FromKeyring123"
+    assert zsync.mask("x FromKeyring123 y") == "x **** y"
+
+
+def test_the_group_comes_from_the_config_or_the_option(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.atbib]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["zotero", "status"], env={"ZOTERO_API_KEY": "K"})
+    assert result.exit_code == 2
+    assert "pass --group or set [tool.atbib] zotero-group" in result.output
+
+
+def test_check_and_import_never_load_pyzotero_or_an_http_client(project: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        import atbib, atbib.cli
+        from atbib.cli import main
+        try:
+            main(["check"])
+        except SystemExit:
+            pass
+        heavy = [m for m in sys.modules if m.split(".")[0] in ("pyzotero", "httpx", "httpx2",
+                 "httpcore", "feedparser", "bibtexparser")]
+        print("HEAVY:" + ",".join(heavy))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env=env,
+        check=True,
+    )
+    assert "bib/ is up to date" in done.stdout  # atbib check really ran
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY:"
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    assert not [m for m in imported if m.startswith(("pyzotero", "httpx"))]
+    assert "atbib.zotero.cli" in imported  # the command is registered, cheaply
+
+
+# -- opt-in live test -------------------------------------------------------------------------------
+
+LIVE = os.environ.get("ZOTERO_API_KEY") and os.environ.get("ZOTERO_TEST_GROUP")
+
+
+@pytest.mark.skipif(
+    not LIVE, reason="live Zotero test: set ZOTERO_API_KEY and ZOTERO_TEST_GROUP to run it"
+)
+def test_live_round_trip_against_api_zotero_org(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pushes a three-work list into a throw-away collection tree of the test group, syncs,
+    then deletes what it made."""
+    group = int(os.environ["ZOTERO_TEST_GROUP"])
+    monkeypatch.delenv("ATBIB_ZOTERO_ENDPOINT", raising=False)
+    text = read_markdown(ROOT / "README.md")
+    lines = ["# Live", "## Attention", "### Papers"]
+    lines += [item.text for item in text.items[:3]]
+    (tmp_path / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.atbib]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    root = f"atbib-live-{os.getpid()}"
+    settings = zsync.Settings(group=group, root=root)
+    summary = zsync.run("push", settings)
+    assert summary.ok and summary.created == 3
+    assert zsync.run("sync", settings).requests == 1
+    (tmp_path / "README.md").write_text("# Live\n", encoding="utf-8")
+    summary = zsync.run("push", settings)
+    assert summary.deleted == 3
+    state = json.loads((tmp_path / "zotero-sync.json").read_text(encoding="utf-8"))
+    client = zsync.connect(group)
+    client.delete("collections", list(state["collections"]), state["library_version"])
+
+
+# -- soak: random edits on both sides, random faults (opt-in) -------------------------------------
+
+SOAK = int(os.environ.get("ATBIB_ZOTERO_SOAK", "0") or 0)
+
+
+@pytest.mark.skipif(not SOAK, reason="soak test: set ATBIB_ZOTERO_SOAK=<rounds> to run it")
+@pytest.mark.parametrize("prefer", ["list", "zotero"])
+def test_soak_random_edits_on_both_sides_converge(
+    project: Path, zotero_server: ZoteroServer, prefer: str
+) -> None:
+    import random
+
+    rng = random.Random(SOAK * 7 + len(prefer))
+    server = zotero_server
+    make = factory(server, policy=RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.02))
+    assert run("push", server, client_factory=make).ok
+    other = make_zotero(server)
+    faults = [
+        lambda: server.faults.rate_limit(1, retry_after=0.01, method="POST"),
+        lambda: server.faults.unavailable(1, retry_after=0.01),
+        lambda: server.faults.drop_after_write(1, method="POST"),
+        lambda: server.faults.drop(1),
+        lambda: server.faults.race(
+            zotero_edit(shortTitle=f"R{rng.random():.3f}"), 1, method="POST"
+        ),
+    ]
+    for round_number in range(SOAK):
+        readme = project / "README.md"
+        lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
+        entries = [i for i, line in enumerate(lines) if line.startswith("- **")]
+        for _ in range(rng.randint(0, 3)):
+            i = rng.choice(entries)
+            action = rng.random()
+            if action < 0.5:
+                lines[i] = lines[i].replace("**. *", f" {round_number}**. *", 1)
+            elif action < 0.7:
+                lines[i] = ""
+            else:
+                lines.insert(
+                    i + 1,
+                    f"- **Soak Study {round_number}-{i}**. *Ann Soak*. "
+                    f"(ICLR 2020) [[paper]](https://soak.example/{round_number}/{i})\n",
+                )
+        readme.write_text("".join(lines), encoding="utf-8")
+        items = other.everything(other.top())
+        colls = [c["key"] for c in other.everything(other.collections())]
+        for _ in range(rng.randint(0, 3)):
+            data = rng.choice(items)["data"]
+            action = rng.random()
+            if action < 0.4:
+                data["title"] = data["title"] + f" z{round_number}"
+                other.update_item(data)
+            elif action < 0.55:
+                data["date"] = f"20{rng.randint(10, 21)}"
+                other.update_item(data)
+            elif action < 0.7:
+                data["collections"] = [rng.choice(colls)]
+                other.update_item(data)
+            elif action < 0.8:
+                other.delete_item(other.item(data["key"])["data"])
+            else:
+                template = other.item_template("webpage")
+                template.update(
+                    title=f"Zotero Page {round_number} {rng.random():.5f}",
+                    url=f"https://z.example/{rng.random():.6f}",
+                    collections=[rng.choice(colls)],
+                )
+                other.create_items([template])
+            items = other.everything(other.top())
+        if rng.random() < 0.5:
+            rng.choice(faults)()
+        summary = run(
+            "sync", server, client_factory=make, prefer=prefer, remove_deleted=prefer == "zotero"
+        )
+        assert summary.ok, summary.failures
+        server.faults.clear()
+        settled = run(
+            "sync", server, client_factory=make, prefer=prefer, remove_deleted=prefer == "zotero"
+        )
+        assert settled.ok and not [c for c in settled.conflicts if not c.resolved]
+        assert_group_mirrors_list(server, project)
+        assert run("sync", server, client_factory=make).requests == 1, round_number
