@@ -7,7 +7,8 @@ nesting, random byte flips (decoded back with ``surrogateescape`` or ``replace``
 readers take ``str``), spliced, repeated and re-ended lines. One to four mutations are stacked.
 
 Everything is drawn from ``random.Random(f"{seed}/{n}")`` for input number ``n``, so an input
-is replayed from its seed and number alone (:func:`replay`).
+is replayed from its seed and number alone (:func:`replay`), at the same commit: the corpus
+includes README.md, which changes with the list.
 
 Properties:
 
