@@ -221,7 +221,7 @@ def shuffle_lines(rng: random.Random, text: str) -> str:
         elif op == 1:
             lines.insert(i, lines[j])
         else:
-            lines[i] = lines[i] * rng.randint(2, 50)
+            lines[i] = lines[i] * min(rng.randint(2, 50), MAX_INPUT // (len(lines[i]) + 1) + 1)
     return "\n".join(lines)
 
 
