@@ -14,6 +14,35 @@ HISTORY_DIR = ROOT / "tests" / "data" / "atpapers-history"
 list's published history, with INDEX.tsv)."""
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("atbib", "atbib's long reliability runs")
+    group.addoption(
+        "--slow",
+        action="store_true",
+        help="Run the long versions of the kill, lock and fuzz tests (minutes, not seconds).",
+    )
+    group.addoption(
+        "--seed",
+        type=int,
+        default=None,
+        help="Seed for the kill and fuzz tests (default: a fixed seed; a failure prints its "
+        "seed so it can be replayed with --seed).",
+    )
+
+
+@pytest.fixture(scope="session")
+def slow(request: pytest.FixtureRequest) -> bool:
+    """True with ``--slow``: tests scale their rounds up to the long run."""
+    return bool(request.config.getoption("--slow"))
+
+
+@pytest.fixture(scope="session")
+def seed(request: pytest.FixtureRequest) -> int:
+    """The base seed of the randomised reliability tests (``--seed``, else 20240601)."""
+    value = request.config.getoption("--seed")
+    return 20240601 if value is None else int(value)
+
+
 def history_files() -> list[Path]:
     files = sorted(HISTORY_DIR.glob("[0-9][0-9][0-9]-*.md"))
     if not files:

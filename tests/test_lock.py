@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,6 +13,7 @@ import pytest
 
 from atbib.errors import AtbibError
 from atbib.lock import write_lock
+from tests.biglist import atbib, big_list, make_project, snapshot
 
 HOLD = """
 import sys, time
@@ -72,3 +75,110 @@ def test_export_commands_wait_for_each_other(tmp_path):
     assert result.returncode == 0
     assert "waiting for another atbib process" in result.stderr
     assert (tmp_path / "bib" / "all.bib").is_file()
+
+
+# -- two real exports at once -------------------------------------------------------------------
+
+
+def _expected_runs(tmp: Path, lists: dict[str, str]) -> dict[str, dict[str, bytes]]:
+    """bib/ after each export of the four possible: ``a`` first, ``b`` first, ``a`` after
+    ``b`` (``ba``) and ``b`` after ``a`` (``ab``); computed by running them one at a time."""
+    runs: dict[str, dict[str, bytes]] = {}
+    for order in ("ab", "ba"):
+        folder = make_project(tmp / f"reference-{order}", "")
+        for name, text in lists.items():
+            (folder / f"{name}.md").write_text(text, encoding="utf-8")
+        atbib(folder, "export", "--list", f"{order[0]}.md")
+        runs[order[0]] = snapshot(folder / "bib")
+        atbib(folder, "export", "--list", f"{order[1]}.md")
+        runs[order] = snapshot(folder / "bib")
+    return runs
+
+
+def _watch(folder: Path, procs: list[subprocess.Popen[str]]) -> list[tuple[float, str, bytes]]:
+    """Every version of every file of ``folder`` seen while the processes run: (time, name,
+    content), in order. Atomic replacement gives each version a new inode."""
+    seen: dict[str, tuple[int, int]] = {}
+    events: list[tuple[float, str, bytes]] = []
+    while True:
+        running = any(p.poll() is None for p in procs)
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            entries = []
+        for entry in entries:
+            if entry.name.endswith(".tmp"):
+                continue
+            try:
+                stat = entry.stat()
+                identity = (stat.st_ino, stat.st_mtime_ns)
+                if seen.get(entry.name) != identity:
+                    data = Path(entry.path).read_bytes()
+                    seen[entry.name] = identity
+                    events.append((time.monotonic(), entry.name, data))
+            except FileNotFoundError:
+                continue
+        if not running:
+            return events
+        time.sleep(0.0005)
+
+
+def _one_round(folder: Path, runs: dict[str, dict[str, bytes]]) -> str | None:
+    """Start ``atbib export`` on a.md and on b.md at once; returns the order they ran in, or
+    None when one finished before the other asked for the lock."""
+    shutil.rmtree(folder / "bib", ignore_errors=True)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "atbib", "export", "--list", f"{name}.md"],
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in "ab"
+    ]
+    events = _watch(folder / "bib", procs)
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err
+    waited = [i for i, (_, err) in enumerate(outputs) if "waiting for another atbib" in err]
+    if not waited:
+        return None  # they did not overlap (a very loaded machine): the round proves nothing
+    assert len(waited) == 1
+    order = "ab"[1 - waited[0]] + "ab"[waited[0]]
+    first, second = runs[order[0]], runs[order]
+    # Every version seen is the first run's or the second run's, and once the second run has
+    # written a file, no file goes back to a version of the first run.
+    second_started = False
+    for _, name, data in events:
+        if data == second.get(name) and data != first.get(name):
+            second_started = True
+        elif data == first.get(name) and data != second.get(name):
+            assert not second_started, (
+                f"{name} was written by the first export after the second began"
+            )
+        elif data not in (first.get(name), second.get(name)):
+            raise AssertionError(f"bib/{name} held a version neither export writes alone")
+    assert snapshot(folder / "bib") == second, "bib/ is not what the second export writes"
+    return order
+
+
+def test_two_exports_started_together_never_interleave(tmp_path, slow):
+    size = 3000 if slow else 1500
+    lists = {"a": big_list(size), "b": big_list(size, variant=1)}
+    runs = _expected_runs(tmp_path, lists)
+    for order in ("ab", "ba"):  # every file differs between the runs, so each write is told apart
+        assert all(runs[order][n] != runs[order[0]].get(n) for n in runs[order] if n != "keys.tsv")
+    folder = make_project(tmp_path / "shared", "")
+    for name, text in lists.items():
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    rounds = 20 if slow else 1
+    orders: list[str] = []
+    for _ in range(rounds * 3 + 2):
+        order = _one_round(folder, runs)
+        if order:
+            orders.append(order)
+        if len(orders) == rounds:
+            break
+    assert len(orders) == rounds, "the two exports never overlapped"
+    print(f"\n{rounds} rounds of two concurrent exports, never interleaved; orders: {orders}")

@@ -112,6 +112,11 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
         click.echo(f"{verb} {project.bib_display}/{name}")
     for name in changes.removed:
         click.echo(f"{'would remove' if dry_run else 'removed'} {project.bib_display}/{name}")
+    for name in changes.leftovers:
+        click.echo(
+            f"{'would remove' if dry_run else 'removed'} {project.bib_display}/{name} "
+            "(left by an interrupted run)"
+        )
     bib = changes.bibliography
     new = [w.key for w in bib.works if w.new_key]
     shown = ", ".join(new[:10]) + (f" and {len(new) - 10} more" if len(new) > 10 else "")
@@ -134,10 +139,9 @@ def check(list_path: str | None, bib_dir: str | None) -> None:
 
     project = load_project(list_path, bib_dir)
     changes = export_project(project, dry_run=True)
-    if not changes.written and not changes.removed:
+    if not changes.written and not changes.removed and not changes.leftovers:
         click.echo(f"{project.bib_display}/ is up to date with {project.list_display}")
         return
-    from atbib.files import read_text
     from atbib.importing import bib_differences
 
     edited = False
@@ -146,7 +150,9 @@ def check(list_path: str | None, bib_dir: str | None) -> None:
         click.echo(f"{project.bib_display}/{name}: {state}", err=True)
         if state == "differs" and name.endswith(".bib"):
             path = project.config.bib_folder / name
-            found = bib_differences(changes.bibliography.files[name], read_text(path))
+            # Only to describe the differences: a file in another encoding is just stale.
+            on_disk = path.read_bytes().decode("utf-8", "replace")
+            found = bib_differences(changes.bibliography.files[name], on_disk)
             edited = edited or bool(found)
             for difference in found[:_MAX_SHOWN]:
                 where = f"{project.bib_display}/{name}:{difference.line or '-'}"
@@ -155,6 +161,10 @@ def check(list_path: str | None, bib_dir: str | None) -> None:
                 click.echo(f"  ... and {len(found) - _MAX_SHOWN} more differences", err=True)
     for name in changes.removed:
         click.echo(f"{project.bib_display}/{name}: no longer generated", err=True)
+    for name in changes.leftovers:
+        click.echo(
+            f"{project.bib_display}/{name}: temporary file left by an interrupted run", err=True
+        )
     click.echo(
         f"{project.bib_display}/ is stale: run `atbib export` and commit the result", err=True
     )

@@ -2,16 +2,24 @@
 
 Every write replaces the file atomically: the new text goes to a temporary file in the same
 folder, is flushed and fsync'ed, then renamed over the old file. An interrupted run leaves the
-old file or the new one, never a mix.
+old file or the new one, never a mix, but a process killed between creating the temporary
+file and the rename (SIGKILL, a power cut) leaves the temporary file behind:
+:func:`leftover_temporaries` finds such files so the next run, holding the write lock, can
+remove them before anyone commits them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from atbib.errors import AtbibError
+
+TEMPORARY_SUFFIX = ".tmp"
+_TEMPORARY = re.compile(r"^\.(?P<target>.+)\.[A-Za-z0-9_]+" + re.escape(TEMPORARY_SUFFIX) + "$")
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -32,17 +40,15 @@ _CHUNK = 1 << 20
 
 
 def has_text(path: str | os.PathLike[str], text: str) -> bool:
-    """Whether the file holds exactly ``text`` in UTF-8, compared piece by piece. A file that
-    differs and is not UTF-8 raises, as :func:`read_text` does."""
+    """Whether the file holds exactly ``text`` in UTF-8, compared piece by piece as bytes (a
+    file in another encoding simply differs)."""
     with open(path, "rb") as handle:
         for start in range(0, len(text), _CHUNK):
             data = text[start : start + _CHUNK].encode("utf-8")
             if handle.read(len(data)) != data:
                 break
         else:
-            if not handle.read(1):
-                return True
-    read_text(path)
+            return not handle.read(1)
     return False
 
 
@@ -50,7 +56,9 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8, line endings exactly as given)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             for start in range(0, len(text), _CHUNK):
@@ -66,6 +74,23 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+
+
+def leftover_temporaries(
+    folder: str | os.PathLike[str], owned: Callable[[str], bool] = lambda name: True
+) -> list[Path]:
+    """Temporary files :func:`write_text_atomic` left in ``folder`` when a run was killed
+    mid-write (``.NAME.XXXXXXXX.tmp``), for the targets ``owned`` accepts. Only call this
+    while holding the write lock: another writer's temporary files are not leftovers."""
+    found: list[Path] = []
+    base = Path(folder)
+    if not base.is_dir():
+        return found
+    for path in sorted(base.iterdir()):
+        match = _TEMPORARY.match(path.name)
+        if match and owned(match.group("target")) and path.is_file():
+            found.append(path)
+    return found
 
 
 def _umask() -> int:

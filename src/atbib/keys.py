@@ -15,7 +15,8 @@ The default formula gives Google Scholar's form (``vaswani2017attention``)::
 ``{auth}`` falls back to the source of blog posts and the owner of repositories. Placeholders:
 ``auth``, ``year``, ``shortyear``, ``title``, ``title2``, ``shorttitle`` (three words),
 ``nick``, ``venue``. A formula is used when every placeholder in it except the years is
-non-empty; the last formula is used regardless. Keys are lower-case ASCII.
+non-empty; the last formula is used regardless. Keys are lower-case ASCII. A key a work
+carries (from a .bib file or Zotero) is kept when it is free and a valid citation key.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from atbib._nogc import nogc
+from atbib.errors import AtbibError
 from atbib.model import Record
 from atbib.text import ascii_words, fold_title, significant_words, to_ascii
 
@@ -183,13 +185,30 @@ class KeyAssignment:
     registry: tuple[KeyRow, ...]
 
 
-def read_registry(text: str) -> tuple[KeyRow, ...]:
+_BAD_KEY = re.compile(r"""[\s\x00-\x1f\x7f,{}()"=#%@\\~']""")
+
+
+def is_valid_key(key: str) -> bool:
+    """Whether ``key`` can be written as a citation key and cited from LaTeX: not empty, no
+    white space or control character, none of ``, { } ( ) " = # % @ \\ ~ '``. Anything else
+    could end the key early and add a field or an entry to the .bib file."""
+    return bool(key) and not _BAD_KEY.search(key)
+
+
+def read_registry(text: str, *, source: str = "keys.tsv") -> tuple[KeyRow, ...]:
+    """The registry's rows. A key that is not a valid citation key (someone edited it by hand)
+    is refused with ``source:line``, rather than written into the .bib files."""
     rows = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         key, _, rest = line.partition("\t")
         ids, _, title = rest.partition("\t")
+        if not is_valid_key(key.strip()):
+            raise AtbibError(
+                f"{source}:{number}: {key.strip()!r} is not a valid citation key (no spaces or "
+                "any of , { } ( ) \" = # % @ \\ ~ ')"
+            )
         rows.append(KeyRow(key.strip(), tuple(ids.split()), title.strip()))
     return tuple(rows)
 
@@ -221,7 +240,7 @@ def assign_keys(
             keys.append(registry[row].key)
             new.append(False)
             continue
-        if work.key and work.key.lower() not in taken:
+        if work.key and is_valid_key(work.key) and work.key.lower() not in taken:
             key = work.key
         else:
             base = base_key(work, formula)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from atbib.config import Config, load_config
-from atbib.errors import BibtexError
+from atbib.errors import AtbibError, BibtexError
 from atbib.export import (
     GENERATED_MARK,
     KEPT_FILE,
@@ -21,7 +21,7 @@ from atbib.export import (
     Bibliography,
     build_bibliography,
 )
-from atbib.files import has_text, read_text, write_text_atomic
+from atbib.files import has_text, leftover_temporaries, read_text, write_text_atomic
 from atbib.keys import KeyRow, read_registry, write_registry
 from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
@@ -80,7 +80,11 @@ def locked_project(
 def _read_project(config: Config) -> Project:
     library = read_markdown(config.list_file, path=_display(config.list_file))
     registry_file = config.bib_folder / REGISTRY_FILE
-    registry = read_registry(read_text(registry_file)) if registry_file.is_file() else ()
+    registry = (
+        read_registry(read_text(registry_file), source=_display(registry_file))
+        if registry_file.is_file()
+        else ()
+    )
     kept_file = config.bib_folder / KEPT_FILE
     kept: dict[str, tuple[str, KeptEntry]] = {}
     if kept_file.is_file():
@@ -97,6 +101,13 @@ class ExportChanges:
     created: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+    leftovers: tuple[str, ...] = ()
+    """Temporary files an interrupted export left in the bib folder (removed unless dry run)."""
+
+
+def _owned(name: str) -> bool:
+    """Targets of the temporary files export may find in the bib folder."""
+    return name.endswith(".bib") or name == REGISTRY_FILE
 
 
 def _generated_files(folder: Path) -> set[str]:
@@ -111,8 +122,12 @@ def _generated_files(folder: Path) -> set[str]:
 
 
 def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
-    """Write the files whose content changed and remove generated files no longer needed
-    (with ``dry_run``, only report what would happen)."""
+    """Write the files whose content changed, remove generated files no longer needed and
+    temporary files an interrupted export left behind (with ``dry_run``, only report what
+    would happen). Call it holding the write lock unless ``dry_run``.
+
+    A .bib file export would replace that atbib did not write (it lacks the generated
+    header) stops the export before anything is written: it is someone's work."""
     config = project.config
     bibliography = build_bibliography(
         project.library,
@@ -122,9 +137,24 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
         kept=project.kept,
     )
     folder = config.bib_folder
+    generated = _generated_files(folder)
+    foreign = [
+        name
+        for name in bibliography.files
+        if name.endswith(".bib") and name not in generated and (folder / name).exists()
+    ]
+    if foreign:
+        more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+        raise AtbibError(
+            f"{_display(folder / foreign[0])}{more}: not written by atbib (no "
+            f"'{GENERATED_MARK}' header), so export will not replace it; move it away or "
+            "choose another bib-dir"
+        )
     written, created, unchanged = [], [], []
     for name, content in bibliography.files.items():
         path = folder / name
+        # Compared as bytes: bib/ is output, so a generated file in another encoding is just
+        # out of date, not an input to refuse.
         if path.is_file() and has_text(path, content):
             unchanged.append(name)
             continue
@@ -133,12 +163,20 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
             created.append(name)
         if not dry_run:
             write_text_atomic(path, content)
-    removed = sorted(_generated_files(folder) - set(bibliography.files))
+    removed = sorted(generated - set(bibliography.files))
+    leftovers = leftover_temporaries(folder, _owned)
     if not dry_run:
         for name in removed:
             (folder / name).unlink()
+        for path in leftovers:
+            path.unlink(missing_ok=True)
     return ExportChanges(
-        bibliography, tuple(written), tuple(created), tuple(unchanged), tuple(removed)
+        bibliography,
+        tuple(written),
+        tuple(created),
+        tuple(unchanged),
+        tuple(removed),
+        tuple(path.name for path in leftovers),
     )
 
 

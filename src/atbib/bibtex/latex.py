@@ -110,15 +110,25 @@ def encode_latex(text: str) -> str:
     return "".join(out)
 
 
-_URL_UNSAFE = re.compile(r"[{}\\ \t\r\n]")
+# Braces, backslashes and white space would break BibTeX's brace counting or the field; a
+# ``^`` pair is TeX's notation for any character (``^^5c`` is a backslash, ``^^7b`` a brace)
+# wherever a URL is read as a macro argument, so it would smuggle in commands; control
+# characters are invalid input to TeX, and UTF-8 inside \url breaks pdfLaTeX. None belongs in
+# a URL unencoded (RFC 3986).
+_URL_UNSAFE = re.compile(r"[{}\\^\x00-\x20\x7f-\U0010ffff]")
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group().encode("utf-8", "surrogatepass"))
 
 
 def encode_url(url: str) -> str:
-    """Make a URL safe for a verbatim ``url`` field: braces, backslashes and spaces would break
-    BibTeX's brace counting or the field itself, so they are percent-encoded (same URL)."""
+    """Make a URL safe for a verbatim ``url`` field: braces, backslashes, ``^``, white space,
+    control characters and non-ASCII characters are percent-encoded (UTF-8; the same URL for a
+    browser), so the value cannot close the field early or turn into a TeX command."""
     if not _URL_UNSAFE.search(url):
         return url
-    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+    return _URL_UNSAFE.sub(_percent, url)
 
 
 # -- decoding ---------------------------------------------------------------------------------

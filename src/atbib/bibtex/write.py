@@ -8,6 +8,7 @@ lower-cases their names (see the toolchain notes); the format itself is simple.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from atbib.bibtex.mapping import BibEntryOut
@@ -29,16 +30,34 @@ def format_value(name: str, value: str) -> str:
     return "{" + value + "}"
 
 
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
 def format_entry(entry: BibEntryOut) -> str:
-    """One entry: ``@type{key,`` then ``  name = {value},`` lines and ``}``."""
+    """One entry: ``@type{key,`` then ``  name = {value},`` lines and ``}``.
+
+    A line break inside a value is written as a space, which is all it means to BibTeX and
+    biber; kept, it could start a line that readers resynchronising after an error (atbib's
+    own among them) take for a new entry (``@misc{``), or one biber warns looks like a field
+    (``title =``)."""
     head = f"@{entry.entry_type}{{{entry.key},\n"
     if not entry.fields:
         return head + "}\n"
     width = max([len(name) for name, _ in entry.fields])
     body = ",\n".join(
-        [f"  {name.ljust(width)} = {format_value(name, value)}" for name, value in entry.fields]
+        [
+            f"  {name.ljust(width)} = {format_value(name, _LINE_BREAK.sub(' ', value))}"
+            for name, value in entry.fields
+        ]
     )
     return f"{head}{body}\n}}\n"
+
+
+def _comment(line: str) -> str:
+    """A header line as BibTeX must see it: text outside entries, which it skips only until
+    an ``@``; so ``@`` (from a heading such as ``## Work@Home``) is written as the full-width
+    ``＠``, and line breaks as spaces."""
+    return _LINE_BREAK.sub(" ", line).replace("@", "\uff20")
 
 
 def format_file(header: Iterable[str], entries: Iterable[BibEntryOut]) -> str:
@@ -50,6 +69,6 @@ def format_file(header: Iterable[str], entries: Iterable[BibEntryOut]) -> str:
 def join_file(header: Iterable[str], entry_texts: Iterable[str]) -> str:
     """:func:`format_file` for entries already formatted with :func:`format_entry` (a work
     that goes into several files is formatted once)."""
-    parts = ["".join(f"% {line}\n" if line else "%\n" for line in header)]
+    parts = ["".join(f"% {_comment(line)}\n" if line else "%\n" for line in header)]
     parts.extend(entry_texts)
     return "\n".join(parts)

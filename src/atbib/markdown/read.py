@@ -21,7 +21,14 @@ from atbib.model import Block, Heading, Item, Library, SectionPath, Text
 SKIP_MARKER = "<!-- atbib: skip -->"
 """Put this line under a heading to tell atbib that the section is not bibliography."""
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
+"""``#`` to ``######``, white space, the title; the optional closing ``#`` run is removed by
+:func:`heading_title` (a single regular expression for both backtracks quadratically on a
+long run of spaces: 3 s for 100,000 of them)."""
+MAX_HEADING_LENGTH = 2_000
+"""Longer heading lines are carried through as text and reported: every entry below a heading
+repeats its title in the .bib files, so a 1 MB heading over a few hundred entries would make
+export write hundreds of MB."""
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
@@ -46,10 +53,11 @@ def split_lines(text: str) -> Iterator[tuple[str, str]]:
 def read_markdown(source: str | os.PathLike[str], *, path: str | None = None) -> Library:
     """Read a Markdown list from a file path or from its text.
 
-    A ``str`` that contains a line break is text; any other ``str`` or path-like names a file.
+    A path-like names a file; so does a ``str`` without a line break that names an existing
+    file. Any other ``str`` is the text itself.
     ``path`` overrides the name used in problem reports.
     """
-    if isinstance(source, os.PathLike) or ("\n" not in source and Path(source).is_file()):
+    if isinstance(source, os.PathLike) or _names_a_file(source):
         text = read_text(source)
         path = path or str(source)
     else:
@@ -58,6 +66,28 @@ def read_markdown(source: str | os.PathLike[str], *, path: str | None = None) ->
     if text.startswith("\ufeff"):
         bom, text = "\ufeff", text[1:]
     return Library(tuple(_blocks(text)), path=path or "<text>", bom=bom)
+
+
+def heading_title(rest: str) -> str:
+    """The title of an ATX heading from the text after ``#``s and white space: without a
+    closing run of ``#`` that white space separates from it (``## Title ##`` -> ``Title``,
+    ``## C#`` -> ``C#``), stripped."""
+    body = rest.rstrip(" \t")
+    unhashed = body.rstrip("#")
+    if unhashed != body and unhashed != unhashed.rstrip(" \t"):
+        body = unhashed
+    return body.strip()
+
+
+def _names_a_file(source: str) -> bool:
+    """Whether a ``str`` without a line break names a file. Text that cannot be a file name
+    (too long, a NUL, a lone ``\\r`` line ending) is text, not an error."""
+    if "\n" in source or "\r" in source:
+        return False
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _blocks(text: str) -> Iterator[Block]:
@@ -76,9 +106,13 @@ def _blocks(text: str) -> Iterator[Block]:
             yield Text(line, eol, number)
             continue
         heading = _HEADING.match(line)
+        if heading and len(line) > MAX_HEADING_LENGTH:
+            reason = f"heading longer than {MAX_HEADING_LENGTH} characters: not a section"
+            yield Text(line, eol, number, reason)
+            continue
         if heading:
             level = len(heading.group(1))
-            title = heading.group(2).strip()
+            title = heading_title(heading.group(2))
             headings = [(lv, t) for lv, t in headings if lv < level] + [(level, title)]
             if skip_level and level <= skip_level:
                 skip_level = 0
