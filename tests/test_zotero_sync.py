@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -457,8 +458,12 @@ def test_an_interrupted_push_converges(
     project: Path, zotero_server: ZoteroServer, fault: str
 ) -> None:
     injected = FAULTS[fault](zotero_server)
-    policy = RetryPolicy(base_delay=0.01, max_delay=0.05, write_timeout=0.5)
-    make = factory(zotero_server, policy=policy, timeout=0.5)
+    # Only the timeout case needs a short timeout. With it everywhere, a loaded machine made
+    # ordinary writes time out too: in the backoff case the server could then send a Backoff
+    # the client never read, and its retry "did not honour" it (a flaky failure).
+    seconds = 0.5 if fault == "timeout" else 10
+    policy = RetryPolicy(base_delay=0.01, max_delay=0.05, write_timeout=seconds)
+    make = factory(zotero_server, policy=policy, timeout=seconds)
     first = run("push", zotero_server, client_factory=make)
     assert injected.fired >= 1
     assert first.ok and first.created == 326  # retried within the run
@@ -470,6 +475,27 @@ def test_an_interrupted_push_converges(
         assert "[Raced In](https://race.example/)" in text
     assert_group_mirrors_list(zotero_server, project)
     assert run("sync", zotero_server, client_factory=make).requests == 1
+
+
+def test_waits_are_judged_from_before_the_response_is_sent(
+    project: Path, zotero_server: ZoteroServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flaky backoff case, made deterministic: a server thread descheduled between
+    writing a response and reading the clock (a loaded machine) must not make a client that
+    honoured Backoff look as if it had not."""
+    send = ZoteroServer._send
+
+    def slow_after_sending(self: ZoteroServer, handler: Any, method: str, resp: Any) -> None:
+        send(self, handler, method, resp)
+        if "Backoff" in resp.headers:
+            time.sleep(0.15)  # descheduled right after the write
+
+    monkeypatch.setattr(ZoteroServer, "_send", slow_after_sending)
+    injected = zotero_server.faults.backoff(0.2, 2, method="POST")
+    summary = run("push", zotero_server)
+    assert injected.fired == 2 and summary.ok and summary.created == 326
+    assert len(zotero_server.faults.waits) == 2
+    assert zotero_server.unhonoured_waits() == []
 
 
 def edit_list(project: Path, old: str, new: str) -> None:

@@ -72,7 +72,7 @@ class Wait:
 
     kind: str
     seconds: float
-    sent_at: float  # time.monotonic() when the response was sent
+    sent_at: float  # time.monotonic() just before the response was sent
     request_index: int  # index into server.request_log
 
 
@@ -175,7 +175,7 @@ class FaultInjector:
         """Return a description of every wait the client did not honour.
 
         A wait is honoured when the client's next request arrived at least
-        ``seconds`` after the response that asked for the wait was sent.  A wait
+        ``seconds`` after the response that asked for the wait began to be sent.  A wait
         with no later request counts as honoured.
         """
         problems: list[str] = []

@@ -747,10 +747,15 @@ class ZoteroServer:
                 handler.connection.shutdown(socket.SHUT_RDWR)
             detail.finished_at = time.monotonic()
             return
+        # The time a wait counts from is taken *before* the response goes out: the client
+        # cannot see it earlier, so an honouring client's next request always comes at least
+        # that long after. (Taken after sending, a server thread descheduled between the
+        # write and the clock read, as on a loaded machine, made a client that honoured the
+        # wait look as if it had not.)
+        sent = time.monotonic()
         self._send(handler, method, resp)
         detail.response_headers = dict(resp.headers)
-        sent = time.monotonic()
-        detail.finished_at = sent
+        detail.finished_at = time.monotonic()
         if resp.status in (429, 503) and "Retry-After" in resp.headers:
             self.faults.record_wait(
                 "Retry-After", float(resp.headers["Retry-After"]), sent, detail.index
