@@ -5,7 +5,8 @@ mean something to TeX or to BibTeX's brace counting are escaped. Braces become
 ``\\textbraceleft{}`` rather than ``\\{`` because BibTeX counts ``\\{`` as an opening brace and
 would see an unbalanced field. Doubled ``-``, ``'`` and `````` ` `````` get an empty group between
 them (``a-{}-b``) so that TeX's ligatures (en dash, curly quotes) do not turn plain text into
-something else: ``decode_latex(encode_latex(t)) == t`` for any NFC text ``t``.
+something else: ``decode_latex(encode_latex(t)) == t`` for any text ``t`` (combining accents
+included: only the characters an accent command makes are composed).
 
 Decoding (:func:`decode_latex`) turns the LaTeX found in real .bib files into Unicode for
 display, matching and keys; see its docstring for exactly what it does.
@@ -331,9 +332,10 @@ _pylatexenc_converter = None
 
 
 def decode_latex(text: str) -> str:
-    """LaTeX in a BibTeX value -> Unicode text (NFC) for display, matching and keys.
+    """LaTeX in a BibTeX value -> Unicode text for display, matching and keys.
 
-    * accents in every common spelling (``{\\"u}``, ``\\"{u}``, ``\\"u``, ``\\v{r}``, ``{\\v r}``,
+    * accents in every common spelling, composed (NFC) into one character where Unicode has
+      one (``{\\"u}``, ``\\"{u}``, ``\\"u``, ``\\v{r}``, ``{\\v r}``,
       ``\\'\\i``, ``\\c{c}``, ``\\k{a}``, ...), special letters (``\\ss``, ``\\o``, ``{\\L}``,
       ``\\ae``, ``\\aa``, ``\\i``) and common text symbols (``\\textbackslash{}``, ...);
     * escapes ``\\& \\% \\$ \\# \\_ \\{ \\}``;
@@ -347,12 +349,13 @@ def decode_latex(text: str) -> str:
     * other macros go to pylatexenc (imported only then); if it knows nothing of a macro that
       has no argument, the macro is kept as written.
 
-    Whitespace is not collapsed. Text without ``\\``, braces, ``~`` or ligatures is returned
-    unchanged.
+    Whitespace is not collapsed, and text outside the LaTeX is not normalised: a combining
+    accent written as a Unicode character stays as written. Text without ``\\``, braces, ``~``
+    or ligatures is returned unchanged.
     """
     if not _NEEDS_DECODING.search(text):
         return text
-    return unicodedata.normalize("NFC", _decode(text, 0))
+    return _decode(text, 0)
 
 
 def _decode(s: str, depth: int) -> str:
@@ -518,7 +521,7 @@ def _accent(s: str, accent: str, j: int, out: list[str], depth: int) -> int:
         out.append(_BARE_ACCENTS.get(accent, ""))
         return end
     first = _ACCENT_BASE.get(base[0], base[0])
-    out.append(first + _ACCENTS[accent] + base[1:])
+    out.append(unicodedata.normalize("NFC", first + _ACCENTS[accent]) + base[1:])
     return end
 
 
@@ -529,6 +532,6 @@ def _pylatexenc(snippet: str) -> str:
             from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
             _pylatexenc_converter = LatexNodes2Text(math_mode="verbatim")
-        return str(_pylatexenc_converter.latex_to_text(snippet))
+        return unicodedata.normalize("NFC", str(_pylatexenc_converter.latex_to_text(snippet)))
     except Exception:  # pylatexenc missing or choking: keep the LaTeX as written
         return snippet
