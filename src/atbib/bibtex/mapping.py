@@ -454,12 +454,9 @@ def _links_text(links: Sequence[Link]) -> str:
 
     parts = []
     for link in links:
-        url = link.url if _LINK_URL.fullmatch(link.url) else clean_url(link.url)
-        parts.append(f"[{escape_markdown(link.label)}]({url})")
+        # The reader cleans every URL it reads: writing it clean reads back the same.
+        parts.append(f"[{escape_markdown(link.label)}]({clean_url(link.url)})")
     return " ".join(parts)
-
-
-_LINK_URL = re.compile(r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*")
 
 
 @lru_cache(maxsize=4096)
@@ -510,6 +507,10 @@ def _generate(
     only when the entry has such fields, and they cost most to compute."""
     fields: list[tuple[str, str]] = []
     url = record.primary_url
+    if url:
+        from atbib.markdown.entry import clean_url
+
+        url = clean_url(url)  # as the reader will read it (and as the list would write it)
     parsed = record.venue.parsed if record.venue is not None else None
     year = record.year
     if record.kind in (Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER):

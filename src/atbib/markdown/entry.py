@@ -147,7 +147,15 @@ def _blank_escapes(text: str) -> str:
 
 _ACTIVE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
-_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\\`]")
+_URL_UNSAFE = re.compile(r"[\s\x00-\x20\x7f<>\\`]")
+"""Never in a written URL: control characters, ``< > \\ ` ``, and any white space (Unicode's
+too: a no-break space would end the URL for the reader's ``[^()\\s]``)."""
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8"))
+
+
 _URL_SHAPE = re.compile(_URL)
 
 
@@ -162,7 +170,7 @@ def clean_url(url: str) -> str:
     Clean URLs come back unchanged."""
     url = url.strip()
     if _URL_UNSAFE.search(url):
-        url = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+        url = _URL_UNSAFE.sub(_percent, url)
     if not _URL_SHAPE.fullmatch(url):
         url = url.replace("(", "%28").replace(")", "%29")
     if is_active_url(url):
