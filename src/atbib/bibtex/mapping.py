@@ -489,8 +489,30 @@ def _venue_fields(
 
 @lru_cache(maxsize=1024)
 def _encode_sections(sections: tuple[SectionPath, ...]) -> str:
-    """The ``subsection`` field: a list has a few dozen section paths, repeated on every work."""
-    return encode_latex("; ".join(" / ".join(path) for path in sections))
+    """The ``subsection`` field: ``;`` between paths, `` / `` between headings; a ``;`` or a
+    ``/`` inside a heading is braced (``{;}``) so the reader, which splits outside braces,
+    keeps it. A list has a few dozen section paths, repeated on every work."""
+    return "; ".join(" / ".join(_encode_heading(part) for part in path) for path in sections)
+
+
+def _encode_heading(heading: str) -> str:
+    spans = math_spans(heading)
+    if not spans:
+        return _brace_separators(encode_latex(heading))
+    out: list[str] = []
+    last = 0
+    for start, end in spans:  # math is kept as written, and the reader never splits it
+        out.append(_brace_separators(encode_latex(heading[last:start])))
+        out.append(heading[start:end])
+        last = end
+    out.append(_brace_separators(encode_latex(heading[last:])))
+    return "".join(out)
+
+
+def _brace_separators(text: str) -> str:
+    if ";" in text or "/" in text:
+        return text.replace(";", "{;}").replace("/", "{/}")
+    return text
 
 
 def _generate(
@@ -1069,14 +1091,52 @@ def _fold(text: str) -> str:
 
 
 def _sections(raw: str | None) -> tuple[SectionPath, ...]:
+    """Section paths from a ``subsection`` value, split at ``;`` and `` / `` outside braces
+    (see :func:`_encode_sections`)."""
     if not raw:
         return ()
+    if "\n" in raw or "\t" in raw or "\r" in raw:
+        raw = join_lines(raw)
     paths: list[SectionPath] = []
-    for part in decode_value("subsection", raw).split(";"):
-        path = tuple(p.strip() for p in part.split(" / ") if p.strip())
+    for part in _split_outside_braces(raw, ";"):
+        headings = (decode_latex(h).strip() for h in _split_outside_braces(part, " / "))
+        path = tuple(h for h in headings if h)
         if path and path not in paths:
             paths.append(path)
     return tuple(paths)
+
+
+_MATH_REST = re.compile(r"(?:[^$\\]|\\.)*\$", re.DOTALL)
+
+
+def _split_outside_braces(text: str, separator: str) -> list[str]:
+    """``text.split(separator)``, except inside braces and inline math."""
+    if "{" not in text and "$" not in text:
+        return text.split(separator)
+    pieces: list[str] = []
+    depth = start = i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2  # an escaped character never opens, closes or separates
+            continue
+        if c == "$" and depth == 0:
+            math = _MATH_REST.match(text, i + 1)  # inline math, kept whole
+            if math is not None:
+                i = math.end()
+                continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and text.startswith(separator, i):
+            pieces.append(text[start:i])
+            i = start = i + len(separator)
+            continue
+        i += 1
+    pieces.append(text[start:])
+    return pieces
 
 
 _SKIP_TITLE = frozenset({"author", "title", *ATBIB_FIELDS})
