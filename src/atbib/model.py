@@ -9,10 +9,10 @@ same record can never disagree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from atbib import names
 
@@ -51,11 +51,16 @@ class Person:
 
     @classmethod
     def parse(cls, text: str) -> Person:
-        """Split a name written ``First von Last`` or ``von Last, Jr, First`` (BibTeX rules)."""
+        """Split a name written ``First von Last`` or ``von Last, Jr, First`` (BibTeX rules).
+
+        In the comma forms BibTeX's von part may start with a word that is not lower case
+        (``O'Neil de la Cruz, Ana``: von ``O'Neil de la``); no ``First von Last`` name (the
+        list's form) can say that, so such a von part stays in the family name
+        (:func:`listable`)."""
         if cls is Person:
             return _parse_person(text)  # people recur across a list: split each name once
         parts = names.split_name(text)
-        return cls(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
+        return listable(cls(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr))
 
     def __str__(self) -> str:
         display = " ".join(p for p in (self.given, self.von, self.family) if p)
@@ -65,7 +70,18 @@ class Person:
 @lru_cache(maxsize=16384)
 def _parse_person(text: str) -> Person:
     parts = names.split_name(text)
-    return Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
+    return listable(Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr))
+
+
+_P = TypeVar("_P", bound=Person)
+
+
+def listable(person: _P) -> _P:
+    """``person`` with a von part that starts with a word that is not lower case moved into
+    the family name (see :meth:`Person.parse`); any other person as it is."""
+    if person.von and not names.is_von(names.split_words(person.von)[0]):
+        return replace(person, von="", family=f"{person.von} {person.family}")
+    return person
 
 
 @dataclass(frozen=True, slots=True)

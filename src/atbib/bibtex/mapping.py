@@ -56,7 +56,7 @@ from atbib.bibtex.latex import (
     math_spans,
     needs_escape,
 )
-from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
+from atbib.model import Kind, Link, Person, Record, SectionPath, Venue, listable
 from atbib.venues import ParsedVenue, VenueType, parse_venue, venue_from_bib
 
 # -- the tables -------------------------------------------------------------------------------
@@ -382,9 +382,11 @@ def encode_person(person: Person, *, first: bool = True) -> str:
     name with no first name and several words (``{World Health Organization}``) is braced
     whole, BibTeX's way of writing a corporate author."""
     family = _name_part(person.family)
-    words = person.family.split()
-    if any(names.is_von(w) for w in words[:-1]) and not family.startswith("{"):
-        family = "{" + family + "}"
+    if not family.startswith("{"):
+        # BibTeX sees the escaped words: "\\textbraceleft{}" starts lower case.
+        words = names.split_words(family) if len(family.split()) > 1 else []
+        if any(names.is_von(w) for w in words[:-1]):
+            family = "{" + family + "}"
     von = _name_part(person.von, leading_and_ok=first)
     last = " ".join(p for p in (von, family) if p)
     if not person.given and not person.jr:
@@ -950,7 +952,7 @@ def decode_person(raw: str) -> Person:
         # ", Jane" has no last name; a name needs one, so the words it has are it.
         words = " ".join(p for p in (person.given, person.von) if p)
         person = Person(family=words, jr=person.jr)
-    return person
+    return listable(person)
 
 
 _LATEX_IN_NAME = re.compile(r"[\\{}~]|--|``|''")
