@@ -893,10 +893,13 @@ def read_kind(entry_type: str, get: Callable[[str], str | None]) -> tuple[Kind, 
     if marked is not None:
         return marked, ""
     if entry_type == "misc":
-        if _url_value(get("howpublished")):
-            atbib_written = get("subsection") is not None or get("links") is not None
+        howpublished = get("howpublished")
+        atbib_written = get("subsection") is not None or get("links") is not None
+        if _url_value(howpublished):
             if atbib_written or not (_arxiv_id(get) or get("doi")):
                 return Kind.OTHER, ""
+        elif atbib_written and howpublished and _URL_MACRO.fullmatch(howpublished.strip()):
+            return Kind.OTHER, ""  # atbib's link to a relative address ("exbert.net")
         return Kind.PAPER, ""
     if entry_type in _ONLINE and _arxiv_id(get):
         return Kind.PAPER, ""
@@ -1043,6 +1046,10 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     url = safe(_unescape_url(get("url") or "") or _url_value(get("howpublished")))
     sections = _sections(get("subsection"))
     shorttitle = decode_value("shorttitle", get("shorttitle") or "")
+    # Other tools copy the title into shorttitle; atbib writes one only for a nickname.
+    atbib_written = any(get(name) is not None for name in ATBIB_FIELDS)
+    if shorttitle and not atbib_written and _fold(shorttitle) == _fold(title):
+        shorttitle = ""
     record: Record
     if kind in _TITLE_KINDS:
         if raw_links is None:
@@ -1058,28 +1065,32 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
             if primary:
                 label = {Kind.SLIDES: "slides", Kind.BOOK: "book"}.get(kind, "paper")
                 links.append(Link(label, primary))
-        nickname = shorttitle if shorttitle and _fold(shorttitle) != _fold(title) else ""
         record = Record(
             kind=kind,
             title=title,
             authors=tuple(authors),
             venue=read_venue(entry_type, get),
             links=tuple(links),
-            nickname=nickname,
+            nickname=shorttitle,
             sections=sections,
             key=key,
         )
     else:
         source = ""
         if authors:
-            source = ", ".join(str(p) for p in authors)
+            braced = raw_author.strip()
+            if len(authors) == 1 and braced.startswith("{") and _closes_at_end(braced):
+                # one corporate name, as atbib writes a source: its spelling, spaces and all
+                source = decode_value("author", braced[1:-1])
+            else:
+                source = ", ".join(str(p) for p in authors)
         abstract = decode_value("abstract", get("abstract") or "")
         record = Record(
             kind=kind,
             title=title,
             url=url,
             links=tuple(links),
-            nickname=shorttitle if shorttitle and _fold(shorttitle) != _fold(title) else "",
+            nickname=shorttitle,
             description=abstract,
             source=source,
             sections=sections,
