@@ -16,7 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from atbib.bibtex.mapping import ATBIB_FIELDS, BibEntryOut, KeptEntry, join_lines
+from atbib.bibtex.mapping import (
+    ATBIB_FIELDS,
+    BibEntryOut,
+    KeptEntry,
+    carries_active_link,
+    join_lines,
+)
 from atbib.bibtex.parse import parse_bibtex
 from atbib.bibtex.write import format_file
 from atbib.export import KEPT_FILE
@@ -50,8 +56,8 @@ def kept_fields(
             continue
         seen.add(lname)
         mine = written.get(lname)
-        if mine is not None and _same_text(mine, raw):
-            continue
+        if (mine is not None and _same_text(mine, raw)) or carries_active_link(raw):
+            continue  # a javascript: link is refused as a link and as a field
         kept.append((lname, join_lines(raw) if "\n" in raw else raw))
     if not kept and entry_type == generated.entry_type:
         return None

@@ -611,6 +611,9 @@ def bibtex_entry(
         for name, value in record.extra
         if _FIELD_NAME.fullmatch(name)
     ]
+    if source:
+        # The readers refuse javascript: links; one kept in a source field is refused here.
+        source = [(name, raw) for name, raw in source if not carries_active_link(raw)]
     if source or kept is not None:
         entry_type, fields = overlay(
             record, entry_type, fields, source, kept.entry_type if kept else None
@@ -620,6 +623,19 @@ def bibtex_entry(
         if venue != record.venue:
             fields.append(("listvenue", encode_latex(record.venue.text if record.venue else "")))
     return BibEntryOut(entry_type, key, tuple(fields))
+
+
+_LINK_ARGUMENT = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}")
+
+
+def carries_active_link(raw: str) -> bool:
+    """Whether a field value is, or holds in ``\\url{}``/``\\href{}``, an address a browser
+    or a PDF viewer would run (``javascript:``, ``vbscript:``, ``data:``)."""
+    from atbib.markdown.entry import is_active_url
+
+    if ":" not in raw:
+        return False
+    return is_active_url(raw.strip()) or any(is_active_url(u) for u in _LINK_ARGUMENT.findall(raw))
 
 
 # -- comparing spellings ----------------------------------------------------------------------
@@ -1182,6 +1198,10 @@ def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str
             name == "abstract" and record.description
         ):
             continue
+        if name == "author" and record.source and raw == encode_corporate(record.source):
+            continue  # the source as atbib writes it: nothing to keep
+        if carries_active_link(raw):
+            continue  # refused (and reported) as a link: not kept either
         mine = produced.get(name)
         if mine is not None:
             if mine == raw:
