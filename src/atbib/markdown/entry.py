@@ -363,15 +363,21 @@ def _venue_suffix(head: str) -> tuple[str, str | None]:
     blank = _blank_escapes(stripped)
     if blank[-1] not in _CLOSE:
         return head, None
-    depth = 0
-    for i in range(len(blank) - 1, -1, -1):
-        char = blank[i]
-        if char in _CLOSE:
-            depth += 1
-        elif char in _OPEN:
-            depth -= 1
-            if depth == 0:
-                return stripped[:i], stripped[i + 1 : -1]
+    # ASCII parentheses first: atbib writes "(Venue)" and escapes the ASCII ones inside, so a
+    # full-width one inside ("(（)") is text. People also write "（SIGIR 2020)": without an
+    # ASCII opening parenthesis, full-width ones count too.
+    for opening, closing in (("(", ")"), (_OPEN, _CLOSE)):
+        if blank[-1] not in closing:
+            continue
+        depth = 0
+        for i in range(len(blank) - 1, -1, -1):
+            char = blank[i]
+            if char in closing:
+                depth += 1
+            elif char in opening:
+                depth -= 1
+                if depth == 0:
+                    return stripped[:i], stripped[i + 1 : -1]
     return head, None
 
 
