@@ -42,7 +42,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
 from atbib.venues import parse_venue
@@ -119,11 +119,14 @@ def escape_markdown(
     text: str, special: re.Pattern[str] = _TEXT_SPECIAL, *, math: bool = False
 ) -> str:
     """``text`` with the characters that would change a list line's meaning escaped (see the
-    module docstring); line breaks become spaces, since an entry is one line. With *math*,
-    inline math is left as written (titles, nicknames and descriptions: where nothing of the
-    line's syntax can hide inside it)."""
+    module docstring); line breaks become spaces, since an entry is one line, and white space
+    around the value goes (``** Title **`` is no bold text; the reader drops it anyway). With
+    *math*, inline math is left as written (titles, nicknames and descriptions: where nothing
+    of the line's syntax can hide inside it)."""
     if _LINE_BREAKS.search(text):
         text = _LINE_BREAKS.sub(" ", text)
+    if text[:1].isspace() or text[-1:].isspace():
+        text = text.strip()
     if not math:
         return special.sub(_backslash, text)
     return _outside_math(text, lambda part: special.sub(_backslash, part))
@@ -546,18 +549,29 @@ def _escape_label(source: str, title: str) -> str:
     return _SPACED_SLASH.sub(r"\\/", escape_markdown(title))
 
 
+UNTITLED = "Untitled"
+"""Written for a title that is empty once line breaks and white space are gone (an item added
+in Zotero without one): an entry without a title is no entry, and a line the reader cannot
+read would look like a work removed from the list."""
+
+
 def _forms(record: Record) -> list[str]:
     """Candidate lines for a record, house style first."""
+    if not escape_markdown(record.title):
+        record = replace(record, title=UNTITLED)
     links = "".join(
         f"[[{escape_markdown(link.label)}]]({clean_url(link.url)})" for link in record.links
     )
-    nick = f" - ***{escape_markdown(record.nickname, math=True)}***" if record.nickname else ""
+    # Escaped first: a value of white space and line breaks only is no value.
+    nickname = escape_markdown(record.nickname, math=True) if record.nickname else ""
+    nick = f" - ***{nickname}***" if nickname else ""
     if record.url:
         text = f"[{_escape_label(record.source, record.title)}]({clean_url(record.url)})"
         if links:
             text += f" {links}"
-        if record.description:
-            text += f" - {escape_markdown(record.description, math=True)}"
+        description = escape_markdown(record.description, math=True)
+        if description:
+            text += f" - {description}"
         return [text + nick]
     venue = ""
     if record.venue is not None:
