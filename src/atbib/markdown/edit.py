@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from atbib.markdown.entry import render_entry
-from atbib.markdown.write import render_item
+from atbib.markdown.read import heading_title
+from atbib.markdown.write import heading_text, render_item
 from atbib.model import Block, Heading, Item, Library, Record, SectionPath, Text
 
 
@@ -130,7 +131,8 @@ def _add_with_headings(
     for level_index in range(depth, len(section)):
         level = level_index + 2
         title = section[level_index]
-        new.append(Heading(level, title, f"{'#' * level} {title}", eol, 0))
+        text = f"{'#' * level} {heading_text(title)}"
+        new.append(Heading(level, heading_title(text.lstrip("#")), text, eol, 0))
     new.extend(_new_item(record, section, "- ", eol) for record in records)
     blocks[insert_at:insert_at] = new
     return replace(library, blocks=_renumber(blocks))

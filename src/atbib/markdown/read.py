@@ -79,6 +79,15 @@ def heading_title(rest: str) -> str:
     return body.strip()
 
 
+def section_title(name: str) -> str:
+    """The section a heading written for ``name`` names when read back (see
+    :func:`atbib.markdown.write.heading_text`): line breaks become spaces, white space around
+    it goes. A Zotero collection's name is matched to the list's headings through this."""
+    from atbib.markdown.write import heading_text
+
+    return heading_title(heading_text(name))
+
+
 def _names_a_file(source: str) -> bool:
     """Whether a ``str`` without a line break names a file. Text that cannot be a file name
     (too long, a NUL, a lone ``\\r`` line ending) is text, not an error."""

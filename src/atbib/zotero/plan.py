@@ -48,6 +48,7 @@ from typing import Any
 
 from atbib.dedupe import cluster_indices
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys
+from atbib.markdown.read import section_title
 from atbib.model import Record, SectionPath
 from atbib.text import fold_title
 from atbib.zotero.mapping import (
@@ -183,7 +184,8 @@ def tree_paths(state: SyncState) -> dict[str, SectionPath]:
         if coll.parent is None:
             return None
         above = path_of(coll.parent, seen | {key})
-        return None if above is None else (*above, coll.name)
+        # the name as the list's heading reads it back (no line break, no white space around)
+        return None if above is None else (*above, section_title(coll.name))
 
     for key in sorted(colls):
         found = path_of(key)
