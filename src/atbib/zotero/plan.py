@@ -702,13 +702,31 @@ def _match_newcomers(
     records = [w.record for w in works] + [record_from_fields(i.remote or {}) for i in rest]
     fresh: list[ItemState] = []
     matched: dict[int, int] = {}
+    twins: dict[int, int] = {}
+    """New items that are one work with an earlier new item (position -> its position): listed
+    once. Listed twice, they would read back as one work, and the next push would delete the
+    item left without a work."""
     for group in cluster_indices(records):
         mine = [i for i in group if i < len(works)]
         theirs = [i - len(works) for i in group if i >= len(works)]
         for position in theirs:
             if mine:
                 matched[position] = mine[0]
+            elif position != theirs[0]:
+                twins[position] = theirs[0]
     for position, item in enumerate(rest):
+        if position in twins:
+            first = rest[twins[position]]
+            notices.append(
+                Notice(
+                    "",
+                    item.key,
+                    "duplicate",
+                    f"Zotero item {item.key} ({records[len(works) + position].title!r}) "
+                    f"is the same work as Zotero item {first.key}; not added to the list",
+                )
+            )
+            continue
         if position not in matched:
             fresh.append(item)
             continue
