@@ -23,26 +23,42 @@ def _reports_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from atbib.masking import debugging, mask, masked_traceback
+
         try:
             return func(*args, **kwargs)
-        except BibtexError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            count = len(exc.problems)
-            click.echo(
-                f"atbib: error: {count} error{'s' if count != 1 else ''} in the .bib input; "
-                "nothing was changed",
-                err=True,
-            )
-            sys.exit(2)
-        except AtbibError as exc:
-            click.echo(f"atbib: error: {exc}", err=True)
-            sys.exit(2)
-        except OSError as exc:
-            click.echo(f"atbib: error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
-            sys.exit(2)
+        except (AtbibError, OSError):
+            if debugging():
+                click.echo(masked_traceback(), err=True)
+            _one_line(mask)
+        except Exception:
+            click.echo(masked_traceback(), err=True)
+            click.echo("atbib: internal error (please report it)", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _one_line(mask: Callable[[str], str]) -> None:
+    """The exception being handled as the one line for the user (and exit status 2)."""
+    try:
+        raise
+    except BibtexError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        count = len(exc.problems)
+        click.echo(
+            f"atbib: error: {count} error{'s' if count != 1 else ''} in the .bib input; "
+            "nothing was changed",
+            err=True,
+        )
+        sys.exit(2)
+    except AtbibError as exc:
+        click.echo(mask(f"atbib: error: {exc}"), err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(mask(f"atbib: error: {exc.filename or ''}: {exc.strerror or exc}"), err=True)
+        sys.exit(2)
 
 
 def _paths_options(func: F) -> F:
@@ -65,7 +81,14 @@ def _say(message: str) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="atbib")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the traceback of an error, and log what atbib and its HTTP client do (every "
+    "Zotero request) on standard error. The Zotero API key is masked everywhere.",
+)
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Keep a Markdown paper list, per-section BibTeX files and a Zotero group in step.
 
     \b
@@ -80,12 +103,18 @@ def main() -> None:
       atbib render X.bib  print a new list made from .bib files
 
     Settings come from [tool.atbib] in pyproject.toml; options override them.
+    `atbib --debug COMMAND` shows tracebacks and HTTP requests, with the API key masked.
     """
     # A command is one short run that builds every record of the list and keeps it until it
     # exits, so the cycle collector only walks live data again and again (a quarter of an
     # export of 100,000 entries). atbib's data holds no reference cycles; the few that other
     # code makes are freed with the process.
     gc.disable()
+    ctx.ensure_object(dict)["debug"] = debug
+    if debug:
+        from atbib.masking import debug_logging
+
+        ctx.with_resource(debug_logging())
 
 
 @main.command()

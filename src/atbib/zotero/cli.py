@@ -7,9 +7,7 @@ atbib`` never load pyzotero or an HTTP client.
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,11 +29,8 @@ STATE_HELP = (
 
 
 def _mask(text: str) -> str:
-    from atbib.zotero.sync import mask
+    from atbib.masking import mask
 
-    key = os.environ.get("ZOTERO_API_KEY", "").strip()
-    if key:
-        text = text.replace(key, "****")
     return mask(text)
 
 
@@ -46,13 +41,18 @@ def _guarded(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from atbib.errors import AtbibError
+        from atbib.masking import debugging, masked_traceback
 
         try:
             return func(*args, **kwargs)
         except AtbibError as exc:
+            if debugging():
+                click.echo(masked_traceback(), err=True)
             click.echo(_mask(f"atbib: error: {exc}"), err=True)
             sys.exit(2)
         except OSError as exc:
+            if debugging():
+                click.echo(masked_traceback(), err=True)
             click.echo(
                 _mask(f"atbib: error: {exc.filename or ''}: {exc.strerror or exc}"), err=True
             )
@@ -61,7 +61,7 @@ def _guarded(func: F) -> F:
             click.echo("atbib: interrupted; run the command again to finish", err=True)
             sys.exit(130)
         except Exception:
-            click.echo(_mask(traceback.format_exc()), err=True)
+            click.echo(masked_traceback(), err=True)
             click.echo("atbib: internal error (please report it)", err=True)
             sys.exit(1)
 

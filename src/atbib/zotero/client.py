@@ -26,6 +26,7 @@ The request hook also counts requests, for the summary.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from pyzotero.zotero import Zotero
 
 T = TypeVar("T")
+_log = logging.getLogger("atbib.zotero")
 
 BATCH = 50
 """Objects per write request and keys per read request (the API's limit)."""
@@ -208,6 +210,7 @@ class ZoteroClient:
                 if status is None or not (status in (409, 429) or status >= 500):
                     raise ZoteroError(f"{what} failed: {_short(exc)}") from None
                 last = f"HTTP {status}"
+            _log.info("%s: %s (attempt %d of %d)", what, last, attempt + 1, self.policy.attempts)
             if attempt + 1 < self.policy.attempts:
                 waited = self._not_before - self._clock()
                 if waited <= 0:

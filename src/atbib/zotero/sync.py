@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import logging
 import os
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -34,6 +35,8 @@ from atbib.files import write_text_atomic
 from atbib.keys import KeyRow, assign_keys, write_registry
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
+from atbib.masking import SECRETS
+from atbib.masking import mask as mask  # used by callers of this module
 from atbib.project import Project, load_project, locked_project
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
@@ -66,6 +69,7 @@ from atbib.zotero.state import DEFAULT_STATE_FILE, SyncState, load_state, save_s
 if TYPE_CHECKING:
     from atbib.zotero.client import ZoteroClient
 
+_log = logging.getLogger("atbib.zotero")
 MODES = ("pull", "push", "sync", "status")
 ROUNDS = 6
 """Rounds of pull, merge and retry before a push gives up on a library that keeps changing."""
@@ -74,16 +78,8 @@ ENDPOINT_ENV = "ATBIB_ZOTERO_ENDPOINT"
 KEYRING_SERVICE = "atbib"
 KEYRING_USER = "zotero-api-key"
 
-SECRETS: set[str] = set()
-"""API keys this process has read, so :func:`mask` can hide them from any message."""
-
-
-def mask(text: str) -> str:
-    """``text`` with every API key this process read replaced by ``****``."""
-    for secret in sorted(SECRETS, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, "****")
-    return text
+# The API keys this process read go into SECRETS, so that mask() hides them from any
+# message; both live in atbib.masking, which the CLI loads for every command.
 
 
 class Progress(Protocol):
@@ -457,6 +453,7 @@ def _push(
             stale = True
         if not stale:
             return state
+        _log.info("Zotero changed meanwhile (round %d): pull, merge, retry", round_number + 1)
         client.pause(pause)
         pause *= 2
         changes = client.fetch_changes(state.library_version, known_versions(state.items.values()))
