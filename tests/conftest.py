@@ -19,14 +19,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--slow",
         action="store_true",
-        help="Run the long versions of the kill, lock and fuzz tests (minutes, not seconds).",
+        help="Run the long versions of the kill, lock, fuzz, property and Zotero soak tests "
+        "(minutes, not seconds).",
     )
     group.addoption(
         "--seed",
         type=int,
         default=None,
-        help="Seed for the kill and fuzz tests (default: a fixed seed; a failure prints its "
-        "seed so it can be replayed with --seed).",
+        help="Seed for the kill, fuzz, property and soak tests (default: a fixed seed; a "
+        "failure prints its seed so it can be replayed with --seed).",
     )
 
 
