@@ -46,3 +46,26 @@ def test_a_hand_written_bib_file_in_the_way_stops_export_before_anything_is_writ
     atbib(folder, "export")
     atbib(folder, "export")  # its own files are replaced and kept without complaint
     assert (folder / "mine.bib").read_text(encoding="utf-8") == mine
+
+
+def test_temporary_files_beside_the_list_and_the_sync_state_are_reported_and_removed(
+    tmp_path: Path,
+) -> None:
+    """A killed import or sync leaves its temporary file beside README.md or the sync state:
+    check names it, and the next run that writes removes it, saying so."""
+    folder = make_project(tmp_path, big_list(20))
+    atbib(folder, "export")
+    left = [folder / ".README.md.k2x9_q7a.tmp", folder / ".zotero-sync.json.abcdefgh.tmp"]
+    for path in left:
+        path.write_text("half", encoding="utf-8")
+    (folder / ".notes.md.abcdefgh.tmp").write_text("not ours", encoding="utf-8")
+    check = atbib(folder, "check", check=False)
+    assert check.returncode == 1
+    for path in left:
+        assert f"{path.name}: temporary file left by an interrupted run" in check.stderr
+    export = atbib(folder, "export")
+    for path in left:
+        assert f"removed {path.name} (left by an interrupted run)" in export.stdout
+        assert not path.exists()
+    assert (folder / ".notes.md.abcdefgh.tmp").exists()
+    assert atbib(folder, "check", check=False).returncode == 0

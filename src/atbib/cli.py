@@ -141,10 +141,9 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
         click.echo(f"{verb} {project.bib_display}/{name}")
     for name in changes.removed:
         click.echo(f"{'would remove' if dry_run else 'removed'} {project.bib_display}/{name}")
-    for name in changes.leftovers:
+    for path in changes.leftovers:
         click.echo(
-            f"{'would remove' if dry_run else 'removed'} {project.bib_display}/{name} "
-            "(left by an interrupted run)"
+            f"{'would remove' if dry_run else 'removed'} {path} (left by an interrupted run)"
         )
     bib = changes.bibliography
     new = [w.key for w in bib.works if w.new_key]
@@ -190,10 +189,8 @@ def check(list_path: str | None, bib_dir: str | None) -> None:
                 click.echo(f"  ... and {len(found) - _MAX_SHOWN} more differences", err=True)
     for name in changes.removed:
         click.echo(f"{project.bib_display}/{name}: no longer generated", err=True)
-    for name in changes.leftovers:
-        click.echo(
-            f"{project.bib_display}/{name}: temporary file left by an interrupted run", err=True
-        )
+    for leftover in changes.leftovers:
+        click.echo(f"{leftover}: temporary file left by an interrupted run", err=True)
     click.echo(
         f"{project.bib_display}/ is stale: run `atbib export` and commit the result", err=True
     )
@@ -244,6 +241,16 @@ def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
     )
     if counts["error"]:
         sys.exit(1)
+
+
+def _report_leftovers(project: Any) -> None:
+    """Temporary files a killed run left: removed by a writing run, only named by a dry one
+    (``atbib check`` reports them too)."""
+    import os
+
+    for path in project.leftovers:
+        verb = "found" if path.exists() else "removed"
+        click.echo(f"atbib: {verb} {os.path.relpath(path)} (left by an interrupted run)", err=True)
 
 
 def _report(problems: Any) -> None:
@@ -336,6 +343,7 @@ def import_(
             written = save_changes(
                 project, library=plan.library, registry=plan.registry, kept=plan.kept
             )
+    _report_leftovers(project)
     where = project.list_display
     for repeat in plan.repeated:
         click.echo(
@@ -418,6 +426,7 @@ def _import_update(
             written = save_changes(
                 project, library=plan.library, registry=plan.registry, kept=plan.kept
             )
+    _report_leftovers(project)
     verb = "would take" if dry_run else "took"
     for edit in plan.edits:
         parts = list(edit.aspects) + ([f"kept {', '.join(edit.kept)}"] if edit.kept else [])

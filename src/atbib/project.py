@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,9 @@ class Project:
     registry: tuple[KeyRow, ...]
     kept: dict[str, tuple[str, KeptEntry]] = field(default_factory=dict)
     """``bib/extra.bib``: fields of imported entries the list cannot show, by lower-case key."""
+    leftovers: tuple[Path, ...] = ()
+    """Temporary files a killed run left beside the files atbib writes (:func:`interrupted_writes`):
+    removed when the project is opened under the write lock, only found otherwise."""
 
     @property
     def list_display(self) -> str:
@@ -59,8 +62,10 @@ def _display(path: Path) -> str:
 
 
 def load_project(list_path: str | None = None, bib_dir: str | None = None) -> Project:
-    """Read the configuration, the list and the key registry."""
-    return _read_project(load_config().with_overrides(list_path=list_path, bib_dir=bib_dir))
+    """Read the configuration, the list and the key registry (and find the temporary files
+    a killed run left: :attr:`Project.leftovers`)."""
+    config = load_config().with_overrides(list_path=list_path, bib_dir=bib_dir)
+    return replace(_read_project(config), leftovers=tuple(interrupted_writes(config)))
 
 
 @contextmanager
@@ -74,7 +79,35 @@ def locked_project(
     read what they change inside the lock, so two processes never interleave."""
     config = load_config().with_overrides(list_path=list_path, bib_dir=bib_dir)
     with write_lock(config.root, on_wait=on_wait):
-        yield _read_project(config)
+        # Under the lock, a temporary file of ours can only be a killed run's: remove it.
+        leftovers = interrupted_writes(config)
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+        yield replace(_read_project(config), leftovers=tuple(leftovers))
+
+
+def zotero_state_file(config: Config) -> Path:
+    """The Zotero sync state: ``[tool.atbib] zotero-state`` (relative to the project), else
+    ``zotero-sync.json`` beside the bib folder."""
+    configured = config.settings.get("zotero-state")
+    if isinstance(configured, str) and configured:
+        return config.root / configured
+    return config.bib_folder.parent / "zotero-sync.json"
+
+
+def interrupted_writes(config: Config) -> list[Path]:
+    """Temporary files (``.NAME.XXXXXXXX.tmp``) a killed run left beside the files atbib
+    writes: the list, the generated .bib files, the key registry, bib/extra.bib and the
+    Zotero sync state. Only meaningful under the write lock or when no run is going on."""
+    state = zotero_state_file(config)
+    targets: dict[Path, set[str]] = {}
+    targets.setdefault(config.list_file.parent, set()).add(config.list_file.name)
+    targets.setdefault(state.parent, set()).add(state.name)
+    found: set[Path] = set()
+    for folder, names in targets.items():
+        found.update(leftover_temporaries(folder, names.__contains__))
+    found.update(leftover_temporaries(config.bib_folder, _owned))
+    return sorted(found)
 
 
 def _read_project(config: Config) -> Project:
@@ -102,7 +135,8 @@ class ExportChanges:
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     leftovers: tuple[str, ...] = ()
-    """Temporary files an interrupted export left in the bib folder (removed unless dry run)."""
+    """Temporary files a killed run left (:attr:`Project.leftovers`, as the user would type
+    them): removed unless dry run."""
 
 
 def _owned(name: str) -> bool:
@@ -164,7 +198,7 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
         if not dry_run:
             write_text_atomic(path, content)
     removed = sorted(generated - set(bibliography.files))
-    leftovers = leftover_temporaries(folder, _owned)
+    leftovers = project.leftovers
     if not dry_run:
         for name in removed:
             (folder / name).unlink()
@@ -176,7 +210,7 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
         tuple(created),
         tuple(unchanged),
         tuple(removed),
-        tuple(path.name for path in leftovers),
+        tuple(_display(path) for path in leftovers),
     )
 
 

@@ -194,6 +194,8 @@ def _report(summary: Summary) -> None:
     from atbib.zotero.sync import describe_conflict
 
     echo = click.echo
+    for leftover in summary.leftovers:
+        echo(f"note: removed {leftover} (left by an interrupted run)", err=True)
     for line in summary.planned:
         side, _, rest = line.partition(": ")
         echo(f"{side}: would {rest}" if summary.dry_run else line)

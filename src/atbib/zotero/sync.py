@@ -37,7 +37,7 @@ from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.masking import SECRETS
 from atbib.masking import mask as mask  # used by callers of this module
-from atbib.project import Project, load_project, locked_project
+from atbib.project import Project, load_project, locked_project, zotero_state_file
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
     AddEntry,
@@ -64,7 +64,7 @@ from atbib.zotero.plan import (
     rebase_local,
     unlink_write,
 )
-from atbib.zotero.state import DEFAULT_STATE_FILE, SyncState, load_state, save_state
+from atbib.zotero.state import SyncState, load_state, save_state
 
 if TYPE_CHECKING:
     from atbib.zotero.client import ZoteroClient
@@ -132,6 +132,8 @@ class Summary:
     """What would change, one line each (dry runs and status)."""
     list_path: str = ""
     state_path: str = ""
+    leftovers: list[str] = field(default_factory=list)
+    """Temporary files a killed run left, removed by this one."""
 
     @property
     def ok(self) -> bool:
@@ -155,10 +157,7 @@ def state_path(project: Project, override: str | None = None) -> Path:
     project), else ``zotero-sync.json`` beside the bib folder."""
     if override:
         return Path.cwd() / override
-    configured = project.config.settings.get("zotero-state")
-    if isinstance(configured, str) and configured:
-        return project.config.root / configured
-    return project.config.bib_folder.parent / DEFAULT_STATE_FILE
+    return zotero_state_file(project.config)
 
 
 def api_key() -> str:
@@ -255,6 +254,7 @@ def run(
             )
         state = replace(state, group=settings.group, root=settings.root)
         summary = Summary(mode, dry, list_path=project.list_display, state_path=str(path))
+        summary.leftovers = [os.path.relpath(p) for p in project.leftovers if not p.exists()]
         options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
         client = client_factory(settings.group)
         try:
@@ -373,6 +373,7 @@ def _pull(
         project = _reread(project, text, plan.registry)
     local, _ = local_side(project)
     state = rebase_local(state, local, plan.applied, plan.new_works)
+    project = _pin(project, _unpinned(project, state, local), local)
     save_state(path, state)
     return project, state
 
@@ -393,12 +394,27 @@ def _describe_push(plan: PushPlan, summary: Summary) -> None:
 
 def _pin_keys(project: Project, plan: PushPlan, local: LocalSide) -> Project:
     """Keys of works about to reach Zotero for the first time go into the key registry, so
-    they never change (the next ``atbib export`` finds them there)."""
-    records = [
-        replace(local.works[w.work].record, key=w.work)
-        for w in plan.writes
-        if w.create and w.work in local.works
-    ]
+    they never change (the next ``atbib export`` finds them there); so do those of works
+    already linked to an item whose keys the registry lacks (:func:`_unpinned`)."""
+    creates = [w.work for w in plan.writes if w.create]
+    return _pin(project, [*creates, *_unpinned(project, plan.state, local)], local)
+
+
+def _unpinned(project: Project, state: SyncState, local: LocalSide) -> list[str]:
+    """Works of the list linked to a Zotero item whose keys the key registry lacks. A run
+    killed after writing the list but before the registry leaves such works; their keys,
+    derived again by every run, would shift as works are added, and link items to the
+    wrong works."""
+    pinned = {row.key for row in project.registry}
+    return sorted(
+        work
+        for work, item in state.by_work().items()
+        if work in local.works and work not in pinned and not item.deleted
+    )
+
+
+def _pin(project: Project, works: Sequence[str], local: LocalSide) -> Project:
+    records = [replace(local.works[w].record, key=w) for w in dict.fromkeys(works)]
     if not records:
         return project
     registry = assign_keys(records, project.registry, project.config.key_formula).registry
