@@ -235,6 +235,9 @@ class Text:
     eol: str
     line: int
     problem: str = ""
+    severity: str = "warning"
+    """Of the problem: ``"warning"``, or ``"info"`` for a line understood as something other
+    than an entry (a label above nested entries)."""
 
 
 Block = Heading | Item | Text
@@ -262,7 +265,7 @@ class Library:
     def problems(self) -> tuple[Problem, ...]:
         """Lines that looked like entries but were not understood (kept untouched)."""
         return tuple(
-            Problem(self.path, b.line, "warning", b.problem, "unparsed-line")
+            Problem(self.path, b.line, b.severity, b.problem, "unparsed-line")
             for b in self.blocks
             if isinstance(b, Text) and b.problem
         )
