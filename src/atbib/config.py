@@ -19,6 +19,7 @@ defaults.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -32,10 +33,16 @@ from atbib.listformat import DEFAULT_FORMAT, ListFormat
 
 @dataclass(frozen=True)
 class Config:
+    """The settings of one list: ``[tool.atbib]`` read by :func:`load_config`."""
+
     root: Path = field(default_factory=Path.cwd)
+    """The folder of pyproject.toml; the paths below are relative to it."""
     list_path: Path = Path("README.md")
+    """``list``: the Markdown list."""
     bib_dir: Path = Path("bib")
+    """``bib-dir``: where export writes the .bib files and the key registry."""
     key_formula: tuple[str, ...] = DEFAULT_FORMULA
+    """``key-formula``: how new works get their citation keys (see :func:`base_key`)."""
     list_format: ListFormat = DEFAULT_FORMAT
     """Which headings are bibliography and how entries are recognised."""
     section_files: dict[str, str] = field(default_factory=dict)
@@ -45,10 +52,12 @@ class Config:
 
     @property
     def list_file(self) -> Path:
+        """The list's path."""
         return self.root / self.list_path
 
     @property
     def bib_folder(self) -> Path:
+        """The bib folder's path."""
         return self.root / self.bib_dir
 
     def with_overrides(self, *, list_path: str | None = None, bib_dir: str | None = None) -> Config:
@@ -70,9 +79,11 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def load_config(start: Path | None = None) -> Config:
-    """Read ``[tool.atbib]`` from the nearest pyproject.toml (defaults when there is none)."""
-    start = (start or Path.cwd()).resolve()
+def load_config(start: str | os.PathLike[str] | None = None) -> Config:
+    """Read ``[tool.atbib]`` from the pyproject.toml nearest to *start* (a folder; default:
+    the current one), looking in its parents too; the defaults when there is none. Raises
+    :class:`AtbibError` naming the file and the setting when a value is wrong."""
+    start = Path(start or Path.cwd()).resolve()
     pyproject = find_pyproject(start)
     if pyproject is None:
         return Config(root=start)

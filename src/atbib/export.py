@@ -33,11 +33,15 @@ class Work:
     """One work of the list: its entries merged, and its key."""
 
     record: Record
+    """The work's entries merged into one record (:func:`merge_records`)."""
     key: str
+    """Its citation key."""
     aliases: tuple[str, ...]
+    """Older keys of the work, still accepted (BibTeX's ``ids`` field)."""
     entries: tuple[int, ...]
     """Indices into ``library.items`` of every entry that lists this work."""
     new_key: bool
+    """Whether the key was made now rather than found in the registry."""
 
 
 class Files(Mapping[str, str]):
@@ -67,10 +71,13 @@ class Files(Mapping[str, str]):
 
 @dataclass(frozen=True, slots=True)
 class Bibliography:
+    """The works of a list with their keys, and every file ``atbib export`` writes."""
+
     works: tuple[Work, ...]
     files: Mapping[str, str]
     """File name (inside the bib folder) -> exact content, the key registry included."""
     registry: tuple[KeyRow, ...]
+    """The key registry to save (``keys.tsv``, also in ``files``)."""
 
 
 def slugify(heading: str) -> str:

@@ -66,13 +66,19 @@ def matches(pattern: str, title: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ListFormat:
-    """How a list is read (see the module docstring). The default reads ATPapers and the
-    common awesome-list shapes."""
+    """How a list is read: which headings hold bibliography and what their entries are.
+    The default reads ATPapers and the common awesome-list shapes; ``[tool.atbib]`` sets it
+    for a project (``include-headings``, ``exclude-headings``, ``heading-kinds``,
+    ``house-style-only``). Headings are matched by their title, case-insensitively, as
+    shell patterns (``Paper*``), ignoring leading and trailing emoji and punctuation. An
+    excluded heading, or one outside every included heading, is not bibliography, and
+    neither is anything below it."""
 
     include: tuple[str, ...] = ()
     """Heading patterns; when given, only sections under a matching heading are read."""
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
-    """Heading patterns whose sections are never read."""
+    """Heading patterns whose sections are never read (by default the usual furniture:
+    contents, license, contributing...)."""
     kinds: tuple[tuple[str, Kind], ...] = ()
     """``(heading pattern, kind)``: the kind of the entries under a matching heading whose
     title is a link (``[Title](url)``); the deepest matching heading wins. Entries written

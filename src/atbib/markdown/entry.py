@@ -678,8 +678,11 @@ def _reads_back(text: str, record: Record) -> bool:
 
 
 def render_entry(record: Record) -> str:
-    """The record in the list's house style (the text after the bullet), escaped so that
-    :func:`parse_entry` reads it back as the same record (see the module docstring)."""
+    """The record as one line of the list in atbib's house style (the text after the
+    bullet): ``**Title**. *A, B*. (Venue Year) [[paper]](url) - ***NICK***`` for papers,
+    ``[Source / Title](url) - description`` for blog posts, repositories and other links.
+    Text that would change the line's meaning is escaped, so reading the line gives the same
+    record back."""
     forms = _forms(record)
     if len(forms) > 1:
         for text in forms[:-1]:

@@ -112,6 +112,9 @@ class NoProgress:
 
 @dataclass
 class Summary:
+    """What a sync did (or, in a dry run, would do): counts on each side, conflicts,
+    notices and refusals. ``ok`` is false when Zotero refused something."""
+
     mode: str
     dry_run: bool = False
     created: int = 0
@@ -139,6 +142,7 @@ class Summary:
 
     @property
     def ok(self) -> bool:
+        """Nothing was refused (conflicts left as they are do not count)."""
         return not self.failures
 
 
