@@ -134,7 +134,8 @@ Every module inside the package (`atbib.model`, `atbib.markdown.read`, `atbib.zo
 ...) is internal: it may change in any release, even when a public name is defined there.
 Public names keep their meaning within a major version. The API is fully typed (the package
 ships `py.typed`). `import atbib` loads only the record model; the readers, writers and the
-Zotero client are loaded on first use. For a guided tour, see [the guide](guide.md).
+Zotero client are loaded on first use. The examples assume `from atbib import *`; for a
+guided tour, see [the guide](guide.md).
 """
 
 
@@ -219,8 +220,23 @@ def _bullet(head: str, doc: str) -> str:
     return (head + doc).replace("\n", "\n  ")
 
 
+def _factories(obj: object) -> dict[str, str]:
+    """A dataclass's fields made by a factory, shown as the call that makes them."""
+    if not (inspect.isclass(obj) and dataclasses.is_dataclass(obj)):
+        return {}
+    shown: dict[str, str] = {}
+    for f in dataclasses.fields(obj):
+        factory = f.default_factory
+        if factory is not dataclasses.MISSING:
+            made = factory()
+            plain = isinstance(made, list | dict | set | tuple) and not made
+            shown[f.name] = repr(made) if plain else f"{factory.__qualname__}()"
+    return shown
+
+
 def _signature(name: str, obj: Callable[..., Any], prefix: str = "") -> str:
     sig = inspect.signature(obj)
+    factories = _factories(obj)
     params: list[str] = []
     seen_keyword_only = False
     for param in sig.parameters.values():
@@ -238,7 +254,7 @@ def _signature(name: str, obj: Callable[..., Any], prefix: str = "") -> str:
         if annotation:
             text += f": {annotation}"
         if param.default is not param.empty:
-            default = _default(param.default)
+            default = factories.get(param.name) or _default(param.default)
             text += f" = {default}" if annotation else f"={default}"
         params.append(text)
     returns = _annotation(sig.return_annotation)
@@ -296,14 +312,26 @@ def cached_property_type() -> type:
 def _render_class(name: str, cls: type) -> list[str]:
     lines = [f"### `{name}`", ""]
     if issubclass(cls, enum.Enum):
-        lines += ["```python", f"class {name}({cls.__mro__[1].__name__})", "```", ""]
+        lines += [
+            "<!-- signature -->",
+            "```python",
+            f"class {name}({cls.__mro__[1].__name__})",
+            "```",
+            "",
+        ]
         lines += [_doc(cls, name), ""]
         lines += [f"- `{name}.{m.name}` = `{m.value!r}`" for m in cls]
         return [*lines, ""]
     if issubclass(cls, BaseException):
-        lines += ["```python", f"class {name}({cls.__mro__[1].__name__})", "```", ""]
+        lines += [
+            "<!-- signature -->",
+            "```python",
+            f"class {name}({cls.__mro__[1].__name__})",
+            "```",
+            "",
+        ]
         return [*lines, _doc(cls, name), ""]
-    lines += ["```python", _signature(name, cls, prefix="class "), "```", ""]
+    lines += ["<!-- signature -->", "```python", _signature(name, cls, prefix="class "), "```", ""]
     lines += [_doc(cls, name), ""]
     if dataclasses.is_dataclass(cls):
         docs = _field_docs(cls)
@@ -347,7 +375,15 @@ def render() -> str:
             elif inspect.isclass(obj):
                 lines += _render_class(name, obj)
             elif callable(obj):
-                lines += [f"### `{name}`", "", "```python", _signature(name, obj), "```", ""]
+                lines += [
+                    f"### `{name}`",
+                    "",
+                    "<!-- signature -->",
+                    "```python",
+                    _signature(name, obj),
+                    "```",
+                    "",
+                ]
                 lines += [_doc(obj, name), ""]
             else:
                 raise SystemExit(f"make_api: say what {name} is in VALUES")
