@@ -304,3 +304,39 @@ def test_group_labels_and_side_lines():
         (9, "warning", "no link, venue or authors: not an entry"),
     ]
     assert write_markdown(library) == text
+
+
+def test_entries_added_to_a_numbered_list_go_on_counting():
+    from atbib import Kind, Record, add_records
+
+    library = _read("reading-list.md")
+    new = [Record(Kind.PAPER, f"Paper {n}", venue=Venue("ACL 2021")) for n in (1, 2)]
+    longer = add_records(library, ("Knowledge Distillation & Model Compression",), new)
+    lines = write_markdown(longer).splitlines()
+    at = lines.index(
+        "3. **Q8BERT: Quantized 8Bit BERT**. *Ofir Zafrir, Guy Boudoukh, Peter Izsak, Moshe Wasserblat*. NeurIPS 2019 Workshop. [[pdf](https://arxiv.org/pdf/1910.06188.pdf)]"
+    )
+    # After the entry's nested side lines, numbered on from the last entry.
+    assert lines[at + 3 : at + 5] == ["4. Paper 1 (ACL 2021)", "5. Paper 2 (ACL 2021)"]
+
+
+def test_the_other_shapes_are_read_in_linear_time():
+    import time
+
+    from atbib.markdown.entry import parse_entry
+
+    n = 19_000
+    hostile = [
+        "[[a]](b) - x" + " " * n + "y",
+        "**T**. " + "Ab. " * (n // 4) + "[[pdf](u)]",
+        "**T**. " + "Ab Cd, " * (n // 7) + ". ACL 2019. [[pdf](u)]",
+        "**T** " + "[[a](b)] " * (n // 9),
+        "**T** [[a](b)] (**" + "x" * n,
+        "[T](u)" + " " * n + "z",
+        "**T** [a](b)" + " |" * (n // 2) + "x",
+        "**T**. *" + "a, " * (n // 3) + "* x",
+    ]
+    for body in hostile:
+        started = time.perf_counter()
+        parse_entry(body, ("Papers",))
+        assert time.perf_counter() - started < 0.5, body[:40]

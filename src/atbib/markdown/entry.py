@@ -525,7 +525,7 @@ def link_record(
     )
 
 
-_DESCRIPTION_TAIL = re.compile(r"\s+-\s+(\S.*?)\s*$")
+_DESCRIPTION_TAIL = re.compile(r"\s+-\s+(\S.*)$")
 
 
 def _description_suffix(body: str) -> tuple[str, str]:
@@ -541,10 +541,11 @@ def _description_suffix(body: str) -> tuple[str, str]:
     found = _DESCRIPTION_TAIL.match(body, end)
     if found is None or found.group(1).startswith("*"):
         return body, ""
-    blank = _blank_escapes(found.group(1))
+    text = found.group(1).rstrip()
+    blank = _blank_escapes(text)
     if "[" in blank or "](" in blank:
         return body, ""
-    return body[:end], unescape_markdown(found.group(1), math=True)
+    return body[:end], unescape_markdown(text, math=True)
 
 
 def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> ParsedEntry:

@@ -60,6 +60,9 @@ _DASH = re.compile(r"\s*[-–—:]\s+|\s+")
 _VENUE_GROUP = re.compile(r"\s*[(（]([^()（）]*)[)）]")
 _MARKUP = re.compile(r"[\[\]*`]|\]\(")
 _NAME_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+MAX_VENUE_LENGTH = 160
+"""A venue is a few words: splits that would leave a longer one are not tried (which also
+keeps the search linear on a line of thousands of full stops)."""
 _PARTICLES = frozenset(
     "van von der den de del della di da du la le ter dos das y bin al el".split()  # noqa: SIM905
 )
@@ -171,7 +174,7 @@ def _authors_and_venue(middle: str) -> tuple[tuple[Person, ...], str | None] | N
     """Plain authors and a venue (``A, B. Venue Year``), or ``None``."""
     at = len(middle)
     while True:
-        at = middle.rfind(". ", 0, at)
+        at = middle.rfind(". ", max(0, len(middle) - MAX_VENUE_LENGTH), at)
         if at < 0:
             break
         venue = middle[at + 2 :].strip(" .")
