@@ -176,6 +176,8 @@ class KeyRow:
 
 @dataclass(frozen=True, slots=True)
 class KeyAssignment:
+    """The keys :func:`assign_keys` gave, and the registry that records them."""
+
     keys: tuple[str, ...]
     """One key per work, in the order the works were given."""
     new: tuple[bool, ...]
@@ -183,6 +185,7 @@ class KeyAssignment:
     aliases: tuple[tuple[str, ...], ...]
     """Older keys of each work, left behind when two registered works turned out to be one."""
     registry: tuple[KeyRow, ...]
+    """The registry to save: the rows given, and a row for every work."""
 
 
 _BAD_KEY = re.compile(r"""[\s\x00-\x1f\x7f,{}()"=#%@\\~']""")
