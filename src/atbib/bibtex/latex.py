@@ -309,7 +309,6 @@ _CONTROL_SYMBOLS = {
     "@": "",
     "\\": " ",
 }
-_NEEDS_DECODING = re.compile(r"[\\{}~]|--|``|''")
 _NEXT = re.compile(r"[\\{}$~`'-]")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _SPACES = re.compile(r"[ \t\r\n]*")
@@ -340,7 +339,18 @@ def decode_latex(text: str) -> str:
     Whitespace is not collapsed. Text without ``\\``, braces, ``~`` or ligatures is returned
     unchanged.
     """
-    if not _NEEDS_DECODING.search(text):
+    # Seven substring scans are three times faster than one search of the regular expression
+    # [\\{}~]|--|``|'' (its alternatives defeat the regex engine's fast scan), and most values
+    # hold none of them.
+    if not (
+        "\\" in text
+        or "{" in text
+        or "}" in text
+        or "~" in text
+        or "--" in text
+        or "``" in text
+        or "''" in text
+    ):
         return text
     return unicodedata.normalize("NFC", _decode(text, 0))
 

@@ -56,7 +56,7 @@ from atbib.bibtex.latex import (
     math_spans,
     needs_escape,
 )
-from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
+from atbib.model import _NOT_YET, Kind, Link, Person, Record, SectionPath, Venue
 from atbib.venues import ParsedVenue, VenueType, parse_venue, venue_from_bib
 
 # -- the tables -------------------------------------------------------------------------------
@@ -413,10 +413,19 @@ _TABS = re.compile(r" *\t[ \t]*")
 def decode_value(name: str, raw: str) -> str:
     """A BibTeX value as plain text: verbatim fields as written, the rest decoded; line
     breaks with their indentation become one space, as BibTeX reads them."""
+    if name in VERBATIM_FIELDS:
+        if "\n" in raw or "\t" in raw or "\r" in raw:
+            raw = join_lines(raw)
+        return raw.strip()
+    return _decoded(raw)
+
+
+@lru_cache(maxsize=8192)
+def _decoded(raw: str) -> str:
+    """A value of a field that is not verbatim, decoded. Cached: a bibliography repeats its
+    venues, publishers, addresses, months and years thousands of times (``@string`` macros)."""
     if "\n" in raw or "\t" in raw or "\r" in raw:
         raw = join_lines(raw)
-    if name in VERBATIM_FIELDS:
-        return raw.strip()
     return decode_latex(raw).strip()
 
 
@@ -1088,6 +1097,10 @@ def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str
         extra.append((name, value))
     if not extra:
         return record
-    from dataclasses import replace
-
-    return replace(record, extra=tuple(extra))
+    # The record was made by the caller and is not shared yet: give it its extra fields in
+    # place (dataclasses.replace would build it again), and drop the memos derived without
+    # them, as replace would (identifiers, and the year through them, also read extra).
+    object.__setattr__(record, "extra", tuple(extra))
+    object.__setattr__(record, "_identifiers", None)
+    object.__setattr__(record, "_year", _NOT_YET)
+    return record

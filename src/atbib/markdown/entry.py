@@ -152,6 +152,8 @@ _URL_SHAPE = re.compile(_URL)
 def is_active_url(url: str) -> bool:
     """Whether a browser would run the address (``javascript:``, ``vbscript:``, ``data:``),
     however it is disguised with entities, case, white space or control characters."""
+    if url.startswith(("https://", "http://")):
+        return False  # no entity, white space or control character can hide before these
     return bool(_ACTIVE_SCHEME.match(_INVISIBLE.sub("", html.unescape(url))))
 
 
