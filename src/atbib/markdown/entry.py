@@ -43,6 +43,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
 from atbib.venues import parse_venue
@@ -222,9 +223,18 @@ def _name_words(text: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool
     return jr, words
 
 
+@lru_cache(maxsize=65536)
 def parse_display_name(text: str) -> Person:
     """A name as the list writes it (``First von Last``, ``\\, Jr`` after it), split by
-    BibTeX's rules: von is the run of words that start lower case, Last always has a word."""
+    BibTeX's rules: von is the run of words that start lower case, Last always has a word.
+
+    Cached (people recur across a list, and a Person is immutable), with a fast path for the
+    usual name: no escape or brace, every word starting with a capital letter."""
+    if "\\" not in text and "{" not in text and "}" not in text:
+        plain = text.split()  # the words _name_words finds: white space at depth 0 splits
+        if plain and all(w[0].isupper() and w[0].isalpha() for w in plain):
+            # No word starts lower case: no von part; Last is the last word.
+            return Person(family=plain[-1], given=" ".join(plain[:-1]))
     words, jr_words = _name_words(text.strip())
     first_end = next((i for i, (_, lower) in enumerate(words) if lower), len(words))
     first, rest = words[:first_end], words[first_end:]
