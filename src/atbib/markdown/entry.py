@@ -288,6 +288,8 @@ def render_display_name(person: Person) -> str:
 
 def _split_authors(text: str) -> list[str]:
     """Split the author span at commas that are neither escaped nor inside braces."""
+    if "\\" not in text and "{" not in text:
+        return [name for name in text.split(",") if name.strip()]  # every comma splits
     names: list[str] = []
     depth = 0
     start = 0
@@ -408,7 +410,9 @@ def parse_entry(body: str, section: SectionPath) -> ParsedEntry:
     prefix = _PREFIX_NICK.match(body)
     if prefix:
         nickname, body = prefix.group(1), body[prefix.end() :]
-    tail = _TAIL_NICK.search(body)
+    # The nickname ends the entry with its closing asterisks: look for it only then (the
+    # search tries every white space of the line otherwise).
+    tail = _TAIL_NICK.search(body) if body.rstrip().endswith("*") else None
     if tail:
         nickname, body = unescape_markdown(tail.group(2), math=True), body[: tail.start()]
     if body.startswith("[") and not body.startswith("[["):
