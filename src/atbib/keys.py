@@ -211,7 +211,20 @@ def assign_keys(
     """Give every work a key: its registered key when the registry knows it (by a shared
     identifier, else by its folded title), else a key the work carries that is still free,
     else a new key from the formula, with a letter suffix when taken (case-insensitively)."""
-    evidence = [(tuple(str(i) for i in w.identifiers), fold_title(w.title)) for w in works]
+    return _assign_keys(works, registry, formula, [fold_title(w.title) for w in works])
+
+
+def _assign_keys(
+    works: Sequence[Record],
+    registry: Sequence[KeyRow],
+    formula: Sequence[str],
+    titles: Sequence[str],
+) -> KeyAssignment:
+    """:func:`assign_keys`, given the works' folded titles."""
+    evidence = [
+        (tuple(str(i) for i in w.identifiers), title)
+        for w, title in zip(works, titles, strict=True)
+    ]
     matched_rows, claimed = _match_rows(evidence, registry)
     taken = {row.key.lower() for row in registry}
     keys: list[str] = []
