@@ -324,6 +324,8 @@ class ParsedEntry:
 
 def split_bullet(line: str) -> tuple[str, str] | None:
     """``("- ", body)`` for a list item line, else ``None``."""
+    if line[:2] == "- " and len(line) > 2 and not line[2].isspace() and "\n" not in line:
+        return "- ", line[2:]  # what _BULLET finds for the usual bullet
     match = _BULLET.match(line)
     return (match.group(1), match.group(2)) if match else None
 

@@ -62,6 +62,7 @@ def read_markdown(source: str | os.PathLike[str], *, path: str | None = None) ->
 
 def _blocks(text: str) -> Iterator[Block]:
     headings: list[tuple[int, str]] = []
+    section = _section_path(headings)  # the entries' section path, kept with the headings
     skip_level = 0
     fence = ""
     for number, (line, eol) in enumerate(split_lines(text), start=1):
@@ -80,6 +81,7 @@ def _blocks(text: str) -> Iterator[Block]:
             level = len(heading.group(1))
             title = heading.group(2).strip()
             headings = [(lv, t) for lv, t in headings if lv < level] + [(level, title)]
+            section = _section_path(headings)
             if skip_level and level <= skip_level:
                 skip_level = 0
             yield Heading(level, title, line, eol, number)
@@ -93,7 +95,7 @@ def _blocks(text: str) -> Iterator[Block]:
             yield Text(line, eol, number)
             continue
         prefix, body = bullet
-        parsed = parse_entry(body, _section_path(headings))
+        parsed = parse_entry(body, section)
         if parsed.record is None:
             yield Text(line, eol, number, parsed.reason)
         else:
