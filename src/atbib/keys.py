@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from atbib._nogc import nogc
 from atbib.model import Record
-from atbib.text import ascii_words, fold_title, significant_words, to_ascii
+from atbib.text import ascii_words, first_significant_words, fold_title, to_ascii
 
 DEFAULT_FORMULA: tuple[str, ...] = ("{auth}{year}{title}", "{title}{year}{title2}")
 REGISTRY_HEADER = (
@@ -82,7 +82,8 @@ class _Placeholders:
     def _title_words(self) -> list[str]:
         if self._words is None:
             title = self._record.title
-            self._words = significant_words(title) or ascii_words(title)
+            # the title placeholders use the first three words at most
+            self._words = first_significant_words(title, 3) or ascii_words(title)[:3]
         return self._words
 
     def _derive(self, name: str) -> str:
@@ -148,7 +149,7 @@ def base_key(record: Record, formula: Sequence[str] = DEFAULT_FORMULA) -> str:
             pieces = alternative
             break
     key = "".join([values.get(p) if i % 2 else p for i, p in enumerate(pieces)])
-    key = _UNSAFE.sub("", to_ascii(key).lower())
+    key = _UNSAFE.sub("", (key if key.isascii() else to_ascii(key)).lower())
     return key or "untitled"
 
 
