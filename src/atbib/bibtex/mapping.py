@@ -314,18 +314,19 @@ def _encode_title_text(title: str) -> str:
         )
     # The usual title: nothing to escape, and single spaces are its only white space
     # (isprintable() is False for every other white-space character), so splitting at
-    # " " finds the same pieces. A piece with a letter or digit at both ends is its own core.
-    out = []
-    for piece in title.split(" "):
-        if piece:
-            first, last = piece[0], piece[-1]
-            if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
-                if _needs_protection(piece):
-                    piece = "{" + piece + "}"
-            else:
-                piece = _protect(piece)
-        out.append(piece)
-    return " ".join(out)
+    # " " finds the same pieces.
+    return " ".join([_usual_piece(piece) if piece else piece for piece in title.split(" ")])
+
+
+@lru_cache(maxsize=65536)
+def _usual_piece(piece: str) -> str:
+    """A piece of a usual title (no white space, nothing to escape), braced where it needs
+    protection. Cached: titles share most of their words."""
+    first, last = piece[0], piece[-1]
+    if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
+        # A piece with a letter or digit at both ends is its own core.
+        return "{" + piece + "}" if _needs_protection(piece) else piece
+    return _protect(piece)
 
 
 def encode_title(title: str) -> str:
