@@ -56,6 +56,8 @@ from atbib.bibtex.latex import (
     math_spans,
     needs_escape,
 )
+from atbib.identifiers import identifiers_from_text, normalise_arxiv
+from atbib.markdown.entry import clean_url, escape_markdown, is_active_url, unescape_markdown
 from atbib.model import _NOT_YET, Kind, Link, Person, Record, SectionPath, Venue
 from atbib.venues import ParsedVenue, VenueType, parse_venue, venue_from_bib
 
@@ -431,13 +433,17 @@ def _decoded(raw: str) -> str:
 
 
 def _links_text(links: Sequence[Link]) -> str:
-    from atbib.markdown.entry import clean_url, escape_markdown
-
     parts = []
     for link in links:
         url = link.url if _LINK_URL.fullmatch(link.url) else clean_url(link.url)
-        parts.append(f"[{escape_markdown(link.label)}]({url})")
+        parts.append(f"[{_escaped_label(link.label)}]({url})")
     return " ".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _escaped_label(label: str) -> str:
+    """A link label escaped for the list: a list uses a few dozen labels (paper, code...)."""
+    return escape_markdown(label)
 
 
 _LINK_URL = re.compile(r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*")
@@ -784,8 +790,6 @@ def _arxiv_id(get: Callable[[str], str | None]) -> str | None:
     """The arXiv id an entry carries in ``eprint`` (unless ``archivePrefix`` names another
     archive), or in an arXiv ``journal``/``howpublished`` (Google Scholar's ``arXiv preprint
     arXiv:1810.04805``)."""
-    from atbib.identifiers import identifiers_from_text, normalise_arxiv
-
     eprint = get("eprint")
     prefix = (get("archiveprefix") or "arxiv").strip().lower()
     if eprint and prefix == "arxiv":
@@ -952,8 +956,6 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     """Read one BibTeX entry (raw values, macros resolved) as a record (see the module
     docstring). Fields the record cannot show go to ``Record.extra`` as plain text, with the
     source's spelling of fields the table would write differently (``booktitle``, ``doi``)."""
-    from atbib.markdown.entry import clean_url, is_active_url
-
     get = _raw_getter(fields)
     problems: list[tuple[str, str, str]] = []
     dropped: list[str] = []
@@ -985,8 +987,6 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     raw_links = get("links")
     links: list[Link] = []
     if raw_links:
-        from atbib.markdown.entry import unescape_markdown
-
         for match in _LINKS_FIELD.finditer(decode_value("links", raw_links)):
             url = safe(match.group(2)) if match.group(2) else ""
             if url or not match.group(2):
