@@ -713,6 +713,7 @@ def _position(fields: Sequence[tuple[str, str]], name: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=256)
 def _venue_candidates(entry_type: str) -> tuple[str, ...]:
     """The fields :func:`read_venue` looks in for the venue of an entry of this type."""
     info = ENTRY_TYPES.get(entry_type)
@@ -858,6 +859,22 @@ def read_kind(entry_type: str, get: Callable[[str], str | None]) -> tuple[Kind, 
     return info.kind, ""
 
 
+@lru_cache(maxsize=4096)
+def _candidate_venue_name(
+    fields: tuple[str, ...], raws: tuple[str | None, ...], year: int | None
+) -> str:
+    """The venue name in the first of ``fields`` (with their raw values ``raws``) that names
+    one, read through the venue table; ``""`` for none. Cached: a bibliography has a few
+    hundred venues, and export reads back every entry it writes."""
+    for field_name, raw in zip(fields, raws, strict=True):
+        if not raw or _url_value(raw) or "\\url" in raw:
+            continue
+        text = decode_value(field_name, raw)
+        if text and "://" not in text:
+            return venue_from_bib(text, year).name
+    return ""
+
+
 def read_venue(entry_type: str, get: Callable[[str], str | None]) -> Venue | None:
     """The list's venue for an entry: ``listvenue`` when atbib wrote one; else the venue field
     of its type (then the usual ones), read through the venue table, with the year; ``CoRR``
@@ -867,15 +884,8 @@ def read_venue(entry_type: str, get: Callable[[str], str | None]) -> Venue | Non
         text = decode_value("listvenue", listed)
         return Venue(text) if text else None
     year = _year(get)
-    name = ""
-    for field_name in _venue_candidates(entry_type):
-        raw = get(field_name)
-        if not raw or _url_value(raw) or "\\url" in raw:
-            continue
-        text = decode_value(field_name, raw)
-        if text and "://" not in text:
-            name = venue_from_bib(text, year).name
-            break
+    candidates = _venue_candidates(entry_type)
+    name = _candidate_venue_name(candidates, tuple([get(f) for f in candidates]), year)
     if not name and _arxiv_id(get):
         name = "CoRR"
     if not name:
