@@ -683,7 +683,8 @@ def _zotero_targets(rows: Sequence[Row]) -> list[Target]:
         found.append(
             Target(
                 f"zotero {size} {phase}: requests <= {what} = {limit}",
-                f"{c['requests']} requests ({row.subject.median:.2f} s)",
+                f"{c['requests']} request{'s' if c['requests'] != 1 else ''} "
+                f"({row.subject.median:.2f} s)",
                 c["requests"] <= limit,
             )
         )
