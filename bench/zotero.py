@@ -44,19 +44,25 @@ def _atbib() -> list[str]:
 
 
 def _timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
-    """(wall seconds, peak RSS KiB) of one whole process; raises if it fails."""
-    with tempfile.NamedTemporaryFile("r") as peak_file:
+    """(wall seconds, peak RSS KiB) of one whole process; raises if it fails. The peak comes
+    from GNU time when there is one (a small parent), else from wait4 (which also counts what
+    this process held when it forked the child)."""
+    with (
+        tempfile.NamedTemporaryFile("r") as peak_file,
+        tempfile.TemporaryFile("w+") as out,
+    ):
         wrapped = [GNU_TIME, "-q", "-f", "%M", "-o", peak_file.name, *argv] if GNU_TIME else argv
         start = time.perf_counter()
-        done = subprocess.run(wrapped, cwd=cwd, env=env, capture_output=True, text=True)
+        process = subprocess.Popen(wrapped, cwd=cwd, env=env, stdout=out, stderr=out)
+        _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
-        if done.returncode != 0:
-            raise SystemExit(
-                f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout[-1500:]}"
-                f"\n{done.stderr[-1500:]}"
-            )
+        process.returncode = code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            out.seek(0)
+            raise SystemExit(f"{' '.join(argv)} exited {code}:\n{out.read()[-3000:]}")
         lines = peak_file.read().split()
-    return seconds, int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    peak = int(lines[-1]) if lines and lines[-1].isdigit() else usage.ru_maxrss
+    return seconds, peak
 
 
 def _counts(server: Any) -> dict[str, int]:
