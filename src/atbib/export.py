@@ -15,9 +15,9 @@ from atbib._nogc import nogc
 from atbib.bibtex.mapping import KeptEntry, bibtex_entry
 from atbib.bibtex.write import format_entry, join_file
 from atbib.dedupe import cluster_indices, merge
-from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
+from atbib.keys import DEFAULT_FORMULA, KeyRow, _assign_keys, write_registry
 from atbib.model import Library, Record, SectionPath
-from atbib.text import to_ascii
+from atbib.text import fold_title, to_ascii
 
 ALL_FILE = "all.bib"
 REGISTRY_FILE = "keys.tsv"
@@ -127,9 +127,18 @@ def collect_works(
 ) -> tuple[tuple[Work, ...], tuple[KeyRow, ...]]:
     """Merge entries of the same work and give every work its key."""
     records = library.records
-    groups = cluster_indices(records)
+    # Clustering and keys both compare folded titles: fold each once. A merged work's title
+    # is the title of one of its entries.
+    titles = [fold_title(record.title) for record in records]
+    groups = cluster_indices(records, titles)
     merged = [merge([records[i] for i in group]) for group in groups]
-    assignment = assign_keys(merged, registry, formula)
+    folded = [
+        titles[group[0]]
+        if len(group) == 1 or record.title == records[group[0]].title
+        else next(titles[i] for i in group if records[i].title == record.title)
+        for record, group in zip(merged, groups, strict=True)
+    ]
+    assignment = _assign_keys(merged, registry, formula, folded)
     works = tuple(
         Work(record, key, aliases, tuple(group), new)
         for record, key, aliases, group, new in zip(

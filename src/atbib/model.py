@@ -15,10 +15,10 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from atbib import names
+from atbib.venues import ParsedVenue, parse_venue
 
 if TYPE_CHECKING:
     from atbib.identifiers import Identifier
-    from atbib.venues import ParsedVenue
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(?:0[1-9]|1[0-2])/")
 
@@ -88,8 +88,6 @@ class Venue:
 
     @property
     def parsed(self) -> ParsedVenue:
-        from atbib.venues import parse_venue
-
         return parse_venue(self.text)
 
     @property

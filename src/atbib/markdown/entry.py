@@ -44,6 +44,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
@@ -159,6 +160,8 @@ _URL_SHAPE = re.compile(_URL)
 def is_active_url(url: str) -> bool:
     """Whether a browser would run the address (``javascript:``, ``vbscript:``, ``data:``),
     however it is disguised with entities, case, white space or control characters."""
+    if url.startswith(("https://", "http://")):
+        return False  # no entity, white space or control character can hide before these
     return bool(_ACTIVE_SCHEME.match(_INVISIBLE.sub("", html.unescape(url))))
 
 
@@ -227,9 +230,18 @@ def _name_words(text: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool
     return jr, words
 
 
+@lru_cache(maxsize=65536)
 def parse_display_name(text: str) -> Person:
     """A name as the list writes it (``First von Last``, ``\\, Jr`` after it), split by
-    BibTeX's rules: von is the run of words that start lower case, Last always has a word."""
+    BibTeX's rules: von is the run of words that start lower case, Last always has a word.
+
+    Cached (people recur across a list, and a Person is immutable), with a fast path for the
+    usual name: no escape or brace, every word starting with a capital letter."""
+    if "\\" not in text and "{" not in text and "}" not in text:
+        plain = text.split()  # the words _name_words finds: white space at depth 0 splits
+        if plain and all(w[0].isupper() and w[0].isalpha() for w in plain):
+            # No word starts lower case: no von part; Last is the last word.
+            return Person(family=plain[-1], given=" ".join(plain[:-1]))
     words, jr_words = _name_words(text.strip())
     first_end = next((i for i, (_, lower) in enumerate(words) if lower), len(words))
     first, rest = words[:first_end], words[first_end:]
@@ -283,6 +295,8 @@ def render_display_name(person: Person) -> str:
 
 def _split_authors(text: str) -> list[str]:
     """Split the author span at commas that are neither escaped nor inside braces."""
+    if "\\" not in text and "{" not in text:
+        return [name for name in text.split(",") if name.strip()]  # every comma splits
     names: list[str] = []
     depth = 0
     start = 0
@@ -317,6 +331,8 @@ class ParsedEntry:
 
 def split_bullet(line: str) -> tuple[str, str] | None:
     """``("- ", body)`` for a list item line, else ``None``."""
+    if line[:2] == "- " and len(line) > 2 and not line[2].isspace() and "\n" not in line:
+        return "- ", line[2:]  # what _BULLET finds for the usual bullet
     match = _BULLET.match(line)
     return (match.group(1), match.group(2)) if match else None
 
@@ -438,7 +454,9 @@ def _parse_house_entry(body: str, section: SectionPath, fmt: ListFormat | None) 
     prefix = _PREFIX_NICK.match(body)
     if prefix:
         nickname, body = prefix.group(1), body[prefix.end() :]
-    tail = _TAIL_NICK.search(body)
+    # The nickname ends the entry with its closing asterisks: look for it only then (the
+    # search tries every white space of the line otherwise).
+    tail = _TAIL_NICK.search(body) if body.rstrip().endswith("*") else None
     if tail:
         nickname, body = unescape_markdown(tail.group(2), math=True), body[: tail.start()]
     if body.startswith("[") and not body.startswith("[["):

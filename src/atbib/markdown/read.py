@@ -108,6 +108,7 @@ def _names_a_file(source: str) -> bool:
 
 def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
     headings: list[tuple[int, str]] = []
+    section = _section_path(headings)  # the entries' section path, kept with the headings
     skip_level = 0
     outside = False  # above or beside every included heading
     fence = ""
@@ -131,6 +132,7 @@ def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
             level = len(heading.group(1))
             title = heading_title(heading.group(2))
             headings = [(lv, t) for lv, t in headings if lv < level] + [(level, title)]
+            section = _section_path(headings)
             if skip_level and level <= skip_level:
                 skip_level = 0
             if not skip_level and fmt.exclude and fmt.excludes(title):
@@ -148,7 +150,7 @@ def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
             yield Text(line, eol, number)
             continue
         prefix, body = bullet
-        parsed = parse_entry(body, _section_path(headings), fmt)
+        parsed = parse_entry(body, section, fmt)
         if parsed.record is None:
             yield Text(line, eol, number, parsed.reason)
         else:
