@@ -21,8 +21,11 @@ Workloads (sizes; ``--smoke`` runs each once at 1,000 entries, the real list for
                       else the raw parser ``atbib.bibtex.parse.parse_bibtex``. Baselines:
                       bibtexparser 2 ``parse_string`` (in a throwaway virtual environment:
                       pyzotero pins bibtexparser < 2 in ours) and pybtex ``parse_string``.
-``zotero-sync``       requests and wall time of a sync of 1k/10k works against the local test
-                      server (tests/zoteroapi): skipped until ``atbib.zotero`` exists.
+``zotero-sync``       ``atbib zotero`` as whole processes against the local test server
+                      (tests/zoteroapi, real HTTP on 127.0.0.1) for the 1k/10k lists: the
+                      full push into an empty group, a no-op sync, syncs after 1 and 120
+                      edits in Zotero, a sync after one edit in the list (bench/zotero.py).
+                      Requests by kind beside the wall times; their targets are judged.
 
 In-process workloads run each measurement in a fresh worker process (bench/worker.py), so no
 run profits from caches warmed by the one before and each reports its own peak memory.
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -123,6 +127,10 @@ class Row:
     subject: Runs
     baselines: list[Runs] = field(default_factory=list)
     note: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Deterministic counts beside the timings (the Zotero workload's requests, by kind)."""
+    phase: str = ""
+    """The step of a workload made of several (the Zotero workload's push, no-op, ...)."""
 
     @property
     def rate(self) -> float | None:
@@ -477,20 +485,70 @@ def bib_import(ctx: Context, sizes: Sequence[int]) -> list[Row]:
     return rows
 
 
-def zotero_sync(ctx: Context, sizes: Sequence[int]) -> list[Row]:
-    """SLOT for the Zotero workloads of issue 5, to be filled in when atbib.zotero exists.
+ZOTERO_PUSH_CONSTANT = 2
+"""Requests of a push besides the writes: the library's versions and the key's permissions."""
+ZOTERO_READ_CONSTANT = 3
+"""Requests of a sync after remote edits besides the item reads (50 a request): the changed
+versions, the changed collections and the deletions."""
 
-    Against tests/zoteroapi.ZoteroServer (started in process; ``server.requests`` counts the
-    requests), for N in ``sizes`` works from the synthetic list, measure requests and wall time
-    of: the first full push (target: at most ceil(N/50) item writes + the collection writes +
-    a constant), a no-op sync (target: 1 request), and a sync after k remote edits (target: a
-    constant + ceil(k/50) reads).
-    """
-    reason = "atbib.zotero not available"
-    found = _ask_atbib("import importlib.util as u; print(u.find_spec('atbib.zotero') is not None)")
-    if found == "True":
-        reason = "atbib.zotero exists: wire its sync API into bench/run.py zotero_sync()"
-    return [Row("zotero-sync", n, n, Runs("atbib zotero sync", skipped=reason)) for n in sizes]
+
+def zotero_sync(ctx: Context, sizes: Sequence[int]) -> list[Row]:
+    """Requests and wall time of ``atbib zotero`` against the local test server (bench/zotero.py:
+    a full push, a no-op sync, syncs after 1 and 120 remote edits, a sync after a local edit),
+    every run on a fresh copy of the synthetic list and a fresh server."""
+    rows = []
+    for n in sizes:
+        source = ctx.list_input(n)
+        phases: dict[str, Runs] = {}
+        counts: dict[str, dict[str, int]] = {}
+        about: dict[str, int] = {}
+
+        def once(source: Path = source, about: dict[str, int] = about) -> list[dict[str, Any]]:
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.zotero", str(source), str(ctx.work)],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode != 0:
+                raise BenchError(f"bench.zotero on {source.name} failed:\n{done.stderr[-2000:]}")
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            about.update(works=result["works"], collections=result["collections"])
+            phases_run: list[dict[str, Any]] = result["phases"]
+            return phases_run
+
+        once()  # untimed warm-up, as for every workload
+        for _ in range(ctx.reps):
+            for phase in once():
+                name = phase["phase"]
+                runs = phases.setdefault(name, Runs(f"atbib zotero {_ZOTERO_TOOLS[name]}"))
+                runs.add(phase["seconds"], phase["peak_kib"])
+                kinds = ("requests", "reads", "item_writes", "collection_writes", "deletes")
+                seen = {kind: phase[kind] for kind in kinds} | {"edits": phase.get("edits", 0)}
+                if counts.setdefault(name, seen) != seen:
+                    raise BenchError(f"zotero {name}: request counts differ between runs")
+        works = about["works"]
+        for name, runs in phases.items():
+            c = counts[name]
+            note = f"{c['requests']} request{'s' if c['requests'] != 1 else ''}"
+            if c["item_writes"] or c["collection_writes"]:
+                note += (
+                    f" ({c['item_writes']} item writes, {c['collection_writes']} collection writes)"
+                )
+            if name == "push":
+                note += f"; {works:,} works, {about['collections']} collections"
+            counts_ = dict(c, works=works, collections=about["collections"])
+            rows.append(Row("zotero-sync", n, works, runs, note=note, counts=counts_, phase=name))
+    return rows
+
+
+_ZOTERO_TOOLS = {
+    "push": "push (full, empty group)",
+    "no-op": "sync (nothing changed)",
+    "remote 1": "sync after 1 remote edit",
+    "remote 120": "sync after 120 remote edits",
+    "local": "sync after 1 local edit",
+}
 
 
 WORKLOADS: dict[str, tuple[Callable[..., list[Row]], tuple[Any, ...]]] = {
@@ -585,6 +643,51 @@ def targets(rows: Sequence[Row]) -> list[Target]:
                         ratio < 1 if ratio else None,
                     )
                 )
+    for n in (1_000, 10_000):
+        found += _zotero_targets([r for r in rows if r.workload == "zotero-sync" and r.size == n])
+    return found
+
+
+def zotero_limits(phase: str, counts: dict[str, int]) -> tuple[str, int] | None:
+    """The issue's request-count target for a phase of the Zotero workload: (what, limit)."""
+    if phase == "push":
+        limit = math.ceil(counts["works"] / 50) + counts["collection_writes"]
+        return "item writes + collection writes + 2", limit + ZOTERO_PUSH_CONSTANT
+    if phase == "no-op":
+        return "1", 1
+    if phase.startswith("remote"):
+        reads = math.ceil(counts["edits"] / 50)
+        return f"3 + ceil({counts['edits']}/50)", ZOTERO_READ_CONSTANT + reads
+    return None
+
+
+def _zotero_targets(rows: Sequence[Row]) -> list[Target]:
+    found = []
+    for row in rows:
+        phase = row.phase
+        limits = zotero_limits(phase, row.counts)
+        if limits is None:
+            continue
+        what, limit = limits
+        c = row.counts
+        size = f"{row.size // 1000}k" if isinstance(row.size, int) else row.size
+        if phase == "push":
+            writes = math.ceil(c["works"] / 50)
+            found.append(
+                Target(
+                    f"zotero {size} push: item writes <= ceil({c['works']:,}/50) = {writes}",
+                    f"{c['item_writes']} item writes",
+                    c["item_writes"] <= writes,
+                )
+            )
+        found.append(
+            Target(
+                f"zotero {size} {phase}: requests <= {what} = {limit}",
+                f"{c['requests']} request{'s' if c['requests'] != 1 else ''} "
+                f"({row.subject.median:.2f} s)",
+                c["requests"] <= limit,
+            )
+        )
     return found
 
 
@@ -743,6 +846,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                             "subject": r.subject.as_dict(),
                             "baselines": [b.as_dict() for b in r.baselines],
                             "note": r.note,
+                            "counts": r.counts,
+                            "phase": r.phase,
                         }
                         for r in rows
                     ],

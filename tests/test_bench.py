@@ -10,6 +10,7 @@ client, an HTTP client or a BibTeX library it does not use.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -39,15 +40,33 @@ def test_suite_runs_at_smoke_sizes(tmp_path: Path) -> None:
         ("bib-import", 1000),
         ("zotero-sync", 1000),
     }
-    for (workload, _), row in rows.items():
-        if workload == "zotero-sync":
-            continue  # a slot until atbib.zotero exists
+    for row in data["rows"]:
         assert row["subject"]["median"] > 0, row
         assert row["subject"]["peak_mib"] > 0, row
         assert all(b["median"] > 0 for b in row["baselines"] if not b["skipped"]), row
     assert rows[("list-export", 1000)]["note"].endswith("works in all.bib")
     assert rows[("bib-import", 1000)]["subject"]["count"] == 1000
     assert rows[("bib-import", 1000)]["baselines"][0]["tool"] == "bibtexparser 2"
+
+    # The Zotero request counts are deterministic: the targets are judged here.
+    zotero = {
+        row["phase"]: row["counts"] for row in data["rows"] if row["workload"] == "zotero-sync"
+    }
+    assert set(zotero) == {"push", "no-op", "remote 1", "remote 120", "local"}
+    push = zotero["push"]
+    works = push["works"]
+    assert works == 980 and push["collections"] == 73  # 12 sections of 5 subsections, a root
+    assert push["item_writes"] <= math.ceil(works / 50)
+    assert push["collection_writes"] <= math.ceil(push["collections"] / 50)
+    assert push["requests"] <= push["item_writes"] + push["collection_writes"] + 2
+    assert zotero["no-op"]["requests"] == 1
+    for k in (1, 120):
+        remote = zotero[f"remote {k}"]
+        assert remote["edits"] == k
+        assert remote["requests"] <= 3 + math.ceil(k / 50)
+        assert remote["item_writes"] == remote["collection_writes"] == remote["deletes"] == 0
+    assert zotero["local"]["item_writes"] == 1 and zotero["local"]["requests"] <= 3
+    assert all(t["met"] for t in data["targets"] if t["text"].startswith("zotero")), data["targets"]
 
 
 def test_check_imports_no_zotero_http_or_bibtex_library() -> None:

@@ -62,6 +62,8 @@ def _title_record(draw: st.DrawFn) -> Record:
         venue=draw(st.none() | _TEXT.map(Venue)),
         links=links,
         nickname=draw(st.just("") | _TEXT),
+        # A paper's comment is written after its links (other lists' papers have them).
+        description=draw(st.just("") | _TEXT) if links else "",
         sections=(SECTION,),
     )
 

@@ -1,87 +1,171 @@
 """atbib: keep a Markdown paper list, per-section BibTeX files and a Zotero group in step.
 
+The public API is exactly the names in ``atbib.__all__``, documented in docs/api.md; import
+them from ``atbib`` itself. Every submodule (``atbib.model``, ``atbib.markdown.read``, ...)
+is internal and may change in any release.
+
 The record model (:class:`Record` and friends) is the hub; each format reads into it and writes
-out of it. Importing this package is cheap: formats and the Zotero client are loaded only when
-a function that needs them is called.
+out of it. Importing this package is cheap: it loads the record model only; the readers, the
+writers and the Zotero client are loaded when first used.
 """
 
-from __future__ import annotations
-
-import os
-from typing import TYPE_CHECKING
+import importlib as _importlib
+import typing as _typing
 
 from atbib._version import __version__
-from atbib.dedupe import Cluster, NearDuplicate, find_duplicates, near_duplicates
 from atbib.errors import AtbibError, BibtexError
-from atbib.keys import DEFAULT_FORMULA, assign_keys, base_key
-from atbib.markdown.read import read_markdown
-from atbib.markdown.write import render_markdown, write_markdown
-from atbib.model import Heading, Item, Kind, Library, Link, Person, Problem, Record, Text, Venue
+from atbib.model import (
+    Block,
+    Heading,
+    Item,
+    Kind,
+    Library,
+    Link,
+    Person,
+    Problem,
+    Record,
+    SectionPath,
+    Text,
+    Venue,
+)
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
+    from atbib._api import (
+        base_key,
+        build_bibliography,
+        item_to_record,
+        lint_list,
+        load_bibtex,
+        read_bibtex,
+        record_to_item,
+        sync_zotero,
+        write_bibtex,
+    )
     from atbib.bibtex.read import LoadedBib
+    from atbib.config import Config, load_config
+    from atbib.dedupe import Cluster, NearDuplicate, find_duplicates, near_duplicates
+    from atbib.dedupe import merge as merge_records
+    from atbib.export import Bibliography, Work
+    from atbib.keys import (
+        DEFAULT_FORMULA,
+        KeyAssignment,
+        KeyRow,
+        assign_keys,
+        read_registry,
+        write_registry,
+    )
+    from atbib.listformat import ListFormat
+    from atbib.markdown.edit import add_records, remove_items, replace_records
+    from atbib.markdown.entry import render_entry
+    from atbib.markdown.read import read_markdown
+    from atbib.markdown.write import render_markdown, write_markdown
+    from atbib.zotero.plan import Conflict as SyncConflict
+    from atbib.zotero.plan import Notice as SyncNotice
+    from atbib.zotero.sync import Summary as SyncSummary
 
 __all__ = [
     "DEFAULT_FORMULA",
     "AtbibError",
+    "Bibliography",
     "BibtexError",
+    "Block",
     "Cluster",
+    "Config",
     "Heading",
     "Item",
+    "KeyAssignment",
+    "KeyRow",
     "Kind",
     "Library",
     "Link",
+    "ListFormat",
+    "LoadedBib",
     "NearDuplicate",
     "Person",
     "Problem",
     "Record",
+    "SectionPath",
+    "SyncConflict",
+    "SyncNotice",
+    "SyncSummary",
     "Text",
     "Venue",
+    "Work",
     "__version__",
+    "add_records",
     "assign_keys",
     "base_key",
+    "build_bibliography",
     "find_duplicates",
+    "item_to_record",
+    "lint_list",
     "load_bibtex",
+    "load_config",
+    "merge_records",
     "near_duplicates",
     "read_bibtex",
     "read_markdown",
+    "read_registry",
+    "record_to_item",
+    "remove_items",
+    "render_entry",
     "render_markdown",
+    "replace_records",
+    "sync_zotero",
+    "write_bibtex",
     "write_markdown",
+    "write_registry",
 ]
 
+_LAZY: dict[str, tuple[str, str]] = {
+    "DEFAULT_FORMULA": ("atbib.keys", "DEFAULT_FORMULA"),
+    "Bibliography": ("atbib.export", "Bibliography"),
+    "Cluster": ("atbib.dedupe", "Cluster"),
+    "Config": ("atbib.config", "Config"),
+    "KeyAssignment": ("atbib.keys", "KeyAssignment"),
+    "KeyRow": ("atbib.keys", "KeyRow"),
+    "ListFormat": ("atbib.listformat", "ListFormat"),
+    "LoadedBib": ("atbib.bibtex.read", "LoadedBib"),
+    "NearDuplicate": ("atbib.dedupe", "NearDuplicate"),
+    "SyncConflict": ("atbib.zotero.plan", "Conflict"),
+    "SyncNotice": ("atbib.zotero.plan", "Notice"),
+    "SyncSummary": ("atbib.zotero.sync", "Summary"),
+    "Work": ("atbib.export", "Work"),
+    "add_records": ("atbib.markdown.edit", "add_records"),
+    "assign_keys": ("atbib.keys", "assign_keys"),
+    "base_key": ("atbib._api", "base_key"),
+    "build_bibliography": ("atbib._api", "build_bibliography"),
+    "find_duplicates": ("atbib.dedupe", "find_duplicates"),
+    "item_to_record": ("atbib._api", "item_to_record"),
+    "lint_list": ("atbib._api", "lint_list"),
+    "load_bibtex": ("atbib._api", "load_bibtex"),
+    "load_config": ("atbib.config", "load_config"),
+    "merge_records": ("atbib.dedupe", "merge"),
+    "near_duplicates": ("atbib.dedupe", "near_duplicates"),
+    "read_bibtex": ("atbib._api", "read_bibtex"),
+    "read_markdown": ("atbib.markdown.read", "read_markdown"),
+    "read_registry": ("atbib.keys", "read_registry"),
+    "record_to_item": ("atbib._api", "record_to_item"),
+    "remove_items": ("atbib.markdown.edit", "remove_items"),
+    "render_entry": ("atbib.markdown.entry", "render_entry"),
+    "render_markdown": ("atbib.markdown.write", "render_markdown"),
+    "replace_records": ("atbib.markdown.edit", "replace_records"),
+    "sync_zotero": ("atbib._api", "sync_zotero"),
+    "write_bibtex": ("atbib._api", "write_bibtex"),
+    "write_markdown": ("atbib.markdown.write", "write_markdown"),
+    "write_registry": ("atbib.keys", "write_registry"),
+}
+"""Public name -> (module, name) of everything loaded on first use."""
 
-def read_bibtex(source: str | os.PathLike[str]) -> list[Record]:
-    """Read a .bib file into records, one per entry, in file order.
 
-    *source* is a path (``str`` or path-like) or the BibTeX text itself (a ``str`` with a line
-    break or an ``@``). Each record is the list's view of its entry: the kind of work (from the
-    entry type; an unknown type is read as the closest kind), the title and names decoded from
-    LaTeX to Unicode (names split by BibTeX's rules: ``von Last, Jr, First``, braced corporate
-    names), the venue as the list writes it (``NAACL 2019`` for the ACL Anthology's
-    ``Proceedings of the 2019 Conference of the North American Chapter...``, ``CoRR 2019`` for
-    an arXiv preprint), links (``url``, else the arXiv or DOI address), the nickname from
-    ``shorttitle``, sections from atbib's ``subsection`` field, the citation key, and in
-    ``Record.extra`` every other field as plain text (``pages``, ``doi``, ``publisher``, ...).
-    ``@string`` macros, ``#`` concatenation and ``crossref`` are resolved.
-
-    Raises :class:`BibtexError` listing every error with its line when the file is malformed
-    (unbalanced braces, a missing comma, a name with too many commas). Use
-    :func:`load_bibtex` to also get the warnings (duplicate keys, unknown entry types, refused
-    ``javascript:`` links).
-
-    >>> [r.venue.text for r in read_bibtex("@inproceedings{k, title={T}, year=2019, "
-    ...  "booktitle={Proceedings of the 57th Annual Meeting of the Association for "
-    ...  "Computational Linguistics}}")]
-    ['ACL 2019']
-    """
-    from atbib.bibtex.read import read_bibtex as read
-
-    return read(source)
+def __getattr__(name: str) -> _typing.Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'atbib' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(target[0]), target[1])
+    globals()[name] = value
+    return value
 
 
-def load_bibtex(source: str | os.PathLike[str], *, path: str | None = None) -> LoadedBib:
-    """Read a .bib file without raising on bad input: the records it could read, the entry
-    each came from, and every problem (``error``, ``warning``, ``info``) with its line."""
-    from atbib.bibtex.read import load_bibtex as load
-
-    return load(source, path=path)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -405,6 +405,7 @@ def _import_update(
             project.config.key_formula,
             source_name=project.list_display,
             kept=project.kept,
+            file_names=project.config.section_files,
         )
         pairs = [(path.name, bib) for path, bib in zip(chosen, loaded, strict=True)]
         return plan_update(

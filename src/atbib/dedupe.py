@@ -132,10 +132,12 @@ def _clusters(
 
 
 @nogc
-def cluster_indices(records: Sequence[Record]) -> list[list[int]]:
+def cluster_indices(
+    records: Sequence[Record], titles: Sequence[str] | None = None
+) -> list[list[int]]:
     """Every work as the list of its entries' indices (singletons included), ordered by each
-    work's first entry."""
-    union, _ = _clusters(records)
+    work's first entry (``titles``: the records' folded titles, when the caller has them)."""
+    union, _ = _clusters(records, titles)
     groups: dict[int, list[int]] = {}
     for index in range(len(records)):
         groups.setdefault(union.find(index), []).append(index)

@@ -8,16 +8,16 @@ they do with it: one writes the files, the other compares them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from atbib._nogc import nogc
 from atbib.bibtex.mapping import KeptEntry, bibtex_entry
 from atbib.bibtex.write import format_entry, join_file
 from atbib.dedupe import cluster_indices, merge
-from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
+from atbib.keys import DEFAULT_FORMULA, KeyRow, _assign_keys, write_registry
 from atbib.model import Library, Record, SectionPath
-from atbib.text import to_ascii
+from atbib.text import fold_title, to_ascii
 
 ALL_FILE = "all.bib"
 REGISTRY_FILE = "keys.tsv"
@@ -33,11 +33,15 @@ class Work:
     """One work of the list: its entries merged, and its key."""
 
     record: Record
+    """The work's entries merged into one record (:func:`merge_records`)."""
     key: str
+    """Its citation key."""
     aliases: tuple[str, ...]
+    """Older keys of the work, still accepted (BibTeX's ``ids`` field)."""
     entries: tuple[int, ...]
     """Indices into ``library.items`` of every entry that lists this work."""
     new_key: bool
+    """Whether the key was made now rather than found in the registry."""
 
 
 class Files(Mapping[str, str]):
@@ -67,10 +71,13 @@ class Files(Mapping[str, str]):
 
 @dataclass(frozen=True, slots=True)
 class Bibliography:
+    """The works of a list with their keys, and every file ``atbib export`` writes."""
+
     works: tuple[Work, ...]
     files: Mapping[str, str]
     """File name (inside the bib folder) -> exact content, the key registry included."""
     registry: tuple[KeyRow, ...]
+    """The key registry to save (``keys.tsv``, also in ``files``)."""
 
 
 def slugify(heading: str) -> str:
@@ -80,14 +87,30 @@ def slugify(heading: str) -> str:
     return slug or "section"
 
 
-def section_files(sections: Sequence[SectionPath]) -> dict[str, str]:
+RESERVED_FILES = frozenset({ALL_FILE, KEPT_FILE, REGISTRY_FILE})
+
+
+def section_files(
+    sections: Sequence[SectionPath], chosen: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """``##`` heading -> file name, unique (a second heading with the same slug gets ``-2``,
-    and no section may take ``all.bib``)."""
+    and no section may take ``all.bib``). *chosen* maps headings (or patterns, as
+    :class:`~atbib.listformat.ListFormat` matches them) to the file names a list wants
+    (``[tool.atbib] section-files``); several headings may share a file."""
     names: dict[str, str] = {}
-    used = {ALL_FILE}
+    used = {ALL_FILE, *(chosen or {}).values()}
     for path in sections:
         if not path or path[0] in names:
             continue
+        if chosen:
+            from atbib.listformat import matches
+
+            wanted = chosen.get(path[0]) or next(
+                (name for pattern, name in chosen.items() if matches(pattern, path[0])), None
+            )
+            if wanted is not None:
+                names[path[0]] = wanted
+                continue
         stem = slugify(path[0])
         name, n = f"{stem}.bib", 1
         while name in used:
@@ -104,9 +127,18 @@ def collect_works(
 ) -> tuple[tuple[Work, ...], tuple[KeyRow, ...]]:
     """Merge entries of the same work and give every work its key."""
     records = library.records
-    groups = cluster_indices(records)
+    # Clustering and keys both compare folded titles: fold each once. A merged work's title
+    # is the title of one of its entries.
+    titles = [fold_title(record.title) for record in records]
+    groups = cluster_indices(records, titles)
     merged = [merge([records[i] for i in group]) for group in groups]
-    assignment = assign_keys(merged, registry, formula)
+    folded = [
+        titles[group[0]]
+        if len(group) == 1 or record.title == records[group[0]].title
+        else next(titles[i] for i in group if records[i].title == record.title)
+        for record, group in zip(merged, groups, strict=True)
+    ]
+    assignment = _assign_keys(merged, registry, formula, folded)
     works = tuple(
         Work(record, key, aliases, tuple(group), new)
         for record, key, aliases, group, new in zip(
@@ -121,17 +153,19 @@ def collect_works(
     return works, assignment.registry
 
 
-def _section_entry(work: Work, heading: str, all_entry: str, kept: KeptEntry | None) -> str:
-    """The work's formatted entry in the file of one ``##`` heading: its all.bib entry when
-    every section it is listed in is under that heading, else one naming only those."""
+def _section_entry(
+    work: Work, headings: Collection[str], all_entry: str, kept: KeptEntry | None
+) -> str:
+    """The work's formatted entry in the file of some ``##`` headings: its all.bib entry when
+    every section it is listed in is under them, else one naming only those."""
     sections = work.record.sections
-    if all(path and path[0] == heading for path in sections):
+    if all(path and path[0] in headings for path in sections):
         return all_entry
     return format_entry(
         bibtex_entry(
             work.record,
             work.key,
-            sections=[path for path in sections if path and path[0] == heading],
+            sections=[path for path in sections if path and path[0] in headings],
             aliases=work.aliases,
             kept=kept,
         )
@@ -146,17 +180,22 @@ def build_bibliography(
     *,
     source_name: str = "README.md",
     kept: Mapping[str, tuple[str, KeptEntry]] | None = None,
+    file_names: Mapping[str, str] | None = None,
 ) -> Bibliography:
     """Every file ``atbib export`` writes into the bib folder, with its exact content.
 
     *kept* holds the fields of imported entries the list cannot show (``bib/extra.bib``, by
     lower-case key; see :mod:`atbib.bibtex.kept`): each work's entry carries its kept fields
-    where they still agree with the list."""
+    where they still agree with the list. *file_names* chooses the file of some ``##``
+    headings (see :func:`section_files`)."""
     kept = kept or {}
     works, rows = collect_works(library, registry, formula)
     items = library.items
-    files_by_section = section_files(library.sections)
-    per_file: dict[str, list[tuple[int, int]]] = {name: [] for name in files_by_section.values()}
+    files_by_section = section_files(library.sections, file_names)
+    headings_of: dict[str, list[str]] = {}
+    for heading, file_name in files_by_section.items():
+        headings_of.setdefault(file_name, []).append(heading)
+    per_file: dict[str, list[tuple[int, int]]] = {name: [] for name in headings_of}
     for position, work in enumerate(works):
         placed: set[str] = set()
         for index in work.entries:
@@ -181,21 +220,25 @@ def build_bibliography(
         for w in works
     ]
     makers: dict[str, Callable[[], str]] = {}
-    for heading, name in files_by_section.items():
+    for name, headings in headings_of.items():
+        quoted = ", ".join(f'"{heading}"' for heading in headings)
         header = [
-            f'{GENERATED_MARK} from {source_name}, section "{heading}". Do not edit by hand:',
+            f"{GENERATED_MARK} from {source_name}, section{'s' if len(headings) > 1 else ''} "
+            f"{quoted}. Do not edit by hand:",
             how,
             "Several section files in one document repeat shared works: use all.bib instead.",
         ]
         order = [i for _, i in sorted(per_file[name], key=lambda pair: pair[0])]
 
         def section_file(
-            header: list[str] = header, heading: str = heading, order: list[int] = order
+            header: list[str] = header,
+            heading_set: frozenset[str] = frozenset(headings),
+            order: list[int] = order,
         ) -> str:
             return join_file(
                 header,
                 (
-                    _section_entry(works[i], heading, all_entries[i], _kept(kept, works[i].key))
+                    _section_entry(works[i], heading_set, all_entries[i], _kept(kept, works[i].key))
                     for i in order
                 ),
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from atbib.errors import AtbibError
@@ -54,6 +54,18 @@ def has_text(path: str | os.PathLike[str], text: str) -> bool:
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8, line endings exactly as given)."""
+    _write_atomic(
+        path,
+        (text[start : start + _CHUNK].encode("utf-8") for start in range(0, len(text), _CHUNK)),
+    )
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace ``path`` with ``data``."""
+    _write_atomic(path, (data,))
+
+
+def _write_atomic(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
@@ -61,8 +73,8 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     )
     try:
         with os.fdopen(fd, "wb") as handle:
-            for start in range(0, len(text), _CHUNK):
-                handle.write(text[start : start + _CHUNK].encode("utf-8"))
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():

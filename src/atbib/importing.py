@@ -183,6 +183,8 @@ def plan_import(
     # New works: render them into the section, as the list will read them back.
     new_records = [replace(sources[i].record, sections=(section,)) for i in fresh]
     final = add_records(edited, section, new_records)
+    kept_positions = set(_old_positions(edited, final))
+    written = [item.text for i, item in enumerate(final.items) if i not in kept_positions]
     read_back: list[Record] = []
     lines: list[str] = []
     for record in new_records:
@@ -190,6 +192,8 @@ def plan_import(
         parsed = parse_entry(body, section).record
         read_back.append(replace(parsed or record, key=record.key))
         lines.append("- " + body)
+    if len(written) == len(lines):
+        lines = written  # as written into the list, with the list's own bullets
 
     # Keys as export gives them: every work of the list claims its registered key first, so
     # a new work that shares a title with a listed one can never take that work's key.

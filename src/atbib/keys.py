@@ -29,7 +29,7 @@ from functools import lru_cache
 from atbib._nogc import nogc
 from atbib.errors import AtbibError
 from atbib.model import Record
-from atbib.text import ascii_words, fold_title, significant_words, to_ascii
+from atbib.text import ascii_words, first_significant_words, fold_title, to_ascii
 
 DEFAULT_FORMULA: tuple[str, ...] = ("{auth}{year}{title}", "{title}{year}{title2}")
 REGISTRY_HEADER = (
@@ -84,7 +84,8 @@ class _Placeholders:
     def _title_words(self) -> list[str]:
         if self._words is None:
             title = self._record.title
-            self._words = significant_words(title) or ascii_words(title)
+            # the title placeholders use the first three words at most
+            self._words = first_significant_words(title, 3) or ascii_words(title)[:3]
         return self._words
 
     def _derive(self, name: str) -> str:
@@ -150,7 +151,7 @@ def base_key(record: Record, formula: Sequence[str] = DEFAULT_FORMULA) -> str:
             pieces = alternative
             break
     key = "".join([values.get(p) if i % 2 else p for i, p in enumerate(pieces)])
-    key = _UNSAFE.sub("", to_ascii(key).lower())
+    key = _UNSAFE.sub("", (key if key.isascii() else to_ascii(key)).lower())
     return key or "untitled"
 
 
@@ -176,6 +177,8 @@ class KeyRow:
 
 @dataclass(frozen=True, slots=True)
 class KeyAssignment:
+    """The keys :func:`assign_keys` gave, and the registry that records them."""
+
     keys: tuple[str, ...]
     """One key per work, in the order the works were given."""
     new: tuple[bool, ...]
@@ -183,6 +186,7 @@ class KeyAssignment:
     aliases: tuple[tuple[str, ...], ...]
     """Older keys of each work, left behind when two registered works turned out to be one."""
     registry: tuple[KeyRow, ...]
+    """The registry to save: the rows given, and a row for every work."""
 
 
 _BAD_KEY = re.compile(r"""[\s\x00-\x1f\x7f,{}()"=#%@\\~']""")
@@ -230,7 +234,20 @@ def assign_keys(
     """Give every work a key: its registered key when the registry knows it (by a shared
     identifier, else by its folded title), else a key the work carries that is still free,
     else a new key from the formula, with a letter suffix when taken (case-insensitively)."""
-    evidence = [(tuple(str(i) for i in w.identifiers), fold_title(w.title)) for w in works]
+    return _assign_keys(works, registry, formula, [fold_title(w.title) for w in works])
+
+
+def _assign_keys(
+    works: Sequence[Record],
+    registry: Sequence[KeyRow],
+    formula: Sequence[str],
+    titles: Sequence[str],
+) -> KeyAssignment:
+    """:func:`assign_keys`, given the works' folded titles."""
+    evidence = [
+        (tuple(str(i) for i in w.identifiers), title)
+        for w, title in zip(works, titles, strict=True)
+    ]
     matched_rows, claimed = _match_rows(evidence, registry)
     taken = {row.key.lower() for row in registry}
     keys: list[str] = []

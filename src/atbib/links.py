@@ -17,9 +17,12 @@ from atbib.identifiers import (
     normalise_arxiv,
     normalise_url,
 )
+from atbib.model import Kind
 
 if TYPE_CHECKING:
     from atbib.model import Record
+
+_LINK_KINDS = frozenset({Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER})
 
 PRIMARY_LABELS = frozenset(
     {"paper", "pdf", "slides", "book", "arxiv", "preprint", "article", "paper & code", "openreview"}
@@ -38,8 +41,6 @@ def record_identifiers(record: Record) -> tuple[Identifier, ...]:
     """Scholarly identifiers from the work's own links, then a ``url:`` identity for the title
     link of blog posts and repositories, or a paper's own non-code link when nothing better is
     known."""
-    from atbib.model import Kind
-
     found: dict[Identifier, None] = {}
     own_urls = [record.url] if record.url else []
     own_urls += [link.url for link in record.links if link.url and is_primary_label(link.label)]
@@ -55,7 +56,7 @@ def record_identifiers(record: Record) -> tuple[Identifier, ...]:
         elif name in IDENTITY_FIELDS:
             for ident in identifiers_from_text(value):
                 found.setdefault(ident, None)
-    if record.kind in (Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER) and record.url:
+    if record.kind in _LINK_KINDS and record.url:
         found.setdefault(Identifier("url", normalise_url(record.url)), None)
     elif not found:
         for url in own_urls:

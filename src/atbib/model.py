@@ -15,10 +15,10 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 from atbib import names
+from atbib.venues import ParsedVenue, parse_venue
 
 if TYPE_CHECKING:
     from atbib.identifiers import Identifier
-    from atbib.venues import ParsedVenue
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(?:0[1-9]|1[0-2])/")
 
@@ -45,9 +45,13 @@ class Person:
     """A name split by BibTeX's rules; ``str()`` gives the display form used in the list."""
 
     family: str
+    """The last name (``Vaswani``; ``Neumann`` in ``John von Neumann``)."""
     given: str = ""
+    """The first names (``Ashish``, ``Aidan N.``)."""
     von: str = ""
+    """Lower-case particles before the family name (``von``, ``van der``)."""
     jr: str = ""
+    """A suffix (``Jr.``, ``III``)."""
 
     @classmethod
     def parse(cls, text: str) -> Person:
@@ -90,23 +94,26 @@ class Venue:
     ``RepL4NLP@ACL 2019``). Name, year and the full name are derived from that text."""
 
     text: str
+    """The venue as written, kept exactly (``NeurIPS 2019 Workshop``)."""
 
     @classmethod
     def from_parts(cls, name: str, year: int | None) -> Venue:
+        """A venue written ``Name Year`` (``Venue.from_parts("ACL", 2019).text == "ACL
+        2019"``)."""
         return cls(f"{name} {year}" if name and year else name or str(year or ""))
 
     @property
     def parsed(self) -> ParsedVenue:
-        from atbib.venues import parse_venue
-
         return parse_venue(self.text)
 
     @property
     def year(self) -> int | None:
+        """The year in the text (``2019`` in ``ICLR2019``), if any."""
         return self.parsed.year
 
     @property
     def name(self) -> str:
+        """The text without its year (``RepL4NLP@ACL``)."""
         return self.parsed.name
 
 
@@ -116,6 +123,7 @@ class Link:
     even when empty or relative, so the entry can be written back."""
 
     label: str
+    """What the list calls the link: ``paper``, ``code``, ``pt code``, ``slides``, ..."""
     url: str
 
 
@@ -125,17 +133,26 @@ class Record:
 
     kind: Kind
     title: str
+    """The title, as plain text (Markdown escapes removed, LaTeX decoded)."""
     authors: tuple[Person, ...] = ()
     venue: Venue | None = None
+    """Where the work appeared, as the list writes it (``None`` when the entry shows none)."""
     url: str = ""
     """Where the title itself links (blog posts and repositories); papers link via ``links``."""
     links: tuple[Link, ...] = ()
+    """The labelled links, in the order written; a paper's own link is the first
+    (``[[paper]](url)``)."""
     nickname: str = ""
+    """The short name the list gives the work (``***BERT***`` -> ``BERT``)."""
     description: str = ""
+    """The comment after a repository, a link or a paper's links (`` - text``)."""
     source: str = ""
     """The ``Source /`` prefix of a blog post or the owner of a repository."""
     sections: tuple[SectionPath, ...] = ()
+    """The sections the entry is listed in (one per entry; a merged work has several)."""
     key: str = ""
+    """The citation key a format gave the work (a .bib entry's key, Zotero's
+    ``citationKey``); empty for list entries, whose keys come from the key registry."""
     extra: tuple[tuple[str, str], ...] = ()
     """Fields other formats carry that the list cannot show (``doi``, ``pages``, ...), kept so a
     round trip through the record model loses nothing."""
@@ -208,10 +225,12 @@ class Problem:
 
     path: str
     line: int
+    """The line number, from 1 (0 when the problem is about the whole file)."""
     severity: str
     """``"error"``, ``"warning"`` or ``"info"``."""
     message: str
     code: str = ""
+    """A short stable name for the kind of problem (``unparsed-line``, ...)."""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -223,10 +242,15 @@ class Heading:
     """A Markdown heading line (``## Transformer``)."""
 
     level: int
+    """1 for ``#``, 2 for ``##``, ..."""
     title: str
+    """The title without the ``#`` marks."""
     text: str
+    """The line as written, without its line ending."""
     eol: str
+    """The line ending: ``"\\n"``, ``"\\r\\n"`` or ``""`` at the end of the file."""
     line: int
+    """The line number, from 1."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +275,9 @@ class Text:
     eol: str
     line: int
     problem: str = ""
+    severity: str = "warning"
+    """Of the problem: ``"warning"``, or ``"info"`` for a line understood as something other
+    than an entry (a label above nested entries)."""
 
 
 Block = Heading | Item | Text
@@ -261,12 +288,15 @@ class Library:
     """A Markdown list read without loss: every line in order, entries as records."""
 
     blocks: tuple[Block, ...]
+    """Every line, in order."""
     path: str = "<text>"
+    """The file's name in problem reports."""
     bom: str = ""
     """A UTF-8 byte order mark the file started with, written back as it was."""
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
+        """The entries, in list order: the lines read as records."""
         return tuple(b for b in self.blocks if isinstance(b, Item))
 
     @property
@@ -278,7 +308,7 @@ class Library:
     def problems(self) -> tuple[Problem, ...]:
         """Lines that looked like entries but were not understood (kept untouched)."""
         return tuple(
-            Problem(self.path, b.line, "warning", b.problem, "unparsed-line")
+            Problem(self.path, b.line, b.severity, b.problem, "unparsed-line")
             for b in self.blocks
             if isinstance(b, Text) and b.problem
         )

@@ -61,10 +61,13 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_project(list_path: str | None = None, bib_dir: str | None = None) -> Project:
-    """Read the configuration, the list and the key registry (and find the temporary files
-    a killed run left: :attr:`Project.leftovers`)."""
-    config = load_config().with_overrides(list_path=list_path, bib_dir=bib_dir)
+def load_project(
+    list_path: str | None = None, bib_dir: str | None = None, *, start: Path | None = None
+) -> Project:
+    """Read the configuration (the nearest pyproject.toml from *start*, else the current
+    folder), the list and the key registry (and find the temporary files a killed run left:
+    :attr:`Project.leftovers`)."""
+    config = load_config(start).with_overrides(list_path=list_path, bib_dir=bib_dir)
     return replace(_read_project(config), leftovers=tuple(interrupted_writes(config)))
 
 
@@ -74,10 +77,11 @@ def locked_project(
     bib_dir: str | None = None,
     *,
     on_wait: Callable[[str], None] | None = None,
+    start: Path | None = None,
 ) -> Iterator[Project]:
     """The project, read and held under the repository's write lock: commands that write
     read what they change inside the lock, so two processes never interleave."""
-    config = load_config().with_overrides(list_path=list_path, bib_dir=bib_dir)
+    config = load_config(start).with_overrides(list_path=list_path, bib_dir=bib_dir)
     with write_lock(config.root, on_wait=on_wait):
         # Under the lock, a temporary file of ours can only be a killed run's: remove it.
         leftovers = interrupted_writes(config)
@@ -111,7 +115,9 @@ def interrupted_writes(config: Config) -> list[Path]:
 
 
 def _read_project(config: Config) -> Project:
-    library = read_markdown(config.list_file, path=_display(config.list_file))
+    library = read_markdown(
+        config.list_file, path=_display(config.list_file), list_format=config.list_format
+    )
     registry_file = config.bib_folder / REGISTRY_FILE
     registry = (
         read_registry(read_text(registry_file), source=_display(registry_file))
@@ -169,6 +175,7 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
         config.key_formula,
         source_name=_display(config.list_file),
         kept=project.kept,
+        file_names=config.section_files,
     )
     folder = config.bib_folder
     generated = _generated_files(folder)

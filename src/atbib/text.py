@@ -156,3 +156,23 @@ def significant_words(title: str) -> list[str]:
     """Title words that can start a key: no stop words, no bare numbers (``75 Languages, 1
     Model`` starts from ``languages``; a number would run into the year)."""
     return [w for w in ascii_words(title) if w not in STOP_WORDS and not w.isdigit()]
+
+
+def first_significant_words(title: str, count: int) -> list[str]:
+    """``significant_words(title)[:count]``, without finding the words after those (a key
+    uses at most three)."""
+    if not title.isascii():
+        return significant_words(title)[:count]
+    # ascii_words' ASCII path, word by word
+    if "'" in title:
+        title = _APOSTROPHE.sub("", title)
+    if "-" in title:
+        title = _INNER_HYPHEN.sub("", title)
+    words: list[str] = []
+    for match in _WORD.finditer(title.lower()):
+        word = match.group()
+        if word not in STOP_WORDS and not word.isdigit():
+            words.append(word)
+            if len(words) == count:
+                break
+    return words

@@ -33,6 +33,7 @@ _ESCAPES = {
 }
 # A special character, or the first of two equal ligature characters ("--", "''", "``").
 _SPECIAL = re.compile(r"[\\{}&%$#_~^]|([-'`])(?=\1)")
+_SPECIAL_CHAR = re.compile(r"[\\{}&%$#_~^]")
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -78,14 +79,16 @@ def balanced_braces(s: str) -> bool:
 
 
 def _encode_text(text: str) -> str:
-    if not _SPECIAL.search(text):
+    if not needs_escape(text):
         return text
     return _SPECIAL.sub(_escape, text)
 
 
 def needs_escape(text: str) -> bool:
-    """Whether :func:`encode_latex` would change ``text``."""
-    return _SPECIAL.search(text) is not None
+    """Whether :func:`encode_latex` would change ``text``: whether ``_SPECIAL`` is found in it.
+    One search for its characters and three for its pairs: the alternation in ``_SPECIAL``
+    keeps the regex engine from scanning fast (three times slower on a usual title)."""
+    return _SPECIAL_CHAR.search(text) is not None or "--" in text or "''" in text or "``" in text
 
 
 def encode_latex(text: str) -> str:
@@ -96,7 +99,7 @@ def encode_latex(text: str) -> str:
     (``$O(n \\log n)$``, found as pandoc finds it: see :func:`math_spans`) is kept as written,
     so a title with math read from a .bib file goes back as the same math.
     """
-    if not _SPECIAL.search(text):
+    if not needs_escape(text):
         return text
     spans = math_spans(text)
     if not spans:
@@ -320,7 +323,6 @@ _CONTROL_SYMBOLS = {
     "@": "",
     "\\": " ",
 }
-_NEEDS_DECODING = re.compile(r"[\\{}~]|--|``|''")
 _NEXT = re.compile(r"[\\{}$~`'-]")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _SPACES = re.compile(r"[ \t\r\n]*")
@@ -353,7 +355,18 @@ def decode_latex(text: str) -> str:
     accent written as a Unicode character stays as written. Text without ``\\``, braces, ``~``
     or ligatures is returned unchanged.
     """
-    if not _NEEDS_DECODING.search(text):
+    # Seven substring scans are three times faster than one search of the regular expression
+    # [\\{}~]|--|``|'' (its alternatives defeat the regex engine's fast scan), and most values
+    # hold none of them.
+    if not (
+        "\\" in text
+        or "{" in text
+        or "}" in text
+        or "~" in text
+        or "--" in text
+        or "``" in text
+        or "''" in text
+    ):
         return text
     return _decode(text, 0)
 

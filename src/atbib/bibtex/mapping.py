@@ -56,7 +56,9 @@ from atbib.bibtex.latex import (
     math_spans,
     needs_escape,
 )
-from atbib.model import Kind, Link, Person, Record, SectionPath, Venue, listable
+from atbib.identifiers import identifiers_from_text, normalise_arxiv
+from atbib.markdown.entry import clean_url, escape_markdown, is_active_url, unescape_markdown
+from atbib.model import _NOT_YET, Kind, Link, Person, Record, SectionPath, Venue, listable
 from atbib.venues import ParsedVenue, VenueType, parse_venue, venue_from_bib
 
 # -- the tables -------------------------------------------------------------------------------
@@ -325,18 +327,19 @@ def _encode_title_text(title: str) -> str:
         )
     # The usual title: nothing to escape, and single spaces are its only white space
     # (isprintable() is False for every other white-space character), so splitting at
-    # " " finds the same pieces. A piece with a letter or digit at both ends is its own core.
-    out = []
-    for piece in title.split(" "):
-        if piece:
-            first, last = piece[0], piece[-1]
-            if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
-                if _needs_protection(piece):
-                    piece = "{" + piece + "}"
-            else:
-                piece = _protect(piece)
-        out.append(piece)
-    return " ".join(out)
+    # " " finds the same pieces.
+    return " ".join([_usual_piece(piece) if piece else piece for piece in title.split(" ")])
+
+
+@lru_cache(maxsize=65536)
+def _usual_piece(piece: str) -> str:
+    """A piece of a usual title (no white space, nothing to escape), braced where it needs
+    protection. Cached: titles share most of their words."""
+    first, last = piece[0], piece[-1]
+    if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
+        # A piece with a letter or digit at both ends is its own core.
+        return "{" + piece + "}" if _needs_protection(piece) else piece
+    return _protect(piece)
 
 
 def encode_title(title: str) -> str:
@@ -444,21 +447,34 @@ _TABS = re.compile(r" *\t[ \t]*")
 def decode_value(name: str, raw: str) -> str:
     """A BibTeX value as plain text: verbatim fields as written, the rest decoded; line
     breaks with their indentation become one space, as BibTeX reads them."""
+    if name in VERBATIM_FIELDS:
+        if "\n" in raw or "\t" in raw or "\r" in raw:
+            raw = join_lines(raw)
+        return raw.strip()
+    return _decoded(raw)
+
+
+@lru_cache(maxsize=8192)
+def _decoded(raw: str) -> str:
+    """A value of a field that is not verbatim, decoded. Cached: a bibliography repeats its
+    venues, publishers, addresses, months and years thousands of times (``@string`` macros)."""
     if "\n" in raw or "\t" in raw or "\r" in raw:
         raw = join_lines(raw)
-    if name in VERBATIM_FIELDS:
-        return raw.strip()
     return decode_latex(raw).strip()
 
 
 def _links_text(links: Sequence[Link]) -> str:
-    from atbib.markdown.entry import clean_url, escape_markdown
-
     parts = []
     for link in links:
         # The reader cleans every URL it reads: writing it clean reads back the same.
-        parts.append(f"[{escape_markdown(link.label)}]({clean_url(link.url)})")
+        parts.append(f"[{_escaped_label(link.label)}]({clean_url(link.url)})")
     return " ".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _escaped_label(label: str) -> str:
+    """A link label escaped for the list: a list uses a few dozen labels (paper, code...)."""
+    return escape_markdown(label)
 
 
 @lru_cache(maxsize=4096)
@@ -772,6 +788,7 @@ def _position(fields: Sequence[tuple[str, str]], name: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=256)
 def _venue_candidates(entry_type: str) -> tuple[str, ...]:
     """The fields :func:`read_venue` looks in for the venue of an entry of this type."""
     info = ENTRY_TYPES.get(entry_type)
@@ -849,8 +866,6 @@ def _arxiv_id(get: Callable[[str], str | None]) -> str | None:
     """The arXiv id an entry carries in ``eprint`` (unless ``archivePrefix`` names another
     archive), or in an arXiv ``journal``/``howpublished`` (Google Scholar's ``arXiv preprint
     arXiv:1810.04805``)."""
-    from atbib.identifiers import identifiers_from_text, normalise_arxiv
-
     eprint = get("eprint")
     prefix = (get("archiveprefix") or "arxiv").strip().lower()
     if eprint and prefix == "arxiv":
@@ -922,6 +937,22 @@ def read_kind(entry_type: str, get: Callable[[str], str | None]) -> tuple[Kind, 
     return info.kind, ""
 
 
+@lru_cache(maxsize=4096)
+def _candidate_venue_name(
+    fields: tuple[str, ...], raws: tuple[str | None, ...], year: int | None
+) -> str:
+    """The venue name in the first of ``fields`` (with their raw values ``raws``) that names
+    one, read through the venue table; ``""`` for none. Cached: a bibliography has a few
+    hundred venues, and export reads back every entry it writes."""
+    for field_name, raw in zip(fields, raws, strict=True):
+        if not raw or _url_value(raw) or "\\url" in raw:
+            continue
+        text = decode_value(field_name, raw)
+        if text and "://" not in text:
+            return venue_from_bib(text, year).name
+    return ""
+
+
 def read_venue(entry_type: str, get: Callable[[str], str | None]) -> Venue | None:
     """The list's venue for an entry: ``listvenue`` when atbib wrote one; else the venue field
     of its type (then the usual ones), read through the venue table, with the year; ``CoRR``
@@ -931,15 +962,8 @@ def read_venue(entry_type: str, get: Callable[[str], str | None]) -> Venue | Non
         text = decode_value("listvenue", listed)
         return Venue(text) if text else None
     year = _year(get)
-    name = ""
-    for field_name in _venue_candidates(entry_type):
-        raw = get(field_name)
-        if not raw or _url_value(raw) or "\\url" in raw:
-            continue
-        text = decode_value(field_name, raw)
-        if text and "://" not in text:
-            name = venue_from_bib(text, year).name
-            break
+    candidates = _venue_candidates(entry_type)
+    name = _candidate_venue_name(candidates, tuple([get(f) for f in candidates]), year)
     if not name and _arxiv_id(get):
         name = "CoRR"
     if not name:
@@ -1020,8 +1044,6 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     """Read one BibTeX entry (raw values, macros resolved) as a record (see the module
     docstring). Fields the record cannot show go to ``Record.extra`` as plain text, with the
     source's spelling of fields the table would write differently (``booktitle``, ``doi``)."""
-    from atbib.markdown.entry import clean_url, is_active_url
-
     get = _raw_getter(fields)
     problems: list[tuple[str, str, str]] = []
     dropped: list[str] = []
@@ -1053,8 +1075,6 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     raw_links = get("links")
     links: list[Link] = []
     if raw_links:
-        from atbib.markdown.entry import unescape_markdown
-
         for match in _LINKS_FIELD.finditer(decode_value("links", raw_links)):
             url = safe(match.group(2)) if match.group(2) else ""
             if url or not match.group(2):
@@ -1216,6 +1236,10 @@ def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str
         extra.append((name, value))
     if not extra:
         return record
-    from dataclasses import replace
-
-    return replace(record, extra=tuple(extra))
+    # The record was made by the caller and is not shared yet: give it its extra fields in
+    # place (dataclasses.replace would build it again), and drop the memos derived without
+    # them, as replace would (identifiers, and the year through them, also read extra).
+    object.__setattr__(record, "extra", tuple(extra))
+    object.__setattr__(record, "_identifiers", None)
+    object.__setattr__(record, "_year", _NOT_YET)
+    return record

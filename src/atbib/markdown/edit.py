@@ -3,11 +3,12 @@
 Every function returns a new :class:`~atbib.model.Library`; untouched lines keep their exact
 text. A replaced entry is rendered in house style with its own bullet and line ending; new
 entries copy the bullet and line ending of their neighbours, so the list's own conventions
-survive (``*`` bullets, CRLF files).
+survive (``*`` bullets, CRLF files, numbered items continue the numbering).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -57,7 +58,9 @@ def _eol(library: Library) -> str:
 
 def add_records(library: Library, section: SectionPath, records: Sequence[Record]) -> Library:
     """Append entries at the end of a subsection (after its last entry), creating the
-    ``##``/``###`` headings it needs at the end of their parent section."""
+    ``##``/``###`` headings it needs at the end of their parent section. The new lines are
+    in house style with the bullet of the entry before them (numbered lists go on
+    counting)."""
     if not records:
         return library
     blocks = list(library.blocks)
@@ -76,9 +79,25 @@ def add_records(library: Library, section: SectionPath, records: Sequence[Record
     line_eol = blocks[anchor].eol or eol
     if not blocks[anchor].eol:
         blocks[anchor] = replace(blocks[anchor], eol=eol)
-    new = [_new_item(record, section, prefix, line_eol) for record in records]
+    new = [
+        _new_item(record, section, _numbered(prefix, step), line_eol)
+        for step, record in enumerate(records, start=1)
+    ]
     blocks[anchor + 1 : anchor + 1] = new
     return replace(library, blocks=_renumber(blocks))
+
+
+_NUMBER = re.compile(r"^(\s*)(\d{1,9})([.)]\s+)$")
+
+
+def _numbered(prefix: str, step: int) -> str:
+    """The bullet of the entry *step* places after one with *prefix*: the same bullet, or the
+    next number of a numbered list (``2. `` -> ``3. ``)."""
+    found = _NUMBER.match(prefix)
+    if found is None:
+        return prefix
+    indent, number, tail = found.groups()
+    return f"{indent}{int(number) + step}{tail}"
 
 
 def _new_item(record: Record, section: SectionPath, prefix: str, eol: str) -> Item:

@@ -8,6 +8,7 @@ House style::
 
     **Title**. *A, B, C*. (Venue Year) [[paper]](url)[[code]](url) - ***NICK***
     Title (Venue Year) [[paper]](url) - ***NICK***          (no authors)
+    Title (Venue Year) [[paper]](url) - description          (a paper with a comment)
     [Source / Title](url) [[code]](url)                      (blog posts)
     [owner / name](url) - description                        (repositories)
 
@@ -43,9 +44,14 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
 from atbib.venues import parse_venue
+
+if TYPE_CHECKING:
+    from atbib.listformat import ListFormat
 
 MAX_ENTRY_LENGTH = 20_000
 """Longer lines are carried through as text, never parsed: no entry is that long, and it keeps
@@ -165,6 +171,8 @@ _URL_SHAPE = re.compile(_URL)
 def is_active_url(url: str) -> bool:
     """Whether a browser would run the address (``javascript:``, ``vbscript:``, ``data:``),
     however it is disguised with entities, case, white space or control characters."""
+    if url.startswith(("https://", "http://")):
+        return False  # no entity, white space or control character can hide before these
     return bool(_ACTIVE_SCHEME.match(_INVISIBLE.sub("", html.unescape(url))))
 
 
@@ -233,9 +241,18 @@ def _name_words(text: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool
     return jr, words
 
 
+@lru_cache(maxsize=65536)
 def parse_display_name(text: str) -> Person:
     """A name as the list writes it (``First von Last``, ``\\, Jr`` after it), split by
-    BibTeX's rules: von is the run of words that start lower case, Last always has a word."""
+    BibTeX's rules: von is the run of words that start lower case, Last always has a word.
+
+    Cached (people recur across a list, and a Person is immutable), with a fast path for the
+    usual name: no escape or brace, every word starting with a capital letter."""
+    if "\\" not in text and "{" not in text and "}" not in text:
+        plain = text.split()  # the words _name_words finds: white space at depth 0 splits
+        if plain and all(w[0].isupper() and w[0].isalpha() for w in plain):
+            # No word starts lower case: no von part; Last is the last word.
+            return Person(family=plain[-1], given=" ".join(plain[:-1]))
     words, jr_words = _name_words(text.strip())
     first_end = next((i for i, (_, lower) in enumerate(words) if lower), len(words))
     first, rest = words[:first_end], words[first_end:]
@@ -289,6 +306,8 @@ def render_display_name(person: Person) -> str:
 
 def _split_authors(text: str) -> list[str]:
     """Split the author span at commas that are neither escaped nor inside braces."""
+    if "\\" not in text and "{" not in text:
+        return [name for name in text.split(",") if name.strip()]  # every comma splits
     names: list[str] = []
     depth = 0
     start = 0
@@ -323,6 +342,8 @@ class ParsedEntry:
 
 def split_bullet(line: str) -> tuple[str, str] | None:
     """``("- ", body)`` for a list item line, else ``None``."""
+    if line[:2] == "- " and len(line) > 2 and not line[2].isspace() and "\n" not in line:
+        return "- ", line[2:]  # what _BULLET finds for the usual bullet
     match = _BULLET.match(line)
     return (match.group(1), match.group(2)) if match else None
 
@@ -396,30 +417,67 @@ def _paper_kind(links: tuple[Link, ...]) -> Kind:
     return {"slides": Kind.SLIDES, "book": Kind.BOOK}.get(first, Kind.PAPER)
 
 
-def _link_kind(section: SectionPath, url: str) -> Kind:
-    from atbib.identifiers import is_code_url
+def link_kind(
+    section: SectionPath, url: str, fmt: ListFormat | None = None, *, venue: bool = False
+) -> Kind:
+    """The kind of an entry whose title is a link: the kind configured for its heading, else
+    a paper when a venue follows the link, else by its heading's words (``Repositories``,
+    ``Code``, ``Blog``, ``Posts``), else a paper when the URL names one (arXiv, DOI, ACL
+    Anthology, OpenReview...), a repository for code hosting, other for the rest."""
+    from atbib.identifiers import identifiers_from_url, is_code_url
 
+    configured = fmt.kind_for(section) if fmt is not None and fmt.kinds else None
+    if configured is not None:
+        return configured
+    if venue:
+        return Kind.PAPER
     heading = section[-1].lower() if section else ""
     if "repositor" in heading or "code" in heading:
         return Kind.REPOSITORY
     if "blog" in heading or "post" in heading:
         return Kind.BLOG_POST
-    return Kind.REPOSITORY if is_code_url(url) else Kind.OTHER
+    if is_code_url(url):
+        return Kind.REPOSITORY
+    return Kind.PAPER if identifiers_from_url(url) else Kind.OTHER
 
 
-def parse_entry(body: str, section: SectionPath) -> ParsedEntry:
-    """Read the text of one list item (after the bullet) as a record."""
+TITLE_KINDS = frozenset({Kind.PAPER, Kind.SLIDES, Kind.BOOK})
+"""Kinds written with a bold or plain title; their links are labelled ``[[paper]](url)``."""
+_OWN_LABEL = {Kind.PAPER: "paper", Kind.SLIDES: "slides", Kind.BOOK: "book"}
+
+
+def parse_entry(body: str, section: SectionPath, fmt: ListFormat | None = None) -> ParsedEntry:
+    """Read the text of one list item (after the bullet) as a record: atbib's own shapes
+    first (see the module docstring), then, unless *fmt* says house style only, the other
+    common shapes (:mod:`atbib.markdown.shapes`)."""
     if len(body) > MAX_ENTRY_LENGTH:
         return ParsedEntry(None, f"entry longer than {MAX_ENTRY_LENGTH} characters")
+    parsed = _parse_house_entry(body, section, fmt)
+    if parsed.record is None and not (fmt is not None and fmt.house_style_only):
+        from atbib.markdown.shapes import parse_other_shapes
+
+        other = parse_other_shapes(body, section, fmt)
+        if other.record is not None:
+            return other
+    if parsed.record is not None and fmt is not None and fmt.kinds and parsed.record.url == "":
+        configured = fmt.kind_for(section)
+        if configured in TITLE_KINDS and configured is not parsed.record.kind:
+            return ParsedEntry(replace(parsed.record, kind=configured))
+    return parsed
+
+
+def _parse_house_entry(body: str, section: SectionPath, fmt: ListFormat | None) -> ParsedEntry:
     nickname = ""
     prefix = _PREFIX_NICK.match(body)
     if prefix:
         nickname, body = prefix.group(1), body[prefix.end() :]
-    tail = _TAIL_NICK.search(body)
+    # The nickname ends the entry with its closing asterisks: look for it only then (the
+    # search tries every white space of the line otherwise).
+    tail = _TAIL_NICK.search(body) if body.rstrip().endswith("*") else None
     if tail:
         nickname, body = unescape_markdown(tail.group(2), math=True), body[: tail.start()]
     if body.startswith("[") and not body.startswith("[["):
-        return _parse_link_entry(body, section, nickname)
+        return _parse_link_entry(body, section, nickname, fmt)
     return _parse_title_entry(body, section, nickname)
 
 
@@ -434,7 +492,9 @@ def _split_label(label: str) -> tuple[str, str]:
     return unescape_markdown(source), unescape_markdown(title)
 
 
-def _parse_link_entry(body: str, section: SectionPath, nickname: str) -> ParsedEntry:
+def _parse_link_entry(
+    body: str, section: SectionPath, nickname: str, fmt: ListFormat | None
+) -> ParsedEntry:
     match = _TITLE_LINK.match(body)
     if not match:
         return ParsedEntry(
@@ -460,9 +520,35 @@ def _parse_link_entry(body: str, section: SectionPath, nickname: str) -> ParsedE
         if dash is None:
             return ParsedEntry(None, f"unexpected text after the title link: {rest.strip()[:40]!r}")
         description = unescape_markdown(tail[dash.end() :].strip(), math=True)
+    kind = link_kind(section, url, fmt)
+    return ParsedEntry(link_record(kind, label, url, links, nickname, description, None, section))
+
+
+def link_record(
+    kind: Kind,
+    label: str,
+    url: str,
+    links: tuple[Link, ...],
+    nickname: str,
+    description: str,
+    venue: Venue | None,
+    section: SectionPath,
+) -> Record:
+    """The record of an entry whose title is a link. A paper (slides, a book) links through
+    its links, the title link first (``[[paper]](url)``): that is how the record model holds
+    every paper, whatever shape its line has."""
+    if kind in TITLE_KINDS:
+        return Record(
+            kind=kind,
+            title=unescape_markdown(label, math=True),
+            venue=venue,
+            links=(Link(_OWN_LABEL[kind], url), *links),
+            nickname=nickname,
+            description=description,
+            sections=(section,),
+        )
     source, title = _split_label(label)
-    kind = _link_kind(section, url)
-    record = Record(
+    return Record(
         kind=kind,
         title=title,
         url=url,
@@ -472,11 +558,38 @@ def _parse_link_entry(body: str, section: SectionPath, nickname: str) -> ParsedE
         source=source,
         sections=(section,),
     )
-    return ParsedEntry(record)
+
+
+_DESCRIPTION_TAIL = re.compile(r"\s+-\s+(\S.*)$")
+
+
+def _description_suffix(body: str) -> tuple[str, str]:
+    """Split a `` - description`` off the end of a title entry: only right after its links,
+    where a title cannot end, and only plain text (no link, no ``*`` opening a nickname)."""
+    if " - " not in body:
+        return body, ""
+    end = 0
+    for token in _LINK.finditer(body):
+        end = token.end()
+    if not end:
+        return body, ""
+    found = _DESCRIPTION_TAIL.match(body, end)
+    if found is None or found.group(1).startswith("*"):
+        return body, ""
+    text = found.group(1).rstrip()
+    blank = _blank_escapes(text)
+    if "[" in blank or "](" in blank:
+        return body, ""
+    return body[:end], unescape_markdown(text, math=True)
 
 
 def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> ParsedEntry:
+    whole = body
+    body, description = _description_suffix(body)
     head, links = _links_suffix(body)
+    if description and not links:  # the link before it was escaped: part of the title
+        body, description = whole, ""
+        head, links = _links_suffix(body)
     authors: tuple[Person, ...] = ()
     venue_text: str | None = None
     bold = _BOLD.match(head)
@@ -513,6 +626,7 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
         venue=Venue(unescape_markdown(venue_text.strip())) if venue_text is not None else None,
         links=links,
         nickname=nickname,
+        description=description if links else "",
         sections=(section,),
     )
     return ParsedEntry(record)
@@ -576,7 +690,10 @@ def _forms(record: Record) -> list[str]:
     venue = ""
     if record.venue is not None:
         venue = f" ({escape_markdown(record.venue.text, _VENUE_SPECIAL)})"
-    tail = venue + (f" {links}" if links else "") + nick
+    tail = venue + (f" {links}" if links else "")
+    if links and record.description:
+        tail += f" - {escape_markdown(record.description, math=True)}"
+    tail += nick
     bold = f"**{escape_markdown(record.title, math=True)}**"
     if record.authors:
         authors = ", ".join(render_display_name(p) for p in record.authors)
@@ -608,8 +725,11 @@ def _reads_back(text: str, record: Record) -> bool:
 
 
 def render_entry(record: Record) -> str:
-    """The record in the list's house style (the text after the bullet), escaped so that
-    :func:`parse_entry` reads it back as the same record (see the module docstring)."""
+    """The record as one line of the list in atbib's house style (the text after the
+    bullet): ``**Title**. *A, B*. (Venue Year) [[paper]](url) - ***NICK***`` for papers,
+    ``[Source / Title](url) - description`` for blog posts, repositories and other links.
+    Text that would change the line's meaning is escaped, so reading the line gives the same
+    record back."""
     forms = _forms(record)
     if len(forms) > 1:
         for text in forms[:-1]:

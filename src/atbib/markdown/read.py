@@ -3,7 +3,8 @@
 Every line becomes a block that remembers its exact text and line ending, so
 ``write_markdown(read_markdown(text)) == text`` byte for byte, whatever the text. Headings give
 each entry its section path; fenced code blocks and sections marked ``<!-- atbib: skip -->`` are
-not bibliography. A list item that cannot be read as an entry is kept as text, with the reason.
+not bibliography, and so are the headings a :class:`~atbib.listformat.ListFormat` excludes. A
+list item that cannot be read as an entry is kept as text, with the reason.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pathlib import Path
 
 from atbib._nogc import nogc
 from atbib.files import read_text
+from atbib.listformat import DEFAULT_FORMAT, ListFormat
 from atbib.markdown.entry import parse_entry, split_bullet
+from atbib.markdown.nesting import nest_bullets
 from atbib.model import Block, Heading, Item, Library, SectionPath, Text
 
 SKIP_MARKER = "<!-- atbib: skip -->"
@@ -30,6 +33,8 @@ MAX_HEADING_LENGTH = 2_000
 repeats its title in the .bib files, so a 1 MB heading over a few hundred entries would make
 export write hundreds of MB."""
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_NESTED = re.compile(r"^[ \t]+(?:[-*+]|\d{1,9}[.)])[ \t]", re.MULTILINE)
+"""A list item indented under another: only then are bullets looked at as a tree."""
 
 
 def split_lines(text: str) -> Iterator[tuple[str, str]]:
@@ -50,12 +55,19 @@ def split_lines(text: str) -> Iterator[tuple[str, str]]:
 
 
 @nogc
-def read_markdown(source: str | os.PathLike[str], *, path: str | None = None) -> Library:
+def read_markdown(
+    source: str | os.PathLike[str],
+    *,
+    path: str | None = None,
+    list_format: ListFormat | None = None,
+) -> Library:
     """Read a Markdown list from a file path or from its text.
 
     A path-like names a file; so does a ``str`` without a line break that names an existing
     file. Any other ``str`` is the text itself.
-    ``path`` overrides the name used in problem reports.
+    ``path`` overrides the name used in problem reports. *list_format* says which headings
+    hold bibliography and how entries are recognised (default: :class:`ListFormat()
+    <atbib.ListFormat>`, which reads ATPapers and the common awesome-list shapes).
     """
     if isinstance(source, os.PathLike) or _names_a_file(source):
         text = read_text(source)
@@ -65,7 +77,11 @@ def read_markdown(source: str | os.PathLike[str], *, path: str | None = None) ->
     bom = ""
     if text.startswith("\ufeff"):
         bom, text = "\ufeff", text[1:]
-    return Library(tuple(_blocks(text)), path=path or "<text>", bom=bom)
+    fmt = list_format or DEFAULT_FORMAT
+    blocks = tuple(_blocks(text, fmt))
+    if _NESTED.search(text):
+        blocks = nest_bullets(blocks)
+    return Library(blocks, path=path or "<text>", bom=bom)
 
 
 def heading_title(rest: str) -> str:
@@ -99,9 +115,11 @@ def _names_a_file(source: str) -> bool:
         return False
 
 
-def _blocks(text: str) -> Iterator[Block]:
+def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
     headings: list[tuple[int, str]] = []
+    section = _section_path(headings)  # the entries' section path, kept with the headings
     skip_level = 0
+    outside = False  # above or beside every included heading
     fence = ""
     for number, (line, eol) in enumerate(split_lines(text), start=1):
         if fence:
@@ -123,20 +141,25 @@ def _blocks(text: str) -> Iterator[Block]:
             level = len(heading.group(1))
             title = heading_title(heading.group(2))
             headings = [(lv, t) for lv, t in headings if lv < level] + [(level, title)]
+            section = _section_path(headings)
             if skip_level and level <= skip_level:
                 skip_level = 0
+            if not skip_level and fmt.exclude and fmt.excludes(title):
+                skip_level = level
+            if fmt.include:
+                outside = not any(fmt.includes(t) for _, t in headings)
             yield Heading(level, title, line, eol, number)
             continue
         if line.strip() == SKIP_MARKER and headings:
             skip_level = headings[-1][0]
             yield Text(line, eol, number)
             continue
-        bullet = None if skip_level else split_bullet(line)
+        bullet = None if skip_level or outside else split_bullet(line)
         if bullet is None:
             yield Text(line, eol, number)
             continue
         prefix, body = bullet
-        parsed = parse_entry(body, _section_path(headings))
+        parsed = parse_entry(body, section, fmt)
         if parsed.record is None:
             yield Text(line, eol, number, parsed.reason)
         else:

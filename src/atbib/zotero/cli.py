@@ -138,23 +138,11 @@ def zotero() -> None:
 
 
 def _run(mode: str, **opts: Any) -> None:
-    from atbib.config import load_config
-    from atbib.errors import AtbibError
-    from atbib.zotero.mapping import DEFAULT_ROOT
-    from atbib.zotero.sync import Settings, run
+    from atbib.zotero.sync import configured_settings, run
 
-    settings_table = load_config().settings
-    group = opts["group"] if opts["group"] is not None else settings_table.get("zotero-group")
-    if group is None:
-        raise AtbibError("no Zotero group: pass --group or set [tool.atbib] zotero-group")
-    try:
-        group = int(group)
-    except (TypeError, ValueError):
-        raise AtbibError(f"the Zotero group id must be a number, not {group!r}") from None
-    root = opts["root"] or settings_table.get("zotero-collection") or DEFAULT_ROOT
-    settings = Settings(
-        group=group,
-        root=str(root),
+    settings = configured_settings(
+        opts["group"],
+        opts["root"],
         prefer=opts["prefer"],
         remove_deleted=opts["remove_deleted"],
         dry_run=opts["dry_run"],

@@ -96,9 +96,15 @@ class LocalSide:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
+    """One field of one work changed differently in the list and in Zotero since the last
+    sync: the values on each side and at the last sync."""
+
     work: str
+    """The work's citation key."""
     item: str
+    """The Zotero item's key."""
     field: str
+    """The Zotero field (``title``, ``creators``, ``links``, ...)."""
     base: Any
     local: Any
     remote: Any
@@ -108,9 +114,13 @@ class Conflict:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
+    """Something a sync did or left alone that is worth knowing (an item adopted by its
+    citation key, a work deleted in Zotero but kept in the list, ...)."""
+
     work: str
     item: str
     code: str
+    """A short stable name for the kind of notice (``kept-children``, ...)."""
     message: str
 
 

@@ -108,6 +108,9 @@ class NoProgress:
 
 @dataclass
 class Summary:
+    """What a sync did (or, in a dry run, would do): counts on each side, conflicts,
+    notices and refusals. ``ok`` is false when Zotero refused something."""
+
     mode: str
     dry_run: bool = False
     created: int = 0
@@ -137,6 +140,7 @@ class Summary:
 
     @property
     def ok(self) -> bool:
+        """Nothing was refused (conflicts left as they are do not count)."""
         return not self.failures
 
 
@@ -150,6 +154,32 @@ class Settings:
     state_file: str | None = None
     list_path: str | None = None
     bib_dir: str | None = None
+    project: str | None = None
+    """The folder whose pyproject.toml applies (default: the current folder's)."""
+
+
+def configured_settings(
+    group: int | str | None = None,
+    root: str | None = None,
+    *,
+    project: str | None = None,
+    **options: Any,
+) -> Settings:
+    """:class:`Settings` with the group and the root collection from ``[tool.atbib]``
+    (``zotero-group``, ``zotero-collection``) where not given; *options* are the other
+    fields of :class:`Settings`."""
+    from atbib.config import load_config
+
+    table = load_config(Path(project) if project else None).settings
+    chosen = group if group is not None else table.get("zotero-group")
+    if chosen is None:
+        raise AtbibError("no Zotero group: pass --group or set [tool.atbib] zotero-group")
+    try:
+        number = int(chosen)
+    except (TypeError, ValueError):
+        raise AtbibError(f"the Zotero group id must be a number, not {chosen!r}") from None
+    collection = root or table.get("zotero-collection") or DEFAULT_ROOT
+    return Settings(group=number, root=str(collection), project=project, **options)
 
 
 def state_path(project: Project, override: str | None = None) -> Path:
@@ -203,7 +233,7 @@ def local_side(project: Project) -> tuple[LocalSide, dict[str, Work]]:
 
 
 def _reread(project: Project, text: str, registry: Sequence[KeyRow]) -> Project:
-    library = read_markdown(text, path=project.library.path)
+    library = read_markdown(text, path=project.library.path, list_format=project.config.list_format)
     return replace(project, library=library, registry=tuple(registry))
 
 
@@ -236,10 +266,13 @@ def run(
     with ExitStack() as stack:
         # Writes happen under the repository lock, read included, so an export or another
         # sync never interleaves with this one.
+        start = Path(settings.project) if settings.project else None
         project = (
-            load_project(settings.list_path, settings.bib_dir)
+            load_project(settings.list_path, settings.bib_dir, start=start)
             if dry
-            else stack.enter_context(locked_project(settings.list_path, settings.bib_dir))
+            else stack.enter_context(
+                locked_project(settings.list_path, settings.bib_dir, start=start)
+            )
         )
         path = state_path(project, settings.state_file)
         state = load_state(path)
