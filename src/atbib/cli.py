@@ -243,6 +243,28 @@ def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
         sys.exit(1)
 
 
+def _plan_and_save(
+    list_path: str | None, bib_dir: str | None, plan_for: Any, dry_run: bool
+) -> tuple[Any, Any, list[str]]:
+    """Plan an import on the project and, unless a dry run, save what it changes. A writing
+    run plans under the write lock (on what it will replace); a dry run takes no lock, so it
+    can run beside another atbib. Returns the project, the plan and the files written."""
+    from atbib.project import load_project, locked_project, save_changes
+
+    if dry_run:
+        project = load_project(list_path, bib_dir)
+        plan = plan_for(project)
+        written: list[str] = []
+    else:
+        with locked_project(list_path, bib_dir, on_wait=_say) as project:
+            plan = plan_for(project)
+            written = save_changes(
+                project, library=plan.library, registry=plan.registry, kept=plan.kept
+            )
+    _report_leftovers(project)
+    return project, plan, written
+
+
 def _report_leftovers(project: Any) -> None:
     """Temporary files a killed run left: removed by a writing run, only named by a dry one
     (``atbib check`` reports them too)."""
@@ -315,7 +337,7 @@ def import_(
     if not path:
         raise click.UsageError(f"--section {section!r} names no section")
     from atbib.importing import plan_import, sources_of
-    from atbib.project import load_project, locked_project, read_bib_files, save_changes
+    from atbib.project import read_bib_files
 
     loaded = read_bib_files(files)
     for bib in loaded:
@@ -333,17 +355,7 @@ def import_(
             formula=project.config.key_formula,
         )
 
-    if dry_run:
-        project = load_project(list_path, bib_dir)
-        plan = run(project)
-        written: list[str] = []
-    else:
-        with locked_project(list_path, bib_dir, on_wait=_say) as project:
-            plan = run(project)
-            written = save_changes(
-                project, library=plan.library, registry=plan.registry, kept=plan.kept
-            )
-    _report_leftovers(project)
+    project, plan, written = _plan_and_save(list_path, bib_dir, run, dry_run)
     where = project.list_display
     for repeat in plan.repeated:
         click.echo(
@@ -382,13 +394,7 @@ def _import_update(
 
     from atbib.export import build_bibliography
     from atbib.importing import plan_update
-    from atbib.project import (
-        generated_bib_files,
-        load_project,
-        locked_project,
-        read_bib_files,
-        save_changes,
-    )
+    from atbib.project import generated_bib_files, read_bib_files
 
     def run(project: Any) -> Any:
         folder = project.config.bib_folder
@@ -417,17 +423,7 @@ def _import_update(
             formula=project.config.key_formula,
         )
 
-    if dry_run:
-        project = load_project(list_path, bib_dir)
-        plan = run(project)
-        written: list[str] = []
-    else:
-        with locked_project(list_path, bib_dir, on_wait=_say) as project:
-            plan = run(project)
-            written = save_changes(
-                project, library=plan.library, registry=plan.registry, kept=plan.kept
-            )
-    _report_leftovers(project)
+    _, plan, written = _plan_and_save(list_path, bib_dir, run, dry_run)
     verb = "would take" if dry_run else "took"
     for edit in plan.edits:
         parts = list(edit.aspects) + ([f"kept {', '.join(edit.kept)}"] if edit.kept else [])

@@ -543,7 +543,7 @@ def _execute(
     progress: Progress,
 ) -> tuple[SyncState, bool]:
     """Send a push plan; the state after it, and whether Zotero changed meanwhile."""
-    from atbib.zotero.client import LibraryChanged, batches
+    from atbib.zotero.client import batches
 
     stale = False
     total = len(plan.collections) + len(plan.writes) + len(plan.deletes)
@@ -596,32 +596,49 @@ def _execute(
         deletes = [d.item for d in plan.deletes]
         if deletes:
             state, deletes = _spare_children(client, state, deletes, summary)
-        for keys in batches(deletes):
-            try:
-                version = client.delete("items", keys, state.library_version)
-            except LibraryChanged:
-                return state, True
-            for key in keys:
-                state = after_item_deleted(state, key)
-            summary.deleted += len(keys)
-            state = replace(state, library_version=version)
-            save_state(path, state)
-            progress.advance(len(keys))
+        state, done, stale = _delete_batches(
+            client, path, state, "items", deletes, after_item_deleted, progress
+        )
+        summary.deleted += done
+        if stale:
+            return state, True
         cdeletes = [c.key for c in plan.collection_deletes]
-        for keys in batches(cdeletes):
-            try:
-                version = client.delete("collections", keys, state.library_version)
-            except LibraryChanged:
-                return state, True
-            for key in keys:
-                state = after_collection_deleted(state, key)
-            summary.collections_deleted += len(keys)
-            state = replace(state, library_version=version)
-            save_state(path, state)
-            progress.advance(len(keys))
+        state, done, stale = _delete_batches(
+            client, path, state, "collections", cdeletes, after_collection_deleted, progress
+        )
+        summary.collections_deleted += done
     finally:
         progress.finish()
     return state, stale
+
+
+def _delete_batches(
+    client: ZoteroClient,
+    path: Path,
+    state: SyncState,
+    kind: str,
+    keys: Sequence[str],
+    forget: Callable[[SyncState, str], SyncState],
+    progress: Progress,
+) -> tuple[SyncState, int, bool]:
+    """Delete objects in batches of 50, each with the library version it was planned on, and
+    save the state after each: a crash between batches loses nothing. Returns the state, how
+    many were deleted, and whether the library changed under us (412: pull again first)."""
+    from atbib.zotero.client import LibraryChanged, batches
+
+    done = 0
+    for batch in batches(list(keys)):
+        try:
+            version = client.delete(kind, batch, state.library_version)
+        except LibraryChanged:
+            return state, done, True
+        for key in batch:
+            state = forget(state, key)
+        done += len(batch)
+        state = replace(state, library_version=version)
+        save_state(path, state)
+        progress.advance(len(batch))
+    return state, done, False
 
 
 def _spare_children(
