@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,21 @@ ROOT = Path(__file__).resolve().parent.parent
 HISTORY_DIR = ROOT / "tests" / "data" / "atpapers-history"
 """Every version of the list up to the one README.md starts from, oldest first (a copy of the
 list's published history, with INDEX.tsv)."""
+ZOTERO_GROUP = 12345
+"""The group id the Zotero tests configure (the local test server serves any group)."""
+
+
+def copy_of_this_list(folder: Path, group: int = ZOTERO_GROUP) -> Path:
+    """A project in ``folder`` (made if missing): a copy of this repository's list and bib/,
+    with ``zotero-group`` configured, as a maintainer's fresh clone would be."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "README.md", folder / "README.md")
+    shutil.copytree(ROOT / "bib", folder / "bib")
+    (folder / "pyproject.toml").write_text(
+        f'[tool.atbib]\nlist = "README.md"\nbib-dir = "bib"\nzotero-group = {group}\n',
+        encoding="utf-8",
+    )
+    return folder
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

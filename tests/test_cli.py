@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from tests.biglist import atbib as run_atbib
 from tests.conftest import ROOT
 
 LIST = "## Papers\n### Core\n- **Attention is All you Need**. *Ashish Vaswani*. (NIPS 2017) [[paper]](https://arxiv.org/abs/1706.03762)\n"
 
 
-def atbib(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "atbib", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+atbib = partial(run_atbib, check=False)
+"""The real command in a folder; tests judge its exit status themselves."""
 
 
 @pytest.fixture

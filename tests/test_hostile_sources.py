@@ -22,7 +22,6 @@ descriptions, URLs, links and collection names hold ``]``, ``)``, ``*``, ``_``, 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ from atbib.model import Record
 from atbib.zotero.mapping import item_fields, record_from_fields
 from atbib.zotero.plan import tree_paths
 from atbib.zotero.state import load_state
-from tests.conftest import ROOT
+from tests.conftest import copy_of_this_list
 from tests.zoteroapi import DEFAULT_KEY, ZoteroServer, make_zotero
 
 GROUP = 12345
@@ -66,12 +65,7 @@ HOSTILE = [
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
-    shutil.copytree(ROOT / "bib", tmp_path / "bib")
-    (tmp_path / "pyproject.toml").write_text(
-        f'[tool.atbib]\nlist = "README.md"\nbib-dir = "bib"\nzotero-group = {GROUP}\n',
-        encoding="utf-8",
-    )
+    copy_of_this_list(tmp_path, GROUP)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -47,7 +47,7 @@ from atbib.zotero.client import RetryPolicy, ZoteroClient
 from atbib.zotero.plan import tree_paths
 from atbib.zotero.state import load_state
 from tests.biglist import atbib, big_list, make_project, snapshot
-from tests.conftest import ROOT
+from tests.conftest import copy_of_this_list
 from tests.test_zotero_sync import assert_group_mirrors_list
 from tests.zoteroapi import DEFAULT_KEY, ZoteroServer, make_zotero
 
@@ -394,14 +394,7 @@ def _state_ok(data: bytes | None, context: str) -> None:
 def test_sigkill_during_zotero_pull_and_sync_leaves_each_file_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slow: bool, seed: int, command: str
 ) -> None:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    shutil.copy(ROOT / "README.md", folder / "README.md")
-    shutil.copytree(ROOT / "bib", folder / "bib")
-    (folder / "pyproject.toml").write_text(
-        f'[tool.atbib]\nlist = "README.md"\nbib-dir = "bib"\nzotero-group = {GROUP}\n',
-        encoding="utf-8",
-    )
+    folder = copy_of_this_list(tmp_path / "project", GROUP)
     monkeypatch.chdir(folder)
     server = ZoteroServer()
     server.start()
@@ -474,14 +467,7 @@ def test_a_pull_killed_after_the_list_pins_the_keys_on_the_next_run(
     run pinned them. Their keys, derived again by every run, shifted as works were added,
     until a new work took the key a linked one had: its item was linked to the wrong work and
     the push created a duplicate. The next run now pins the key of every linked work."""
-    folder = tmp_path / "project"
-    folder.mkdir()
-    shutil.copy(ROOT / "README.md", folder / "README.md")
-    shutil.copytree(ROOT / "bib", folder / "bib")
-    (folder / "pyproject.toml").write_text(
-        f'[tool.atbib]\nlist = "README.md"\nbib-dir = "bib"\nzotero-group = {GROUP}\n',
-        encoding="utf-8",
-    )
+    folder = copy_of_this_list(tmp_path / "project", GROUP)
     monkeypatch.chdir(folder)
     server = ZoteroServer()
     server.start()

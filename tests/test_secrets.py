@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import logging
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -38,7 +37,7 @@ from atbib.cli import main
 from atbib.masking import DEBUG_LOGGERS
 from atbib.zotero import sync as zsync
 from atbib.zotero.client import RetryPolicy, ZoteroClient
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_of_this_list
 from tests.zoteroapi import Permission, ZoteroServer
 
 GROUP = 12345
@@ -103,13 +102,7 @@ def server() -> Iterator[ZoteroServer]:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "repo"
-    folder.mkdir()
-    shutil.copy(ROOT / "README.md", folder / "README.md")
-    shutil.copytree(ROOT / "bib", folder / "bib")
-    (folder / "pyproject.toml").write_text(
-        f"[tool.atbib]\nzotero-group = {GROUP}\n", encoding="utf-8"
-    )
+    folder = copy_of_this_list(tmp_path / "repo", GROUP)
     monkeypatch.chdir(folder)
     # The command line's own client, with quick retries (the same code, shorter waits).
     quick = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from atbib.zotero import sync as zsync
 from atbib.zotero.client import RetryPolicy, ZoteroClient, ZoteroError
 from atbib.zotero.plan import tree_paths
 from atbib.zotero.state import load_state
-from tests.conftest import ROOT
+from tests.conftest import copy_of_this_list
 from tests.test_zotero_sync import assert_group_mirrors_list
 from tests.zoteroapi import ZoteroServer, make_zotero
 
@@ -493,14 +492,7 @@ class Soak:
 
 
 def _project(folder: Path) -> Path:
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "README.md", folder / "README.md")
-    shutil.copytree(ROOT / "bib", folder / "bib")
-    (folder / "pyproject.toml").write_text(
-        f'[tool.atbib]\nlist = "README.md"\nbib-dir = "bib"\nzotero-group = {GROUP}\n',
-        encoding="utf-8",
-    )
-    return folder
+    return copy_of_this_list(folder, GROUP)
 
 
 def test_soak_random_interleavings_converge(

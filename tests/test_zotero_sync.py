@@ -36,22 +36,17 @@ from atbib.zotero.client import RetryPolicy, ZoteroClient
 from atbib.zotero.mapping import item_fields
 from atbib.zotero.plan import ItemWrite, LocalWork, local_fields, section_keys, tree_paths
 from atbib.zotero.state import load_state
+from tests.conftest import ROOT, ZOTERO_GROUP, copy_of_this_list
 from tests.zoteroapi import DEFAULT_KEY, READONLY_KEY, Permission, ZoteroServer, make_zotero
 
-ROOT = Path(__file__).resolve().parent.parent
-GROUP = 12345
+GROUP = ZOTERO_GROUP
 FAST = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05)
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's list and bib/ with ``zotero-group`` configured."""
-    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
-    shutil.copytree(ROOT / "bib", tmp_path / "bib")
-    (tmp_path / "pyproject.toml").write_text(
-        f'[tool.atbib]\nlist = "README.md"\nbib-dir = "bib"\nzotero-group = {GROUP}\n',
-        encoding="utf-8",
-    )
+    copy_of_this_list(tmp_path, GROUP)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ZOTERO_API_KEY", raising=False)
     return tmp_path
