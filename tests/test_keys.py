@@ -188,6 +188,46 @@ def test_title_match_keeps_a_key_when_the_link_changes():
     assert assign_keys([after], registry).keys == ("guo2019startransformer",)
 
 
+def test_a_work_without_identifiers_keeps_its_key_when_its_title_is_edited():
+    """Keyword-BERT in the list links only its code: no identifier, so the title was all the
+    registry knew, and fixing a typo in it made a new key (and, in a Zotero sync, a second
+    item). Its first link and a close title now carry the key across the edit."""
+    code = [("paper & code", "https://github.com/DataTerminatorX/Keyword-BERT")]
+    before = paper("Keyword-Attentive Deep Semantic Matcing", venue="CoRR 2020", links=code)
+    bare = paper("Interpreting Attention Heads: A Sruvey", ["Ann Li"], "ACL 2020")
+    first = assign_keys([before, bare])
+    assert first.keys == ("keywordattentive2020deep", "li2020interpreting")
+    registry = read_registry(write_registry(first.registry))
+    assert registry[0].identifiers == ("link:github.com/dataterminatorx/keyword-bert",)
+
+    fixed = paper("Keyword-Attentive Deep Semantic Matching", venue="CoRR 2020", links=code)
+    renamed = paper(  # a new first word: the formula would give another key
+        "Keyword-Aware Deep Semantic Matching with BERT", venue="CoRR 2020", links=code
+    )
+    bare_fixed = paper("Interpreting Attention Heads: A Survey", ["Ann Li"], "ACL 2020")
+    newcomer = paper("Attention Heads in Practice", ["Ann Li"], "ACL 2020")
+    again = assign_keys([newcomer, renamed, bare_fixed], registry)
+    assert again.keys == ("li2020attention", "keywordattentive2020deep", "li2020interpreting")
+    assert again.new == (True, False, False)
+    assert assign_keys([fixed], registry).keys == ("keywordattentive2020deep",)
+
+
+def test_a_retired_key_does_not_pass_to_another_paper_of_the_same_repository():
+    repo = [("code", "https://github.com/timoschick/pet")]
+    gone = paper("Exploiting Cloze Questions for Few Shot Text Classification", ["Timo Schick"],
+                 "EACL 2021", repo)  # fmt: skip
+    registry = assign_keys([gone]).registry
+    other = paper("It's Not Just Size That Matters: Small Language Models Are Also Few-Shot "
+                  "Learners", ["Timo Schick"], "NAACL 2021", repo)  # fmt: skip
+    result = assign_keys([other], registry)
+    assert result.keys == ("schick2021not",)
+    assert result.new == (True,)
+    assert result.aliases == ((),)  # a shared repository is no evidence of one work
+    # A bare title, unlinked, is only carried across a small edit.
+    lone = assign_keys([paper("Attention Flows", ["Ann Li"], "ACL 2020")]).registry
+    assert assign_keys([paper("Attention Rollout", ["Ann Li"], "ACL 2020")], lone).new == (True,)
+
+
 def test_retired_keys_are_never_reused_and_carried_keys_are_kept_when_free():
     gone = paper(
         "Old Work", ["Jane Doe"], "ACL 2019", [("paper", "https://arxiv.org/abs/1901.00001")]

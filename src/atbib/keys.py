@@ -1,9 +1,10 @@
 """Citation keys: a formula for new works, and a registry that keeps every key ever written.
 
 A key is generated once, when a work first appears, and recorded with the evidence that
-identifies the work (its identifiers and folded title) in the key registry (``bib/keys.tsv``,
-committed). Every later export finds the work in the registry and reuses its key, so keys do
-not move when an entry is edited, moved to another section, or when works are added before it.
+identifies the work (its identifiers and folded title; for a work without identifiers, its
+first link as ``link:`` evidence) in the key registry (``bib/keys.tsv``, committed). Every
+later export finds the work in the registry and reuses its key, so keys do not move when an
+entry is edited (its title too), moved to another section, or when works are added before it.
 Keys of works that left the list stay in the registry and are never handed to another work:
 a document that cited the old work must not silently cite a different one.
 
@@ -28,6 +29,7 @@ from functools import lru_cache
 
 from atbib._nogc import nogc
 from atbib.errors import AtbibError
+from atbib.links import registry_link
 from atbib.model import Record
 from atbib.text import ascii_words, first_significant_words, fold_title, to_ascii
 
@@ -244,10 +246,7 @@ def _assign_keys(
     titles: Sequence[str],
 ) -> KeyAssignment:
     """:func:`assign_keys`, given the works' folded titles."""
-    evidence = [
-        (tuple(str(i) for i in w.identifiers), title)
-        for w, title in zip(works, titles, strict=True)
-    ]
+    evidence = [_evidence(w, title) for w, title in zip(works, titles, strict=True)]
     matched_rows, claimed = _match_rows(evidence, registry)
     taken = {row.key.lower() for row in registry}
     keys: list[str] = []
@@ -280,6 +279,25 @@ def _assign_keys(
     )
 
 
+def _evidence(work: Record, title: str) -> tuple[tuple[str, ...], str]:
+    """What the registry records of a work: its identifiers, else its ``link:`` evidence
+    (:func:`atbib.links.registry_link`); and its folded title."""
+    ids = tuple(str(i) for i in work.identifiers)
+    if not ids:
+        link = registry_link(work)
+        ids = (link,) if link else ()
+    return ids, title
+
+
+_LINK = "link:"
+_CLOSE_WITH_LINK = 75
+"""How close (rapidfuzz ``ratio``, 0-100) a retitled work's title must stay to its registered
+one when both have the same first link: a typo fix or an added word passes, a different paper
+from the same repository does not."""
+_CLOSE_WITHOUT_LINK = 90
+"""The same, for a work with no link at all: only a small edit of the title."""
+
+
 def _match_rows(
     evidence: Sequence[tuple[tuple[str, ...], str]], registry: Sequence[KeyRow]
 ) -> tuple[list[int | None], set[int]]:
@@ -292,7 +310,8 @@ def _match_rows(
     by_title: dict[str, list[int]] = {}
     for index, entry in enumerate(registry):
         for ident in entry.identifiers:
-            by_id.setdefault(ident, []).append(index)
+            if not ident.startswith(_LINK):
+                by_id.setdefault(ident, []).append(index)
         if entry.title:
             by_title.setdefault(entry.title, []).append(index)
     claimed: set[int] = set()
@@ -308,7 +327,48 @@ def _match_rows(
             row = min(candidates, key=lambda i: registry[i].key.lower())
             matched[position] = row
             claimed.add(row)
+    _match_retitled(evidence, registry, matched, claimed)
     return matched, claimed
+
+
+def _match_retitled(
+    evidence: Sequence[tuple[tuple[str, ...], str]],
+    registry: Sequence[KeyRow],
+    matched: list[int | None],
+    claimed: set[int],
+) -> None:
+    """Keep the key of a work without identifiers whose title was edited: it takes the
+    unclaimed row without identifiers whose title is closest to its own, if close enough
+    (closer still when no first link is shared). Works with identifiers never need this, and
+    rows with identifiers belong to such works."""
+    waiting = [p for p, (ids, _) in enumerate(evidence) if matched[p] is None and _weak(ids)]
+    if not waiting:
+        return
+    rows = [i for i, row in enumerate(registry) if i not in claimed and _weak(row.identifiers)]
+    if not rows:
+        return
+    from rapidfuzz import fuzz
+
+    for position in waiting:
+        ids, title = evidence[position]
+        best: tuple[float, str, int] | None = None
+        for index in rows:
+            if index in claimed:
+                continue
+            row = registry[index]
+            shared = bool(ids) and ids == row.identifiers
+            score = fuzz.ratio(title, row.title)
+            if score >= (_CLOSE_WITH_LINK if shared else _CLOSE_WITHOUT_LINK):
+                candidate = (-score, row.key.lower(), index)
+                best = candidate if best is None or candidate < best else best
+        if best is not None:
+            matched[position] = best[2]
+            claimed.add(best[2])
+
+
+def _weak(identifiers: Sequence[str]) -> bool:
+    """Whether the evidence holds no identifier (at most a ``link:``)."""
+    return all(i.startswith(_LINK) for i in identifiers)
 
 
 def _match_identifiers(
@@ -346,7 +406,7 @@ def _aliases(
     for index, row in enumerate(registry):
         if index in claimed:
             continue
-        positions = {owner[i] for i in row.identifiers if i in owner}
+        positions = {owner[i] for i in row.identifiers if i in owner and not i.startswith(_LINK)}
         if len(positions) == 1:
             found[positions.pop()].append(row.key)
     return tuple(tuple(sorted(a)) for a in found)

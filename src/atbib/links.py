@@ -64,3 +64,16 @@ def record_identifiers(record: Record) -> tuple[Identifier, ...]:
                 found.setdefault(Identifier("url", normalise_url(url)), None)
                 break
     return tuple(found)
+
+
+def registry_link(record: Record) -> str | None:
+    """The address a work without identifiers is recognised by in the key registry when its
+    title is edited (``link:`` evidence): its own URL, else its first link, code included.
+    Never identity (a repository can back several papers): the registry uses it only to carry
+    a key across a title edit, and only to a work whose title is still close to the old one."""
+    urls = [record.url] if record.url else []
+    urls += [link.url for link in record.links]
+    for url in urls:
+        if "://" in url:
+            return f"link:{normalise_url(url)}"
+    return None
