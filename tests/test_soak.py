@@ -175,7 +175,9 @@ class Soak:
         index = self.works()[work].entries[0]
         items = read_markdown(self.readme).items
         number = items[index].line - 1
-        lines[number] = change(lines[number])
+        changed = change(lines[number])
+        assert changed != lines[number], f"the edit of {work} changed nothing: {changed!r}"
+        lines[number] = changed
         self.readme.write_text("\n".join(lines), encoding="utf-8")
 
     # -- list edits ---------------------------------------------------------------------------
@@ -203,7 +205,7 @@ class Soak:
         self.edit_line(
             work,
             lambda line: (
-                re.sub(r" - \*{1,3}[^*]+\*{1,3}$", f" - ***{nick}***", line)
+                re.sub(r" - \*{1,3}[^*]+\*{1,3}(\s*)$", rf" - ***{nick}***\1", line)
                 if old
                 else f"{line} - ***{nick}***"
             ),
