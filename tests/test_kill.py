@@ -18,10 +18,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
-import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +26,7 @@ import pytest
 
 from tests.biglist import atbib, big_list, make_project, snapshot
 from tests.conftest import ROOT, history_files
-
-TEMPORARY = re.compile(r"^\.(?P<target>.+)\.[A-Za-z0-9_]+\.tmp$")
+from tests.killing import TEMPORARY, kill_atbib
 
 
 @dataclass
@@ -82,39 +77,6 @@ def _temporaries(folder: Path) -> set[str]:
     return {name for name in os.listdir(folder) if TEMPORARY.match(name)}
 
 
-def _kill_during_export(scn: Scenario, rng: random.Random) -> tuple[bool, str]:
-    """Start ``atbib export`` and SIGKILL it; returns (killed, how)."""
-    before = _temporaries(scn.bib)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "atbib", "export"],
-        cwd=scn.folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        if rng.random() < 0.5:
-            how = "after a random delay"
-            try:
-                proc.wait(timeout=rng.uniform(0, scn.seconds * 0.9))
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-        else:
-            # Just as it writes its k-th file: watch for new temporary files.
-            k = rng.randint(1, len(scn.new))
-            how = f"while writing file {k}"
-            seen: set[str] = set()
-            deadline = time.monotonic() + 60
-            while proc.poll() is None and time.monotonic() < deadline:
-                seen |= _temporaries(scn.bib) - before
-                if len(seen) >= k:
-                    time.sleep(rng.uniform(0, 0.003))
-                    break
-            proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
-    return proc.returncode == -signal.SIGKILL, how
-
-
 def _check_wholly_old_or_new(scn: Scenario, before: set[str], context: str) -> None:
     now = snapshot(scn.bib)
     left = {name for name in now if TEMPORARY.match(name)}
@@ -156,7 +118,14 @@ def _run_kills(scn: Scenario, kills: int, seed: int, repair_every: int) -> None:
         scn.stats["rounds"] += 1
         context = f"{scn.name} round {scn.stats['rounds']} (replay with --seed {seed})"
         before = _temporaries(scn.bib)
-        killed, how = _kill_during_export(scn, rng)
+        killed, how = kill_atbib(
+            ["export"],
+            scn.folder,
+            rng,
+            seconds=scn.seconds * 0.9,
+            writes=len(scn.new),
+            temporaries=lambda: _temporaries(scn.bib),
+        )
         context += f", killed {how}" if killed else ", not killed (finished first)"
         _check_wholly_old_or_new(scn, before, context)
         if killed:

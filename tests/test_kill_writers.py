@@ -29,9 +29,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -48,10 +46,10 @@ from atbib.zotero.plan import tree_paths
 from atbib.zotero.state import load_state
 from tests.biglist import atbib, big_list, make_project, snapshot
 from tests.conftest import copy_of_this_list
+from tests.killing import TEMPORARY, kill_atbib
 from tests.test_zotero_sync import assert_group_mirrors_list
 from tests.zoteroapi import DEFAULT_KEY, ZoteroServer, make_zotero
 
-TEMPORARY = re.compile(r"^\.(?P<target>.+)\.[A-Za-z0-9_]+\.tmp$")
 GROUP = 12345
 
 
@@ -65,47 +63,6 @@ def _temporaries(folder: Path) -> dict[str, str]:
                 if match:
                     found[str((where / name).relative_to(folder))] = match.group("target")
     return found
-
-
-def _kill(
-    argv: list[str],
-    folder: Path,
-    rng: random.Random,
-    seconds: float,
-    writes: int,
-    env: dict[str, str],
-) -> tuple[bool, str]:
-    """Start the command and SIGKILL it after a random delay or as it writes its k-th file.
-    Returns whether it was killed, and how."""
-    before = set(_temporaries(folder))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "atbib", *argv],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    try:
-        if rng.random() < 0.5:
-            how = "after a random delay"
-            try:
-                proc.wait(timeout=rng.uniform(0, seconds))
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-        else:
-            k = rng.randint(1, writes)
-            how = f"while writing file {k}"
-            seen: set[str] = set()
-            deadline = time.monotonic() + 60
-            while proc.poll() is None and time.monotonic() < deadline:
-                seen |= set(_temporaries(folder)) - before
-                if len(seen) >= k:
-                    time.sleep(rng.uniform(0, 0.003))
-                    break
-            proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
-    return proc.returncode == -signal.SIGKILL, how
 
 
 @dataclass
@@ -199,7 +156,14 @@ def test_sigkill_during_import_leaves_each_file_old_or_new(
         stats.rounds += 1
         context = f"import round {stats.rounds} (replay with --seed {seed})"
         before = set(_temporaries(folder))
-        killed, how = _kill(IMPORT, folder, rng, seconds, 3, dict(os.environ))
+        killed, how = kill_atbib(
+            IMPORT,
+            folder,
+            rng,
+            seconds=seconds,
+            writes=3,
+            temporaries=lambda: set(_temporaries(folder)),
+        )
         context += f", killed {how}" if killed else ", not killed (finished first)"
         now = _files(folder, IMPORTED)
         for name in IMPORTED:
@@ -421,7 +385,15 @@ def test_sigkill_during_zotero_pull_and_sync_leaves_each_file_whole(
             pulled = group.pulled(tmp_path / f"reference{stats.rounds}")
             seconds = startup + 2 * (time.perf_counter() - started)  # a whole run, about
             before = set(_temporaries(folder))
-            killed, how = _kill(["zotero", command], folder, rng, seconds, 3, env)
+            killed, how = kill_atbib(
+                ["zotero", command],
+                folder,
+                rng,
+                seconds=seconds,
+                writes=3,
+                temporaries=lambda: set(_temporaries(folder)),
+                env=env,
+            )
             context += f", killed {how}" if killed else ", not killed (finished first)"
             after = _files(folder, SYNCED)
             _state_ok(after["zotero-sync.json"], context)
