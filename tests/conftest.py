@@ -36,7 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--slow",
         action="store_true",
         help="Run the long versions of the kill, lock, fuzz, property and Zotero soak tests "
-        "(minutes, not seconds).",
+        "(minutes, not seconds), and the tests marked tex_facts.",
     )
     group.addoption(
         "--seed",
@@ -45,6 +45,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Seed for the kill, fuzz, property and soak tests (default: a fixed seed; a "
         "failure prints its seed so it can be replayed with --seed).",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "tex_facts: records how TeX, BibTeX and biber treat some input (the facts atbib's "
+        "escaping rules rest on), rather than what atbib does; runs with --slow",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without ``--slow``, leave out the TeX fact-finding tests: each compiles documents with
+    both chains, and what atbib writes is compiled by tests/test_latex_compile.py and
+    tests/test_hostile_bibtex.py on every run."""
+    if config.getoption("--slow"):
+        return
+    kept = [item for item in items if item.get_closest_marker("tex_facts") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

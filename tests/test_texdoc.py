@@ -1,6 +1,7 @@
 r"""Tests of the LaTeX harness itself (tests/texdoc.py): it compiles a clean .bib with
 both chains, and it can fail: each broken input gives ``ok == False`` with a problem
-that names the entry.
+that names the entry. The tests marked ``tex_facts`` record TeX's own behaviour (what the
+rules below rest on); they run with ``--slow``.
 
 URLs in ``howpublished = {\url{...}}`` (measured here with pdfTeX 1.40.24, BibTeX 0.99d,
 biber 2.18 + biblatex 3.18b, url.sty, hyperref; see ``test_howpublished_url_rule``):
@@ -152,6 +153,7 @@ def test_clean_bib_compiles(chain: str, tmp_path: Path, keys: list[str] | None) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["input.bib", "work"]
 
 
+@pytest.mark.tex_facts
 def test_cite_subset_only_prints_those(chain: str, tmp_path: Path) -> None:
     result = run(chain, tmp_path, CLEAN_BIB, ["guzman2019flores"])
     assert result.ok, result
@@ -159,6 +161,7 @@ def test_cite_subset_only_prints_those(chain: str, tmp_path: Path) -> None:
     assert "vaswani2017attention" not in result.bbl
 
 
+@pytest.mark.tex_facts
 @pytest.mark.parametrize("hyperref", [False, True], ids=["url.sty", "hyperref"])
 def test_clean_bib_with_or_without_hyperref(chain: str, tmp_path: Path, hyperref: bool) -> None:
     result = run(chain, tmp_path, CLEAN_BIB, hyperref=hyperref)
@@ -323,6 +326,7 @@ def test_howpublished_url_helper() -> None:
     assert howpublished_url("https://e.org/{a b}") == r"https://e.org/\%7Ba\%20b\%7D"
 
 
+@pytest.mark.tex_facts
 @pytest.mark.parametrize("hyperref", [False, True], ids=["url.sty", "hyperref"])
 def test_howpublished_url_rule(chain: str, tmp_path: Path, hyperref: bool) -> None:
     written = howpublished_url(URL)
@@ -339,6 +343,7 @@ def test_howpublished_url_rule(chain: str, tmp_path: Path, hyperref: bool) -> No
         assert r"p\%20q?x=1&y=2\#frag" in flat(text)
 
 
+@pytest.mark.tex_facts
 def test_raw_percent_and_hash_only_work_with_bibtex(chain: str, tmp_path: Path) -> None:
     result = run(chain, tmp_path, url_bib(URL), hyperref=True)
     if chain == "bibtex":
@@ -350,6 +355,7 @@ def test_raw_percent_and_hash_only_work_with_bibtex(chain: str, tmp_path: Path) 
         assert any("web2020" in p for p in result.problems), result
 
 
+@pytest.mark.tex_facts
 def test_escaping_amp_underscore_tilde_prints_garbage(chain: str, tmp_path: Path) -> None:
     over = howpublished_url(URL).replace("&", r"\&").replace("_", r"\_").replace("~", r"\~{}")
     result = run(chain, tmp_path, url_bib(over), hyperref=True)
@@ -360,6 +366,7 @@ def test_escaping_amp_underscore_tilde_prints_garbage(chain: str, tmp_path: Path
         assert "~{}user" in flat(text)
 
 
+@pytest.mark.tex_facts
 @pytest.mark.parametrize("escaped", [False, True], ids=["raw", "escaped"])
 def test_url_field_is_verbatim(tex: None, tmp_path: Path, escaped: bool) -> None:
     written = howpublished_url(URL) if escaped else URL
