@@ -377,6 +377,27 @@ def _name_part(part: str, *, leading_and_ok: bool = False) -> str:
     return encoded
 
 
+_BREAKERS = re.compile(r"--|''|``|,")
+
+
+def _von_part(part: str, *, leading_and_ok: bool) -> str:
+    """The von part, as :func:`_name_part` writes it, except that a pair ``--``, ``''``,
+    ````````, or a comma, is braced alone rather than the whole part: a braced part has no
+    case for BibTeX, so its words would leave the von part. (A free-standing ``and`` still
+    braces the whole part: alone in braces it would be a word of no case.)"""
+    ands = [m for m in _AND.finditer(part) if not (leading_and_ok and m.start() == 0)]
+    if ands or not _BREAKERS.search(part):
+        return _name_part(part, leading_and_ok=leading_and_ok)
+    pieces = []
+    last = 0
+    for match in _BREAKERS.finditer(part):
+        pieces.append(encode_latex(part[last : match.start()]))
+        pieces.append("{" + encode_latex(match.group()) + "}")
+        last = match.end()
+    pieces.append(encode_latex(part[last:]))
+    return "".join(pieces)
+
+
 def encode_person(person: Person, *, first: bool = True) -> str:
     """``von Last, Jr, First`` with every part escaped: the comma form is the one BibTeX
     parses back into the same parts whatever the words look like. ``first``: the name starts
@@ -390,7 +411,7 @@ def encode_person(person: Person, *, first: bool = True) -> str:
         words = names.split_words(family) if len(family.split()) > 1 else []
         if any(names.is_von(w) for w in words[:-1]):
             family = "{" + family + "}"
-    von = _name_part(person.von, leading_and_ok=first)
+    von = _von_part(person.von, leading_and_ok=first)
     last = " ".join(p for p in (von, family) if p)
     if not person.given and not person.jr:
         if " " not in person.family or person.von:
