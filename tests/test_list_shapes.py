@@ -335,6 +335,8 @@ def test_the_other_shapes_are_read_in_linear_time():
         "[T](u)" + " " * n + "z",
         "**T** [a](b)" + " |" * (n // 2) + "x",
         "**T**. *" + "a, " * (n // 3) + "* x",
+        "**1. " + "\\[1. " * (n // 5) + "*",  # found by fuzzing: 1.3 s a line
+        "**T** " + "[\\[x" * (n // 4) + "](u)",
     ]
     for body in hostile:
         started = time.perf_counter()
