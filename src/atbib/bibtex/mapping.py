@@ -377,16 +377,16 @@ def _name_part(part: str, *, leading_and_ok: bool = False) -> str:
     return encoded
 
 
-_BREAKERS = re.compile(r"--|''|``|,")
+_BREAKERS = re.compile(r"--|''|``")
 
 
 def _von_part(part: str, *, leading_and_ok: bool) -> str:
-    """The von part, as :func:`_name_part` writes it, except that a pair ``--``, ``''``,
-    ````````, or a comma, is braced alone rather than the whole part: a braced part has no
-    case for BibTeX, so its words would leave the von part. (A free-standing ``and`` still
-    braces the whole part: alone in braces it would be a word of no case.)"""
+    """The von part, as :func:`_name_part` writes it, except that a pair ``--``, ``''`` or
+    ```````` is braced alone rather than the whole part: a braced part has no case for
+    BibTeX, so its words would leave the von part. (A free-standing ``and`` or a comma still
+    braces the whole part: biber counts a braced comma as one more part of the name.)"""
     ands = [m for m in _AND.finditer(part) if not (leading_and_ok and m.start() == 0)]
-    if ands or not _BREAKERS.search(part):
+    if ands or "," in part or not _BREAKERS.search(part):
         return _name_part(part, leading_and_ok=leading_and_ok)
     pieces = []
     last = 0
