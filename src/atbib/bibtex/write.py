@@ -43,11 +43,19 @@ def format_entry(entry: BibEntryOut) -> str:
     head = f"@{entry.entry_type}{{{entry.key},\n"
     if not entry.fields:
         return head + "}\n"
-    width = max([len(name) for name, _ in entry.fields])
+    fields = entry.fields
+    width = max([len(name) for name, _ in fields])
+    # One search over all the values instead of one substitution per value: line breaks in
+    # values are rare (a "\r\n" split across two values still has its "\r" found).
+    if _LINE_BREAK.search("".join([value for _, value in fields])) is not None:
+        fields = tuple([(name, _LINE_BREAK.sub(" ", value)) for name, value in fields])
     body = ",\n".join(
         [
-            f"  {name.ljust(width)} = {format_value(name, _LINE_BREAK.sub(' ', value))}"
-            for name, value in entry.fields
+            # format_value only for the one field it may write differently.
+            f"  {name.ljust(width)} = {{{value}}}"
+            if name.lower() != "month"
+            else f"  {name.ljust(width)} = {format_value(name, value)}"
+            for name, value in fields
         ]
     )
     return f"{head}{body}\n}}\n"
