@@ -56,7 +56,7 @@ from atbib.bibtex.latex import (
     math_spans,
     needs_escape,
 )
-from atbib.identifiers import identifiers_from_text, normalise_arxiv
+from atbib.identifiers import Identifier, identifiers_from_text, normalise_arxiv
 from atbib.markdown.entry import clean_url, escape_markdown, is_active_url, unescape_markdown
 from atbib.model import _NOT_YET, Kind, Link, Person, Record, SectionPath, Venue, listable
 from atbib.venues import ParsedVenue, VenueType, parse_venue, venue_from_bib
@@ -552,8 +552,6 @@ def _generate(
     fields: list[tuple[str, str]] = []
     url = record.primary_url
     if url:
-        from atbib.markdown.entry import clean_url
-
         url = clean_url(url)  # as the reader will read it (and as the list would write it)
     parsed = record.venue.parsed if record.venue is not None else None
     year = record.year
@@ -585,11 +583,8 @@ def _generate(
     note = KIND_NOTES.get(record.kind)
     if note and not any(name == "note" for name, _ in fields):
         fields.append(("note", note))
-    for ident in record.identifiers if identifiers else ():
-        if ident.scheme == "arxiv" and not any(n == "eprint" for n, _ in fields):
-            fields += [("eprint", ident.value), ("archivePrefix", "arXiv")]
-        elif ident.scheme == "doi" and not any(n == "doi" for n, _ in fields):
-            fields.append(("doi", encode_url(ident.value)))
+    if identifiers:
+        fields += _identifier_fields(record.identifiers)
     if url:
         fields.append(("url", encode_url(url)))
     if record.description:
@@ -608,6 +603,21 @@ def _generate(
         # Styles sort by author; without one, BibTeX's ``key`` field is what they sort on.
         fields.insert(0, ("key", encode_latex(record.title)))
     return entry_type, fields
+
+
+def _identifier_fields(identifiers: Sequence[Identifier]) -> list[tuple[str, str]]:
+    """``eprint``/``archivePrefix`` for the first arXiv identifier and ``doi`` for the first
+    DOI, in the order the identifiers give them (no field before these names either)."""
+    fields: list[tuple[str, str]] = []
+    arxiv = doi = False
+    for ident in identifiers:
+        if ident.scheme == "arxiv" and not arxiv:
+            arxiv = True
+            fields += [("eprint", ident.value), ("archivePrefix", "arXiv")]
+        elif ident.scheme == "doi" and not doi:
+            doi = True
+            fields.append(("doi", encode_url(ident.value)))
+    return fields
 
 
 def bibtex_entry(
@@ -850,9 +860,10 @@ def _raw_getter(fields: Sequence[tuple[str, str]]) -> Callable[[str], str | None
     table: dict[str, str] = {}
     for name, value in fields:
         table.setdefault(name.lower(), value)
-    for alias, name in FIELD_ALIASES.items():
-        if alias in table and name not in table:
-            table[name] = table[alias]
+    if not table.keys().isdisjoint(FIELD_ALIASES):  # one C-level test for the usual entry
+        for alias, name in FIELD_ALIASES.items():
+            if alias in table and name not in table:
+                table[name] = table[alias]
     return table.get
 
 
