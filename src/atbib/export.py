@@ -238,7 +238,13 @@ def build_bibliography(
             return join_file(
                 header,
                 (
-                    _section_entry(works[i], heading_set, all_entries[i], _kept(kept, works[i].key))
+                    # A work listed in one section is in this file by that section: its all.bib
+                    # entry (the usual case, told without a call per work).
+                    all_entries[i]
+                    if len(works[i].record.sections) == 1
+                    else _section_entry(
+                        works[i], heading_set, all_entries[i], _kept(kept, works[i].key)
+                    )
                     for i in order
                 ),
             )
