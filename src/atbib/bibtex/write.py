@@ -31,6 +31,9 @@ def format_value(name: str, value: str) -> str:
 
 
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+_LINE_BREAK_CHAR = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+"""What starts a :data:`_LINE_BREAK`: a class alone, which the engine scans for far faster
+than an alternation."""
 
 
 def format_entry(entry: BibEntryOut) -> str:
@@ -46,8 +49,8 @@ def format_entry(entry: BibEntryOut) -> str:
     fields = entry.fields
     width = max([len(name) for name, _ in fields])
     # One search over all the values instead of one substitution per value: line breaks in
-    # values are rare (a "\r\n" split across two values still has its "\r" found).
-    if _LINE_BREAK.search("".join([value for _, value in fields])) is not None:
+    # values are rare.
+    if _LINE_BREAK_CHAR.search("".join([value for _, value in fields])) is not None:
         fields = tuple([(name, _LINE_BREAK.sub(" ", value)) for name, value in fields])
     body = ",\n".join(
         [
