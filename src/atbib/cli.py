@@ -3,6 +3,7 @@ library user could not call."""
 
 from __future__ import annotations
 
+import atexit
 import gc
 import sys
 from collections.abc import Callable
@@ -110,6 +111,12 @@ def main(ctx: click.Context, debug: bool) -> None:
     # export of 100,000 entries). atbib's data holds no reference cycles; the few that other
     # code makes are freed with the process.
     gc.disable()
+    # The interpreter's teardown runs one last collection, which would walk every object the
+    # command left alive (0.26 s after exporting 100,000 entries) for the few cycles among
+    # them, whose memory goes with the process anyway. atexit handlers run before it: the
+    # objects are moved to the permanent generation, which it skips (files are closed by
+    # their with blocks, never by a collection; objects outside cycles are freed as before).
+    atexit.register(gc.freeze)
     ctx.ensure_object(dict)["debug"] = debug
     if debug:
         from atbib.masking import debug_logging

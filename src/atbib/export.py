@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from atbib._nogc import nogc
 from atbib.bibtex.mapping import KeptEntry, bibtex_entry
-from atbib.bibtex.write import format_entry, join_file
+from atbib.bibtex.write import format_entry, join_file_bytes
 from atbib.dedupe import cluster_indices, merge
 from atbib.keys import DEFAULT_FORMULA, KeyRow, _assign_keys, write_registry
 from atbib.model import Library, Record, SectionPath
@@ -50,13 +50,18 @@ class Files(Mapping[str, str]):
     The files of a big list repeat one another (every work is in all.bib and in its section's
     file) and are mostly text: 250 MB for 100,000 works. Joining each from the formatted
     entries on access means whoever writes or compares them one by one never holds them all.
-    Asking twice joins twice; the content is the same.
+    Asking twice joins twice; the content is the same. Files are joined as the UTF-8 bytes
+    that are written (:meth:`data`); the mapping decodes them.
     """
 
-    def __init__(self, makers: dict[str, Callable[[], str]]) -> None:
+    def __init__(self, makers: dict[str, Callable[[], bytes]]) -> None:
         self._makers = makers
 
     def __getitem__(self, name: str) -> str:
+        return self.data(name).decode("utf-8")
+
+    def data(self, name: str) -> bytes:
+        """The content of file *name* as written: UTF-8."""
         return self._makers[name]()
 
     def __iter__(self) -> Iterator[str]:
@@ -154,10 +159,10 @@ def collect_works(
 
 
 def _section_entry(
-    work: Work, headings: Collection[str], all_entry: str, kept: KeptEntry | None
-) -> str:
-    """The work's formatted entry in the file of some ``##`` headings: its all.bib entry when
-    every section it is listed in is under them, else one naming only those."""
+    work: Work, headings: Collection[str], all_entry: bytes, kept: KeptEntry | None
+) -> bytes:
+    """The work's formatted entry (UTF-8) in the file of some ``##`` headings: its all.bib
+    entry when every section it is listed in is under them, else one naming only those."""
     sections = work.record.sections
     if all(path and path[0] in headings for path in sections):
         return all_entry
@@ -169,7 +174,7 @@ def _section_entry(
             aliases=work.aliases,
             kept=kept,
         )
-    )
+    ).encode("utf-8")
 
 
 @nogc
@@ -216,10 +221,10 @@ def build_bibliography(
                 aliases=w.aliases,
                 kept=_kept(kept, w.key),
             )
-        )
+        ).encode("utf-8")
         for w in works
     ]
-    makers: dict[str, Callable[[], str]] = {}
+    makers: dict[str, Callable[[], bytes]] = {}
     for name, headings in headings_of.items():
         quoted = ", ".join(f'"{heading}"' for heading in headings)
         header = [
@@ -234,11 +239,17 @@ def build_bibliography(
             header: list[str] = header,
             heading_set: frozenset[str] = frozenset(headings),
             order: list[int] = order,
-        ) -> str:
-            return join_file(
+        ) -> bytes:
+            return join_file_bytes(
                 header,
                 (
-                    _section_entry(works[i], heading_set, all_entries[i], _kept(kept, works[i].key))
+                    # A work listed in one section is in this file by that section: its all.bib
+                    # entry (the usual case, told without a call per work).
+                    all_entries[i]
+                    if len(works[i].record.sections) == 1
+                    else _section_entry(
+                        works[i], heading_set, all_entries[i], _kept(kept, works[i].key)
+                    )
                     for i in order
                 ),
             )
@@ -248,8 +259,8 @@ def build_bibliography(
         f"{GENERATED_MARK} from {source_name}: every work once. Do not edit by hand:",
         how,
     ]
-    makers[ALL_FILE] = lambda: join_file(all_header, all_entries)
-    makers[REGISTRY_FILE] = lambda: write_registry(rows)
+    makers[ALL_FILE] = lambda: join_file_bytes(all_header, all_entries)
+    makers[REGISTRY_FILE] = lambda: write_registry(rows).encode("utf-8")
     files = Files(makers)
     return Bibliography(works, files, rows)
 

@@ -306,6 +306,8 @@ def _match_rows(
     Identifiers first for every work, titles only afterwards: a new work that shares a title
     with a registered one must not take its key before that work is found by its identifier.
     """
+    if not registry:  # a first export: nothing to look up, for any of the works
+        return [None] * len(evidence), set()
     by_id: dict[str, list[int]] = {}
     by_title: dict[str, list[int]] = {}
     for index, entry in enumerate(registry):
@@ -398,14 +400,15 @@ def _aliases(
     """Unclaimed registry keys that share an identifier with a current work: the work was
     registered twice before its two entries were recognised as one, so citations of the other
     key should still resolve (biblatex's ``ids`` field)."""
+    unclaimed = [row for index, row in enumerate(registry) if index not in claimed]
+    if not unclaimed:  # every registered work found (or none registered): no alias to find
+        return ((),) * len(keys)
     owner: dict[str, int] = {}
     for position, (ids, _) in enumerate(evidence):
         for ident in ids:
             owner.setdefault(ident, position)
     found: list[list[str]] = [[] for _ in keys]
-    for index, row in enumerate(registry):
-        if index in claimed:
-            continue
+    for row in unclaimed:
         positions = {owner[i] for i in row.identifiers if i in owner and not i.startswith(_LINK)}
         if len(positions) == 1:
             found[positions.pop()].append(row.key)

@@ -6,7 +6,7 @@ Everything here is I/O; what to write is decided by :mod:`atbib.export`, which i
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,9 +19,16 @@ from atbib.export import (
     KEPT_FILE,
     REGISTRY_FILE,
     Bibliography,
+    Files,
     build_bibliography,
 )
-from atbib.files import has_text, leftover_temporaries, read_text, write_text_atomic
+from atbib.files import (
+    has_bytes,
+    leftover_temporaries,
+    read_text,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from atbib.keys import KeyRow, read_registry, write_registry
 from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
@@ -161,6 +168,12 @@ def _generated_files(folder: Path) -> set[str]:
     return found
 
 
+def _file_bytes(files: Mapping[str, str], name: str) -> bytes:
+    """A file's content as written (UTF-8); export's own :class:`Files` joins it as bytes
+    already, so it is not decoded and encoded again."""
+    return files.data(name) if isinstance(files, Files) else files[name].encode("utf-8")
+
+
 def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     """Write the files whose content changed, remove generated files no longer needed and
     temporary files an interrupted export left behind (with ``dry_run``, only report what
@@ -192,18 +205,19 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
             "choose another bib-dir"
         )
     written, created, unchanged = [], [], []
-    for name, content in bibliography.files.items():
+    for name in bibliography.files:
         path = folder / name
+        content = _file_bytes(bibliography.files, name)
         # Compared as bytes: bib/ is output, so a generated file in another encoding is just
         # out of date, not an input to refuse.
-        if path.is_file() and has_text(path, content):
+        if path.is_file() and has_bytes(path, content):
             unchanged.append(name)
             continue
         written.append(name)
         if not path.exists():
             created.append(name)
         if not dry_run:
-            write_text_atomic(path, content)
+            write_bytes_atomic(path, content)
     removed = sorted(generated - set(bibliography.files))
     leftovers = project.leftovers
     if not dry_run:

@@ -31,6 +31,9 @@ def format_value(name: str, value: str) -> str:
 
 
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+_LINE_BREAK_CHAR = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+"""What starts a :data:`_LINE_BREAK`: a class alone, which the engine scans for far faster
+than an alternation."""
 
 
 def format_entry(entry: BibEntryOut) -> str:
@@ -43,11 +46,19 @@ def format_entry(entry: BibEntryOut) -> str:
     head = f"@{entry.entry_type}{{{entry.key},\n"
     if not entry.fields:
         return head + "}\n"
-    width = max([len(name) for name, _ in entry.fields])
+    fields = entry.fields
+    width = max([len(name) for name, _ in fields])
+    # One search over all the values instead of one substitution per value: line breaks in
+    # values are rare.
+    if _LINE_BREAK_CHAR.search("".join([value for _, value in fields])) is not None:
+        fields = tuple([(name, _LINE_BREAK.sub(" ", value)) for name, value in fields])
     body = ",\n".join(
         [
-            f"  {name.ljust(width)} = {format_value(name, _LINE_BREAK.sub(' ', value))}"
-            for name, value in entry.fields
+            # format_value only for the one field it may write differently.
+            f"  {name.ljust(width)} = {{{value}}}"
+            if name.lower() != "month"
+            else f"  {name.ljust(width)} = {format_value(name, value)}"
+            for name, value in fields
         ]
     )
     return f"{head}{body}\n}}\n"
@@ -69,6 +80,20 @@ def format_file(header: Iterable[str], entries: Iterable[BibEntryOut]) -> str:
 def join_file(header: Iterable[str], entry_texts: Iterable[str]) -> str:
     """:func:`format_file` for entries already formatted with :func:`format_entry` (a work
     that goes into several files is formatted once)."""
-    parts = ["".join(f"% {_comment(line)}\n" if line else "%\n" for line in header)]
+    parts = [_header_text(header)]
     parts.extend(entry_texts)
     return "\n".join(parts)
+
+
+def join_file_bytes(header: Iterable[str], entries: Iterable[bytes]) -> bytes:
+    """:func:`join_file` for entries already encoded in UTF-8. Bytes are joined as they are,
+    where joining text widens every entry to the widest character of the file (two bytes a
+    character once one Chinese title is in it) and writing then encodes it all back: 0.3 s
+    for the 100 MB of files of a 100,000-entry list."""
+    parts = [_header_text(header).encode("utf-8")]
+    parts.extend(entries)
+    return b"\n".join(parts)
+
+
+def _header_text(header: Iterable[str]) -> str:
+    return "".join(f"% {_comment(line)}\n" if line else "%\n" for line in header)

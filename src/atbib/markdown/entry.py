@@ -57,18 +57,21 @@ MAX_ENTRY_LENGTH = 20_000
 """Longer lines are carried through as text, never parsed: no entry is that long, and it keeps
 every regular expression below linear on hostile input."""
 
-_ESC = r"(?:[^\\{stop}]|\\.)"  # one character that is not a stop character, or an escape
+_ESC = r"(?:[^\\{stop}]++|\\.)"
+"""A run of characters that are not stop characters (taken whole: only a stop character or a
+backslash can follow it, so backtracking into it never finds a match, and the engine no longer
+takes one character per loop), or an escape."""
 _URL = r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*"
-_LINK = re.compile(r"\[\[((?:[^\[\]\\]|\\.)*)\]\]\((" + _URL + r")\)")
+_LINK = re.compile(r"\[\[((?:[^\[\]\\]++|\\.)*)\]\]\((" + _URL + r")\)")
 # (?<!\s): a match can only start where a run of white space starts; trying every position
 # inside a long run made this search quadratic (0.8 s for one 19,000-character line).
 _TAIL_NICK = re.compile(r"(?<!\s)\s+-\s+(\*{1,3})(" + _ESC.format(stop="*") + r"+)\1\s*$")
 _PREFIX_NICK = re.compile(r"^\*\*`([^`]+)`\*\*\s+")
-_LABEL_CHAR = r"(?:[^\[\]\\]|\\.)"
+_LABEL_RUN = r"(?:[^\[\]\\]++|\\.)"
 _TITLE_LINK = re.compile(
-    r"^\[((?:" + _LABEL_CHAR + r"|\[" + _LABEL_CHAR + r"*\])+)\]\((" + _URL + r")\)"
+    r"^\[((?:" + _LABEL_RUN + r"|\[" + _LABEL_RUN + r"*\])+)\]\((" + _URL + r")\)"
 )
-_BOLD = re.compile(r"^\*\*(?!\*)((?:[^\\*]|\\.|\*(?!\*))+?)\*\*(?!\*)(.*)$")
+_BOLD = re.compile(r"^\*\*(?!\*)((?:[^\\*]++|\\.|\*(?!\*))+?)\*\*(?!\*)(.*)$")
 _AUTHORS = re.compile(r"^\.?\s*\*(?!\*)(" + _ESC.format(stop="*") + r"+)\*(.*)$")
 _BULLET = re.compile(r"^(\s*(?:[-*+]|\d{1,9}[.)])\s+)(\S.*)$")
 _OPEN = "(（"
@@ -597,7 +600,7 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
         title, after = bold.group(1), bold.group(2)
         written = _AUTHORS.match(after)
         if written:
-            authors = tuple(parse_display_name(a) for a in _split_authors(written.group(1)))
+            authors = tuple(map(parse_display_name, _split_authors(written.group(1))))
             after = written.group(2)
         rest, venue_text = _venue_suffix(after)
         if rest.strip(" \t.") or (venue_text is None and after.strip(" \t.")):

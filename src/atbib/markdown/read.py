@@ -35,6 +35,7 @@ export write hundreds of MB."""
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _NESTED = re.compile(r"^[ \t]+(?:[-*+]|\d{1,9}[.)])[ \t]", re.MULTILINE)
 """A list item indented under another: only then are bullets looked at as a tree."""
+_INDENTED = re.compile(r"\n[ \t]")
 
 
 def split_lines(text: str) -> Iterator[tuple[str, str]]:
@@ -79,9 +80,18 @@ def read_markdown(
         bom, text = "\ufeff", text[1:]
     fmt = list_format or DEFAULT_FORMAT
     blocks = tuple(_blocks(text, fmt))
-    if _NESTED.search(text):
+    if _has_nested_bullets(text):
         blocks = nest_bullets(blocks)
     return Library(blocks, path=path or "<text>", bom=bom)
+
+
+def _has_nested_bullets(text: str) -> bool:
+    """Whether a list item is indented under another. An indented line is looked for first:
+    a search for a literal line break the engine scans for quickly (6 ms on a 20 MB list that
+    has none, where :data:`_NESTED` takes 60 ms)."""
+    if text[:1] not in (" ", "\t") and not _INDENTED.search(text):
+        return False
+    return _NESTED.search(text) is not None
 
 
 def heading_title(rest: str) -> str:
