@@ -90,6 +90,16 @@ class Round:
     """Faults to arm just before the next sync."""
 
 
+def _nickname_on_both_sides(what: str, work: str, nick: str) -> Expect:
+    """The nickname ``nick`` in the list and as the item's short title, after settling."""
+
+    def check(s: Sides) -> str | None:
+        listed, remote = s.works[work].record.nickname, s.items[work].get("shortTitle")
+        return None if listed == remote == nick else f"list {listed!r}, zotero {remote!r}"
+
+    return Expect(what, check)
+
+
 class Soak:
     def __init__(self, folder: Path, server: ZoteroServer, seed: str) -> None:
         self.folder = folder
@@ -210,16 +220,7 @@ class Soak:
                 else f"{line} - ***{nick}***"
             ),
         )
-        rnd.expects.append(
-            Expect(
-                f"list: nickname of {work}",
-                lambda s: (
-                    None
-                    if s.works[work].record.nickname == s.items[work].get("shortTitle") == nick
-                    else f"{s.works[work].record.nickname!r} / {s.items[work].get('shortTitle')!r}"
-                ),
-            )
-        )
+        rnd.expects.append(_nickname_on_both_sides(f"list: nickname of {work}", work, nick))
 
     def local_author(self, rnd: Round, works: dict[str, Any]) -> None:
         work = self.pick(rnd, works)
@@ -305,16 +306,7 @@ class Soak:
         nick = f"ZNick{rnd.number}x{rnd.rng.randrange(10**6)}"
         data["shortTitle"] = nick
         self.other.update_item(data)
-        rnd.expects.append(
-            Expect(
-                f"zotero: short title of {work}",
-                lambda s: (
-                    None
-                    if s.works[work].record.nickname == s.items[work].get("shortTitle") == nick
-                    else f"{s.works[work].record.nickname!r}"
-                ),
-            )
-        )
+        rnd.expects.append(_nickname_on_both_sides(f"zotero: short title of {work}", work, nick))
 
     def remote_move(self, rnd: Round, works: dict[str, Any]) -> None:
         work = self.pick(rnd, works)
