@@ -226,6 +226,9 @@ def test_a_retired_key_does_not_pass_to_another_paper_of_the_same_repository():
     # A bare title, unlinked, is only carried across a small edit.
     lone = assign_keys([paper("Attention Flows", ["Ann Li"], "ACL 2020")]).registry
     assert assign_keys([paper("Attention Rollout", ["Ann Li"], "ACL 2020")], lone).new == (True,)
+    gone = assign_keys([paper("Attention is not Explanation", ["S. Jain"], "NAACL 2019")])
+    other = paper("Attention is not not Explanation", ["S. Wiegreffe"], "EMNLP 2019")
+    assert assign_keys([other], gone.registry).new == (True,)
 
 
 def test_retired_keys_are_never_reused_and_carried_keys_are_kept_when_free():

@@ -294,8 +294,9 @@ _CLOSE_WITH_LINK = 75
 """How close (rapidfuzz ``ratio``, 0-100) a retitled work's title must stay to its registered
 one when both have the same first link: a typo fix or an added word passes, a different paper
 from the same repository does not."""
-_CLOSE_WITHOUT_LINK = 90
-"""The same, for a work with no link at all: only a small edit of the title."""
+_CLOSE_WITHOUT_LINK = 95
+"""The same, for a work without the same first link: only a typo fixed ("Attention is not
+Explanation" and "Attention is not not Explanation", 93, are two works)."""
 
 
 def _match_rows(
