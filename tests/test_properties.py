@@ -67,6 +67,7 @@ from atbib import Kind, Link, Person, Record, Venue, read_bibtex, read_markdown,
 from atbib.bibtex.latex import encode_url
 from atbib.bibtex.mapping import bibtex_entry, carries_active_link, encode_value
 from atbib.bibtex.write import format_file
+from atbib.listformat import ListFormat
 from atbib.markdown.entry import MAX_ENTRY_LENGTH, clean_url, parse_entry, render_entry
 from atbib.model import listable
 from atbib.names import split_name, split_words
@@ -131,7 +132,11 @@ URLS = st.builds(
 LINKS = st.lists(st.builds(Link, SHORT.filter(_valued), URLS), max_size=4).map(tuple)
 
 _NOT_A_KIND_WORD = re.compile(r"blog|post|repositor|code", re.IGNORECASE)
-_HEADING = SHORT.filter(_valued).filter(lambda t: len(t) < 200)
+_HEADING = (
+    SHORT.filter(_valued)
+    .filter(lambda t: len(t) < 200)
+    .filter(lambda t: not ListFormat().excludes(t))  # "TOC", "License"...: not bibliography
+)
 
 
 @st.composite
@@ -262,7 +267,11 @@ def test_record_to_line_to_record(slow, seed):
             parsed = parse_entry(line, path).record
             assert parsed == replace(in_the_list(record), sections=(path,)), line
 
-    _run(slow, seed, records(), record_line_record, 400, 30_000)
+    # --slow found: a name word starting with a lower-case numeral ("ⅰ") is von for BibTeX
+    # and pybtex, but the list's reader looked for a letter
+    numeral_von = Record(Kind.PAPER, "[", authors=(Person(family="[", von="ⅰ"),),
+                         sections=(("[",),))  # fmt: skip
+    _run(slow, seed, records(), record_line_record, 400, 30_000, (numeral_von,))
 
 
 def test_records_to_list_to_records(slow, seed):

@@ -235,7 +235,13 @@ def _name_words(text: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool
             finish()
         else:
             current.append(c)
-            if case is None and depth == 0 and c.isalpha():
+            # As BibTeX (pybtex) decides: the first letter, or a first character with a case
+            # ("ⅰ", a lower-case numeral, starts a von word).
+            if (
+                case is None
+                and depth == 0
+                and (c.isalpha() or (len(current) == 1 and c.isupper() != c.islower()))
+            ):
                 case = c.islower()
         i += 1
     finish()
