@@ -100,6 +100,13 @@ def _nickname_on_both_sides(what: str, work: str, nick: str) -> Expect:
     return Expect(what, check)
 
 
+def _gone_from_both_sides(what: str, work: str) -> Expect:
+    """The work neither in the list nor in the group, after settling."""
+    return Expect(
+        what, lambda s: None if work not in s.works and work not in s.items else "still there"
+    )
+
+
 class Soak:
     def __init__(self, folder: Path, server: ZoteroServer, seed: str) -> None:
         self.folder = folder
@@ -249,12 +256,7 @@ class Soak:
         self.edit_line(work, lambda line: "\x00DELETE")
         text = self.readme.read_text(encoding="utf-8").replace("\x00DELETE\n", "")
         self.readme.write_text(text, encoding="utf-8")
-        rnd.expects.append(
-            Expect(
-                f"list: {work} removed",
-                lambda s: None if work not in s.works and work not in s.items else "still there",
-            )
-        )
+        rnd.expects.append(_gone_from_both_sides(f"list: {work} removed", work))
 
     def local_add(self, rnd: Round, works: dict[str, Any]) -> None:
         path = rnd.rng.choice(sorted(self.subsections()))
@@ -331,12 +333,7 @@ class Soak:
     def remote_delete(self, rnd: Round, works: dict[str, Any]) -> None:
         work = self.pick(rnd, works)
         self.other.delete_item(self.remote_item(work))
-        rnd.expects.append(
-            Expect(
-                f"zotero: {work} deleted",
-                lambda s: None if work not in s.works and work not in s.items else "still there",
-            )
-        )
+        rnd.expects.append(_gone_from_both_sides(f"zotero: {work} deleted", work))
 
     def remote_add(self, rnd: Round, works: dict[str, Any]) -> None:
         path = rnd.rng.choice(sorted(self.subsections()))
