@@ -107,6 +107,21 @@ def _gone_from_both_sides(what: str, work: str) -> Expect:
     )
 
 
+def _title_conflict_settled(what: str, rnd: Round, work: str, mine: str, theirs: str) -> Expect:
+    """A title changed on both sides: reported as a conflict, then on both sides as the
+    side the round settled for (``--prefer``) had it."""
+    wanted = {"list": mine, "zotero": theirs}
+
+    def check(s: Sides) -> str | None:
+        if (work, "title") not in rnd.reported:
+            return "the conflict was not reported"
+        listed, remote = s.works[work].record.title, s.items[work]["title"]
+        expected = wanted[rnd.prefer]
+        return None if listed == remote == expected else f"{listed!r} / {remote!r}"
+
+    return Expect(what, check)
+
+
 class Soak:
     def __init__(self, folder: Path, server: ZoteroServer, seed: str) -> None:
         self.folder = folder
@@ -366,16 +381,9 @@ class Soak:
         mine = self.local_title(rnd, works, work)
         theirs = self.remote_title(rnd, works, work)
         rnd.conflicts.append((work, "title"))
-        wanted = {"list": mine, "zotero": theirs}
-
-        def check(s: Sides) -> str | None:
-            if (work, "title") not in rnd.reported:
-                return "the conflict was not reported"
-            listed, remote = s.works[work].record.title, s.items[work]["title"]
-            expected = wanted[rnd.prefer]
-            return None if listed == remote == expected else f"{listed!r} / {remote!r}"
-
-        rnd.expects.append(Expect(f"both: title of {work} (a conflict)", check))
+        rnd.expects.append(
+            _title_conflict_settled(f"both: title of {work} (a conflict)", rnd, work, mine, theirs)
+        )
 
     # -- faults -------------------------------------------------------------------------------
 
@@ -412,16 +420,11 @@ class Soak:
                     library.update_item(key, title=theirs)
 
             rnd.faults.append(lambda: faults.race(retitle, 1, method="POST"))
-            wanted = {"list": mine, "zotero": theirs}
-
-            def settled(s: Sides) -> str | None:
-                if (work, "title") not in rnd.reported:
-                    return "the conflict was not reported"
-                listed, remote = s.works[work].record.title, s.items[work]["title"]
-                expected = wanted[rnd.prefer]
-                return None if listed == remote == expected else f"{listed!r} / {remote!r}"
-
-            rnd.expects.append(Expect(f"race: title of {work} (a conflict)", settled))
+            rnd.expects.append(
+                _title_conflict_settled(
+                    f"race: title of {work} (a conflict)", rnd, work, mine, theirs
+                )
+            )
         else:  # a second member's edit that lands just before our next write
             work = self.pick(rnd, works)
             nick = f"Race{rnd.number}x{rnd.rng.randrange(10**6)}"
