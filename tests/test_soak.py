@@ -107,6 +107,25 @@ def _gone_from_both_sides(what: str, work: str) -> Expect:
     )
 
 
+def _added_once(title: str, path: tuple[str, ...]) -> Callable[[Sides], str | None]:
+    """A new work: one entry in the list, under ``path``, and one item in Zotero, in the
+    subsection's collection."""
+
+    def check(s: Sides) -> str | None:
+        listed = [k for k, w in s.works.items() if w.record.title == title]
+        if len(listed) != 1:
+            return f"{len(listed)} works in the list"
+        key = listed[0]
+        if s.works[key].record.sections != (path,):
+            return f"listed in {s.works[key].record.sections}"
+        remote = [k for k, i in s.items.items() if i["title"] == title]
+        if remote != [key]:
+            return f"zotero items {remote}"
+        return None if s.item_sections(key) == {path} else "not in its collection in Zotero"
+
+    return check
+
+
 def _title_conflict_settled(what: str, rnd: Round, work: str, mine: str, theirs: str) -> Expect:
     """A title changed on both sides: reported as a conflict, then on both sides as the
     side the round settled for (``--prefer``) had it."""
@@ -286,18 +305,9 @@ class Soak:
         lines.insert(end if end is not None else len(lines), line)
         self.readme.write_text("\n".join(lines), encoding="utf-8")
 
-        def check(s: Sides) -> str | None:
-            listed = [k for k, w in s.works.items() if w.record.title == title]
-            if len(listed) != 1:
-                return f"{len(listed)} works in the list"
-            key = listed[0]
-            if s.works[key].record.sections != (path,):
-                return f"listed in {s.works[key].record.sections}"
-            if key not in s.items or s.item_sections(key) != {path}:
-                return "not in its collection in Zotero"
-            return None
-
-        rnd.expects.append(Expect(f"list: {title} added to {' / '.join(path)}", check))
+        rnd.expects.append(
+            Expect(f"list: {title} added to {' / '.join(path)}", _added_once(title, path))
+        )
 
     # -- Zotero edits (a second member, plain pyzotero) -----------------------------------------
 
@@ -363,17 +373,9 @@ class Soak:
         )
         assert self.other.create_items([template])["successful"]
 
-        def check(s: Sides) -> str | None:
-            listed = [k for k, w in s.works.items() if w.record.title == title]
-            if len(listed) != 1:
-                return f"{len(listed)} works in the list"
-            key = listed[0]
-            if s.works[key].record.sections != (path,):
-                return f"listed in {s.works[key].record.sections}"
-            remote = [k for k, i in s.items.items() if i["title"] == title]
-            return None if remote == [key] else f"zotero items {remote}"
-
-        rnd.expects.append(Expect(f"zotero: {title} added to {' / '.join(path)}", check))
+        rnd.expects.append(
+            Expect(f"zotero: {title} added to {' / '.join(path)}", _added_once(title, path))
+        )
 
     def conflict(self, rnd: Round, works: dict[str, Any]) -> None:
         """The same title changed on both sides; settled for a random side."""
