@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from atbib._nogc import nogc
 from atbib.errors import AtbibError
-from atbib.links import registry_link
+from atbib.links import REGISTRY_LINK, registry_link
 from atbib.model import Record
 from atbib.text import ascii_words, first_significant_words, fold_title, to_ascii
 
@@ -289,7 +289,6 @@ def _evidence(work: Record, title: str) -> tuple[tuple[str, ...], str]:
     return ids, title
 
 
-_LINK = "link:"
 _CLOSE_WITH_LINK = 75
 """How close (rapidfuzz ``ratio``, 0-100) a retitled work's title must stay to its registered
 one when both have the same first link: a typo fix or an added word passes, a different paper
@@ -313,7 +312,7 @@ def _match_rows(
     by_title: dict[str, list[int]] = {}
     for index, entry in enumerate(registry):
         for ident in entry.identifiers:
-            if not ident.startswith(_LINK):
+            if not ident.startswith(REGISTRY_LINK):
                 by_id.setdefault(ident, []).append(index)
         if entry.title:
             by_title.setdefault(entry.title, []).append(index)
@@ -371,7 +370,7 @@ def _match_retitled(
 
 def _weak(identifiers: Sequence[str]) -> bool:
     """Whether the evidence holds no identifier (at most a ``link:``)."""
-    return all(i.startswith(_LINK) for i in identifiers)
+    return all(i.startswith(REGISTRY_LINK) for i in identifiers)
 
 
 def _match_identifiers(
@@ -406,11 +405,12 @@ def _aliases(
         return ((),) * len(keys)
     owner: dict[str, int] = {}
     for position, (ids, _) in enumerate(evidence):
-        for ident in ids:
-            owner.setdefault(ident, position)
+        if not _weak(ids):  # link: evidence is never identity
+            for ident in ids:
+                owner.setdefault(ident, position)
     found: list[list[str]] = [[] for _ in keys]
     for row in unclaimed:
-        positions = {owner[i] for i in row.identifiers if i in owner and not i.startswith(_LINK)}
+        positions = {owner[i] for i in row.identifiers if i in owner}
         if len(positions) == 1:
             found[positions.pop()].append(row.key)
     return tuple(tuple(sorted(a)) for a in found)

@@ -66,6 +66,10 @@ def record_identifiers(record: Record) -> tuple[Identifier, ...]:
     return tuple(found)
 
 
+REGISTRY_LINK = "link:"
+"""The prefix of ``link:`` evidence in the key registry (:func:`registry_link`)."""
+
+
 def registry_link(record: Record) -> str | None:
     """The address a work without identifiers is recognised by in the key registry when its
     title is edited (``link:`` evidence): its own URL, else its first link, code included.
@@ -75,5 +79,5 @@ def registry_link(record: Record) -> str | None:
     urls += [link.url for link in record.links]
     for url in urls:
         if "://" in url:
-            return f"link:{normalise_url(url)}"
+            return REGISTRY_LINK + normalise_url(url)
     return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 
 __all__ = ["decode_latex", "encode_latex", "encode_url", "math_spans"]
 
@@ -101,16 +102,21 @@ def encode_latex(text: str) -> str:
     """
     if not needs_escape(text):
         return text
-    spans = math_spans(text)
+    return outside_spans(text, math_spans(text), _encode_text)
+
+
+def outside_spans(text: str, spans: Sequence[tuple[int, int]], change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to each piece between ``spans`` (inline math, as
+    :func:`math_spans` finds it), which stay as written."""
     if not spans:
-        return _SPECIAL.sub(_escape, text)
+        return change(text)
     out: list[str] = []
     last = 0
     for start, end in spans:
-        out.append(_encode_text(text[last:start]))
+        out.append(change(text[last:start]))
         out.append(text[start:end])
         last = end
-    out.append(_encode_text(text[last:]))
+    out.append(change(text[last:]))
     return "".join(out)
 
 

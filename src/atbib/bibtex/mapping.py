@@ -55,6 +55,7 @@ from atbib.bibtex.latex import (
     encode_url,
     math_spans,
     needs_escape,
+    outside_spans,
 )
 from atbib.identifiers import Identifier, identifiers_from_text, normalise_arxiv
 from atbib.markdown.entry import clean_url, escape_markdown, is_active_url, unescape_markdown
@@ -346,58 +347,44 @@ def encode_title(title: str) -> str:
     """Escape a title and brace the words a sentence-case style must not lower-case
     (``{BERT}``, ``{XLNet}``, ``{GPT-2}``, ``{Chinese}``); other words stay free. Inline math
     is kept as written."""
-    spans = math_spans(title)
-    if not spans:
-        return _encode_title_text(title)
-    out: list[str] = []
-    last = 0
-    for start, end in spans:
-        out.append(_encode_title_text(title[last:start]))
-        out.append(title[start:end])
-        last = end
-    out.append(_encode_title_text(title[last:]))
-    return "".join(out)
+    return outside_spans(title, math_spans(title), _encode_title_text)
 
 
 _AND = re.compile(r"(?:^|\s)and(?=\s|$)", re.IGNORECASE)
 
 
-def _name_part(part: str, *, leading_and_ok: bool = False) -> str:
+def _name_part(part: str, *, leading_and_ok: bool = False, keep_case: bool = False) -> str:
     """One part of a name, escaped; braced when it holds a comma or a free-standing ``and``
     (any case, any white space), which BibTeX would take for the structure of the name list.
     A leading ``and`` is harmless where nothing but the start of the field comes before it.
     Also braced: a part with ``--``, ``''`` or ````````, which escaping splits with ``{}``
-    (``-{}-``) and biber then cuts into broken initials."""
-    encoded = encode_latex(part)
-    if "," in part or "--" in part or "''" in part or "``" in part:
-        return "{" + encoded + "}"
-    if "and" not in part.lower():  # the usual name: no regex search needed
-        return encoded
-    ands = [m.start() for m in _AND.finditer(part)]
-    if leading_and_ok and ands and ands[0] == 0:
-        ands.pop(0)
-    return "{" + encoded + "}" if ands else encoded
-
-
-_BREAKERS = re.compile(r"--|''|``")
-
-
-def _von_part(part: str, *, leading_and_ok: bool) -> str:
-    """The von part, as :func:`_name_part` writes it, except that a pair ``--``, ``''`` or
-    ```````` is braced alone rather than the whole part: a braced part has no case for
-    BibTeX, so its words would leave the von part. (A free-standing ``and`` or a comma still
-    braces the whole part: biber counts a braced comma as one more part of the name.)"""
-    ands = [m for m in _AND.finditer(part) if not (leading_and_ok and m.start() == 0)]
-    if ands or "," in part or not _BREAKERS.search(part):
-        return _name_part(part, leading_and_ok=leading_and_ok)
+    (``-{}-``) and biber then cuts into broken initials; with ``keep_case`` (the von part)
+    only those pairs are braced, since a part braced whole has no case for BibTeX and its
+    words would leave the von part. (A comma is braced with the whole part even then: biber
+    counts a braced comma as one more part of the name.)"""
+    if "," in part or _free_and(part, leading_and_ok):
+        return "{" + encode_latex(part) + "}"
+    if not _PAIRS.search(part):
+        return encode_latex(part)
+    if not keep_case:
+        return "{" + encode_latex(part) + "}"
     pieces = []
     last = 0
-    for match in _BREAKERS.finditer(part):
+    for match in _PAIRS.finditer(part):
         pieces.append(encode_latex(part[last : match.start()]))
         pieces.append("{" + encode_latex(match.group()) + "}")
         last = match.end()
     pieces.append(encode_latex(part[last:]))
     return "".join(pieces)
+
+
+_PAIRS = re.compile(r"--|''|``")
+
+
+def _free_and(part: str, leading_and_ok: bool) -> bool:
+    if "and" not in part.lower():  # the usual name: no regex search needed
+        return False
+    return any(not (leading_and_ok and m.start() == 0) for m in _AND.finditer(part))
 
 
 @lru_cache(maxsize=1 << 17)
@@ -415,7 +402,7 @@ def encode_person(person: Person, *, first: bool = True) -> str:
         words = names.split_words(family) if len(family.split()) > 1 else []
         if any(names.is_von(w) for w in words[:-1]):
             family = "{" + family + "}"
-    von = _von_part(person.von, leading_and_ok=first)
+    von = _name_part(person.von, leading_and_ok=first, keep_case=True)
     last = " ".join(p for p in (von, family) if p)
     if not person.given and not person.jr:
         if " " not in person.family or person.von:
@@ -539,20 +526,12 @@ def _encode_sections(sections: tuple[SectionPath, ...]) -> str:
 
 
 def _encode_heading(heading: str) -> str:
-    spans = math_spans(heading)
-    if not spans:
-        return _brace_separators(encode_latex(heading))
-    out: list[str] = []
-    last = 0
-    for start, end in spans:  # math is kept as written, and the reader never splits it
-        out.append(_brace_separators(encode_latex(heading[last:start])))
-        out.append(heading[start:end])
-        last = end
-    out.append(_brace_separators(encode_latex(heading[last:])))
-    return "".join(out)
+    # math is kept as written, and the reader never splits it
+    return outside_spans(heading, math_spans(heading), _encoded_with_braced_separators)
 
 
-def _brace_separators(text: str) -> str:
+def _encoded_with_braced_separators(text: str) -> str:
+    text = encode_latex(text)
     if ";" in text or "/" in text:
         return text.replace(";", "{;}").replace("/", "{/}")
     return text
@@ -682,8 +661,6 @@ _LINK_ARGUMENT = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}")
 def carries_active_link(raw: str) -> bool:
     """Whether a field value is, or holds in ``\\url{}``/``\\href{}``, an address a browser
     or a PDF viewer would run (``javascript:``, ``vbscript:``, ``data:``)."""
-    from atbib.markdown.entry import is_active_url
-
     if ":" not in raw:
         return False
     return is_active_url(raw.strip()) or any(is_active_url(u) for u in _LINK_ARGUMENT.findall(raw))

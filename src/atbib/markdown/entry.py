@@ -112,16 +112,11 @@ def _math_spans(text: str) -> list[tuple[int, int]]:
 
 def _outside_math(text: str, change: Callable[[str], str]) -> str:
     spans = _math_spans(text)
-    if not spans:
+    if not spans:  # the usual text: no import on this path
         return change(text)
-    out: list[str] = []
-    last = 0
-    for start, end in spans:
-        out.append(change(text[last:start]))
-        out.append(text[start:end])
-        last = end
-    out.append(change(text[last:]))
-    return "".join(out)
+    from atbib.bibtex.latex import outside_spans
+
+    return outside_spans(text, spans, change)
 
 
 def escape_markdown(

@@ -116,15 +116,12 @@ def _link_tokens(text: str) -> Iterator[re.Match[str]]:
     the line each time (a 20,000-character line took over a second)."""
     pos = 0
     while (opening := _OPEN_BRACKET.search(text, pos)) is not None:
-        if opening.group() != "[":
-            pos = opening.end()
-            continue
-        token = _ANY_LINK.match(text, opening.start())
+        token = _ANY_LINK.match(text, opening.start()) if opening.group() == "[" else None
         if token is None:
             pos = opening.end()
-            continue
-        yield token
-        pos = token.end()
+        else:
+            yield token
+            pos = token.end()
 
 
 def _nickname(body: str) -> tuple[str, str]:
