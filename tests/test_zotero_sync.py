@@ -31,6 +31,7 @@ from atbib.errors import AtbibError
 from atbib.export import collect_works
 from atbib.keys import read_registry
 from atbib.markdown.read import read_markdown
+from atbib.masking import mask
 from atbib.zotero import sync as zsync
 from atbib.zotero.client import RetryPolicy, ZoteroClient
 from atbib.zotero.mapping import item_fields
@@ -745,7 +746,7 @@ def test_the_key_can_come_from_the_system_keyring(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("ZOTERO_API_KEY", raising=False)
     monkeypatch.setitem(sys.modules, "keyring", FakeKeyring)
     assert zsync.api_key() == "FromKeyring123"
-    assert zsync.mask("x FromKeyring123 y") == "x **** y"
+    assert mask("x FromKeyring123 y") == "x **** y"
 
 
 def test_the_group_comes_from_the_config_or_the_option(project: Path) -> None:

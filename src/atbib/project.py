@@ -97,13 +97,17 @@ def locked_project(
         yield replace(_read_project(config), leftovers=tuple(leftovers))
 
 
+DEFAULT_STATE_FILE = "zotero-sync.json"
+
+
 def zotero_state_file(config: Config) -> Path:
     """The Zotero sync state: ``[tool.atbib] zotero-state`` (relative to the project), else
-    ``zotero-sync.json`` beside the bib folder."""
+    ``zotero-sync.json`` beside the bib folder. Decided here, not in :mod:`atbib.zotero`, so
+    that every writing command can find a killed sync's temporary file without loading it."""
     configured = config.settings.get("zotero-state")
     if isinstance(configured, str) and configured:
         return config.root / configured
-    return config.bib_folder.parent / "zotero-sync.json"
+    return config.bib_folder.parent / DEFAULT_STATE_FILE
 
 
 def interrupted_writes(config: Config) -> list[Path]:

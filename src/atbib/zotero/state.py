@@ -36,7 +36,6 @@ from atbib.model import SectionPath
 from atbib.zotero.mapping import Fields, Keep
 
 FORMAT = 1
-DEFAULT_STATE_FILE = "zotero-sync.json"
 
 
 @dataclass(frozen=True, slots=True)

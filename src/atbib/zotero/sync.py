@@ -36,7 +36,6 @@ from atbib.keys import KeyRow, assign_keys, write_registry
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.masking import SECRETS
-from atbib.masking import mask as mask  # used by callers of this module
 from atbib.project import Project, load_project, locked_project, zotero_state_file
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
@@ -77,9 +76,6 @@ KEY_ENV = "ZOTERO_API_KEY"
 ENDPOINT_ENV = "ATBIB_ZOTERO_ENDPOINT"
 KEYRING_SERVICE = "atbib"
 KEYRING_USER = "zotero-api-key"
-
-# The API keys this process read go into SECRETS, so that mask() hides them from any
-# message; both live in atbib.masking, which the CLI loads for every command.
 
 
 class Progress(Protocol):
@@ -286,8 +282,13 @@ def run(
                 f"{path} records the collection tree {state.root!r}, not {settings.root!r}"
             )
         state = replace(state, group=settings.group, root=settings.root)
-        summary = Summary(mode, dry, list_path=project.list_display, state_path=str(path))
-        summary.leftovers = [os.path.relpath(p) for p in project.leftovers if not p.exists()]
+        summary = Summary(
+            mode,
+            dry,
+            list_path=project.list_display,
+            state_path=str(path),
+            leftovers=[os.path.relpath(p) for p in project.leftovers if not p.exists()],
+        )
         options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
         client = client_factory(settings.group)
         try:
