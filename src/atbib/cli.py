@@ -14,6 +14,7 @@ import click
 
 from atbib._version import __version__
 from atbib.errors import AtbibError, BibtexError
+from atbib.fill.cli import fill
 from atbib.zotero.cli import zotero
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -419,6 +420,7 @@ def _import_update(
             source_name=project.list_display,
             kept=project.kept,
             file_names=project.config.section_files,
+            metadata=project.metadata,
         )
         pairs = [(path.name, bib) for path, bib in zip(chosen, loaded, strict=True)]
         return plan_update(
@@ -491,3 +493,4 @@ def render(bibs: tuple[str, ...], output: str | None, title: str | None) -> None
 
 
 main.add_command(zotero)
+main.add_command(fill)
