@@ -127,6 +127,9 @@ def _publication_entry(record: Record, filled: Filled) -> KeptEntry | None:
         entry_type = VENUE_ENTRY_TYPES.get(parsed.type, "inproceedings")  # the table decides
     else:
         entry_type = filled.value("type") or "inproceedings"
+    if record.year is not None:
+        # The generated year, said again: the fields after it follow it in the entry.
+        fields.append(("year", str(record.year)))
     if parsed is not None and not parsed.known and filled.value("container"):
         name = "journal" if entry_type in _JOURNAL_TYPES else "booktitle"
         fields.append((name, encode_value(name, filled.value("container"))))
@@ -134,7 +137,7 @@ def _publication_entry(record: Record, filled: Filled) -> KeptEntry | None:
         value = filled.value(name)
         if value and name != "doi" and name not in {n for n, _ in record.extra}:
             fields.append((name, value if name == "month" else encode_value(name, value)))
-    if not fields and (parsed is None or parsed.known):
+    if len(fields) <= 1 and (parsed is None or parsed.known):
         return None
     return KeptEntry(entry_type, tuple(fields))
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from atbib.fill.facts import Candidate, Status
 from atbib.fill.sources.base import Reply, Request, Source, SourceSettings, list_venue
-from atbib.identifiers import Identifier, normalise_arxiv, normalise_doi
+from atbib.identifiers import Identifier, identifiers_from_url, normalise_doi
 from atbib.model import Person
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -57,9 +57,12 @@ def _text(entry: ET.Element, tag: str) -> str:
 
 
 def _candidate(entry: ET.Element) -> Candidate | None:
-    arxiv_id = normalise_arxiv(_text(entry, f"{_ATOM}id"))
-    if arxiv_id is None:
-        return None  # an error entry ("http://arxiv.org/api/errors#incorrect_id_format...")
+    found = [
+        i.value for i in identifiers_from_url(_text(entry, f"{_ATOM}id")) if i.scheme == "arxiv"
+    ]
+    if not found:
+        return None  # an error entry ("https://arxiv.org/api/errors#incorrect_id_format...")
+    arxiv_id = found[0]
     authors = tuple(
         Person.parse(" ".join((name.text or "").split()))
         for name in entry.iterfind(f"{_ATOM}author/{_ATOM}name")
