@@ -249,12 +249,9 @@ def run(
     new_key: Callable[[], str] | None = None,
 ) -> Summary:
     """``pull``, ``push``, ``sync`` or ``status`` (a dry run of ``sync``)."""
-    from atbib.zotero.client import AccessDenied
-
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
     dry = settings.dry_run or mode == "status"
-    progress = progress or NoProgress()
     if new_key is None:
         from atbib.zotero.client import new_object_key
 
@@ -271,17 +268,7 @@ def run(
             )
         )
         path = state_path(project, settings.state_file)
-        state = load_state(path)
-        if state.group is not None and state.group != settings.group:
-            raise AtbibError(
-                f"{path} records a sync with group {state.group}, not {settings.group}; "
-                "use another --state file for another group"
-            )
-        if state.root and state.root != settings.root:
-            raise AtbibError(
-                f"{path} records the collection tree {state.root!r}, not {settings.root!r}"
-            )
-        state = replace(state, group=settings.group, root=settings.root)
+        state = _checked_state(path, settings)
         summary = Summary(
             mode,
             dry,
@@ -289,31 +276,9 @@ def run(
             state_path=str(path),
             leftovers=[os.path.relpath(p) for p in project.leftovers if not p.exists()],
         )
-        options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
         client = client_factory(settings.group)
         try:
-            state = _pull_changes(client, state, settings.root, summary, progress)
-            if mode in ("pull", "sync", "status"):
-                project, state = _pull(project, state, options, summary, dry, path)
-            if mode in ("push", "sync", "status"):
-                try:
-                    state = _push(
-                        client,
-                        project,
-                        state,
-                        options,
-                        settings.root,
-                        summary,
-                        dry,
-                        path,
-                        new_key,
-                        progress,
-                    )
-                except AccessDenied as exc:
-                    if mode != "sync":
-                        raise
-                    # the pull is done and saved: report it with the refusal
-                    summary.failures.append(str(exc))
+            state = _steps(mode, client, project, state, settings, summary, path, new_key, progress)
         finally:
             summary.requests = client.requests
         if not dry:
@@ -321,6 +286,65 @@ def run(
         summary.conflicts = _unique_conflicts(summary.conflicts)
         summary.notices = list({(n.work, n.item, n.code): n for n in summary.notices}.values())
         return summary
+
+
+def _checked_state(path: Path, settings: Settings) -> SyncState:
+    """The state of the last sync, refused when it was made with another group or another
+    root collection (another --state file is for that)."""
+    state = load_state(path)
+    if state.group is not None and state.group != settings.group:
+        raise AtbibError(
+            f"{path} records a sync with group {state.group}, not {settings.group}; "
+            "use another --state file for another group"
+        )
+    if state.root and state.root != settings.root:
+        raise AtbibError(
+            f"{path} records the collection tree {state.root!r}, not {settings.root!r}"
+        )
+    return replace(state, group=settings.group, root=settings.root)
+
+
+def _steps(
+    mode: str,
+    client: ZoteroClient,
+    project: Project,
+    state: SyncState,
+    settings: Settings,
+    summary: Summary,
+    path: Path,
+    new_key: Callable[[], str],
+    progress: Progress | None,
+) -> SyncState:
+    """Pull what changed in Zotero, then the pull and the push the mode asks for; the
+    state after them."""
+    from atbib.zotero.client import AccessDenied
+
+    progress = progress or NoProgress()
+    dry = summary.dry_run
+    options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
+    state = _pull_changes(client, state, settings.root, summary, progress)
+    if mode in ("pull", "sync", "status"):
+        project, state = _pull(project, state, options, summary, dry, path)
+    if mode in ("push", "sync", "status"):
+        try:
+            state = _push(
+                client,
+                project,
+                state,
+                options,
+                settings.root,
+                summary,
+                dry,
+                path,
+                new_key,
+                progress,
+            )
+        except AccessDenied as exc:
+            if mode != "sync":
+                raise
+            # the pull is done and saved: report it with the refusal
+            summary.failures.append(str(exc))
+    return state
 
 
 def _unique_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
