@@ -377,6 +377,59 @@ def test_an_item_with_the_groups_notes_is_never_deleted(
     assert run("sync", pushed).requests == 1
 
 
+def test_a_linked_url_attachment_is_left_alone(pushed: ZoteroServer, project: Path) -> None:
+    """A member's link attachment is no work: never listed, never written, never deleted
+    (its item is only taken out of the list's collections)."""
+    other = make_zotero(pushed)
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )
+    link = other.item_template("attachment", "linked_url")
+    link.update(title="Slides", url="https://example.org/slides.pdf")
+    added = other.create_items([link], parentid=item["key"])["successful"]["0"]
+    readme = (project / "README.md").read_bytes()
+    summary = run("sync", pushed)
+    assert summary.ok and (summary.added, summary.rewritten, summary.updated) == (0, 0, 0)
+    assert (project / "README.md").read_bytes() == readme
+    edit_list(
+        project,
+        next(
+            line
+            for line in (project / "README.md").read_text("utf-8").splitlines(keepends=True)
+            if "**Attention is not Explanation**" in line
+        ),
+        "",
+    )
+    summary = run("push", pushed)
+    assert summary.ok and summary.deleted == 0
+    assert [n.code for n in summary.notices] == ["kept-children"]
+    assert other.item(added["key"])["version"] == added["version"]  # never written
+    assert run("sync", pushed).requests == 1
+
+
+def test_a_429_or_503_without_retry_after_waits_by_the_clients_own_backoff(
+    project: Path, zotero_server: ZoteroServer
+) -> None:
+    zotero_server.faults.unavailable(1, retry_after=None, method="GET")
+    zotero_server.faults.rate_limit(2, retry_after=None, method="POST", path=r"/items$")
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    def make(group: int) -> ZoteroClient:
+        return ZoteroClient(make_zotero(zotero_server), policy=FAST, sleep=sleep)
+
+    summary = run("push", zotero_server, client_factory=make)
+    assert summary.ok and summary.created == 326
+    # the read waits the first delay; the write the first, then twice as long
+    assert waits == [FAST.base_delay, FAST.base_delay, 2 * FAST.base_delay]
+    statuses = [r.status for r in zotero_server.request_log]
+    assert statuses[:2] == [503, 200] and statuses.count(429) == 2
+    assert_group_mirrors_list(zotero_server, project)
+
+
 def test_retries_are_bounded_and_nothing_is_half_counted(
     project: Path, zotero_server: ZoteroServer
 ) -> None:
