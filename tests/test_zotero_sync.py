@@ -12,6 +12,7 @@ Request counts measured here (asserted exactly, see test_request_counts):
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -27,11 +28,11 @@ import pytest
 from click.testing import CliRunner
 
 from atbib.cli import main
-from atbib.errors import AtbibError
 from atbib.export import collect_works
 from atbib.keys import read_registry
 from atbib.markdown.read import read_markdown
 from atbib.masking import mask
+from atbib.zotero import cli as zcli
 from atbib.zotero import sync as zsync
 from atbib.zotero.client import RetryPolicy, ZoteroClient
 from atbib.zotero.mapping import item_fields
@@ -435,8 +436,9 @@ def test_retries_are_bounded_and_nothing_is_half_counted(
 ) -> None:
     zotero_server.faults.unavailable(10, retry_after=0.01, method="POST", path=r"/items$")
     policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
-    with pytest.raises(AtbibError, match="failed after 3 attempts"):
-        run("push", zotero_server, client_factory=factory(zotero_server, policy=policy))
+    summary = run("push", zotero_server, client_factory=factory(zotero_server, policy=policy))
+    assert summary.failures == ["writing 50 items failed after 3 attempts (HTTP 503)"]
+    assert (summary.collections_created, summary.created) == (24, 0)  # what was done
     assert zotero_server.count("POST", r"/items$") == 3
     assert server_items(zotero_server) == []
     zotero_server.faults.clear()
@@ -631,8 +633,8 @@ def test_a_push_whose_answer_was_lost_is_adopted_not_duplicated(
 ) -> None:
     """The server applied the write; the client gave up (attempts=1) and stopped."""
     zotero_server.faults.drop_after_write(1, method="POST", path=r"/items$")
-    with pytest.raises(AtbibError):
-        run("push", zotero_server, client_factory=factory(zotero_server, policy=RetryPolicy(1)))
+    lost = run("push", zotero_server, client_factory=factory(zotero_server, policy=RetryPolicy(1)))
+    assert not lost.ok and lost.created == 0
     state = load_state(project / "zotero-sync.json")
     assert sum(i.pending for i in state.items.values()) == 326  # keys saved before sending
     summary = run("push", zotero_server)
@@ -643,8 +645,8 @@ def test_a_push_whose_answer_was_lost_is_adopted_not_duplicated(
 def test_a_read_only_key_fails_before_anything_is_written(
     project: Path, zotero_server: ZoteroServer
 ) -> None:
-    with pytest.raises(AtbibError, match="read-only"):
-        run("push", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
+    summary = run("push", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
+    assert len(summary.failures) == 1 and "read-only" in summary.failures[0]
     assert zotero_server.count("POST") == 0
     assert not (project / "zotero-sync.json").exists()
     summary = run("pull", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
@@ -733,6 +735,69 @@ def test_the_cli_end_to_end(project: Path, canary_server: ZoteroServer) -> None:
     assert result.exit_code == 0 and "0 conflicts" in result.output
 
 
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> RetryPolicy:
+    """The command line's own client, with quick retries (the same code, shorter waits)."""
+    quick = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
+    monkeypatch.setitem(ZoteroClient.__init__.__kwdefaults__, "policy", quick)
+    return quick
+
+
+@pytest.mark.parametrize("command", ["push", "pull", "sync", "status"])
+def test_one_exit_status_rule_for_every_command(
+    project: Path, canary_server: ZoteroServer, quick_retries: RetryPolicy, command: str
+) -> None:
+    """``atbib zotero --help``: 0 done, 1 refused or failed by Zotero (or conflicts left),
+    2 bad input. The same refusal gives the same status under every command."""
+    key = "CanaryKey7Q2xZr9Lw"
+    result = cli([command], "WrongCanary9Zz", canary_server)
+    assert result.exit_code == 1, result.output
+    assert "error: the API key is not valid (Zotero answered HTTP 403 Invalid key)" in (
+        result.output
+    )
+    canary_server.faults.unavailable(50, retry_after=0.01)
+    result = cli([command], key, canary_server)
+    assert result.exit_code == 1, result.output
+    assert "failed after 3 attempts (HTTP 503)" in result.output
+    canary_server.faults.clear()
+    writes = command in ("push", "sync")  # status and pull only read from Zotero
+    result = cli([command], "ReadOnlyCanary4Tb", canary_server)
+    assert result.exit_code == (1 if writes else 0), result.output
+    assert ("error: the API key is read-only for group 12345" in result.output) == writes
+    assert cli([command], "", canary_server).exit_code == 2  # no key
+    (project / "zotero-sync.json").write_text("{", encoding="utf-8")
+    result = cli([command], key, canary_server)
+    assert result.exit_code == 2 and "not a valid sync state file" in result.output
+    (project / "zotero-sync.json").unlink()
+    assert cli([command], key, canary_server).exit_code == 0
+
+
+def test_messages_say_what_happened(project: Path, canary_server: ZoteroServer) -> None:
+    """A dry run says "would" for collections too; progress bars are for terminals only,
+    the summary is always printed."""
+    result = cli(["push", "--dry-run"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert "(24 collections would be created, 0 would be deleted)" in result.output
+    result = cli(["push"], "CanaryKey7Q2xZr9Lw", canary_server)  # standard error is no terminal
+    assert result.output.splitlines() == [
+        "Zotero: 326 created, 0 updated, 0 deleted (24 collections created, 0 deleted); "
+        "list: 0 added, 0 rewritten, 0 removed; 0 unchanged; 0 conflicts; 10 requests"
+    ]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_drawn_on_a_terminal() -> None:
+    for stream, drawn in ((_Terminal(), True), (io.StringIO(), False)):
+        bar = zcli._ProgressBar(stream)
+        bar.start("Writing to Zotero", 326)
+        bar.advance(326)
+        bar.finish()
+        assert ("Writing to Zotero" in stream.getvalue()) == drawn
+
+
 def test_a_fresh_clone_without_the_state_file_adopts_the_group(
     project: Path, canary_server: ZoteroServer
 ) -> None:
@@ -755,15 +820,16 @@ def test_the_api_key_never_leaves_the_process(
     canary = "CanaryKey7Q2xZr9Lw"
     outputs = []
     result = cli(["push"], "ReadOnlyCanary4Tb", canary_server)  # 1 clear error
-    assert result.exit_code == 2 and "read-only" in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    assert result.exit_code == 1
+    error, summary = result.output.strip().splitlines()
+    assert "read-only" in error and summary.startswith("Zotero: 0 created")
     outputs.append(result.output)
     for args in (["push"], ["sync"], ["status"], ["pull", "--dry-run"]):
         result = cli(args, canary, canary_server)
         assert result.exit_code == 0, result.output
         outputs.append(result.output)
     result = cli(["sync"], "WrongCanary9Zz", canary_server)  # refused key
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     outputs.append(result.output)
 
     def explode(*args: Any, **kwargs: Any) -> Any:

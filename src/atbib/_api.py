@@ -284,9 +284,11 @@ def sync_zotero(
     argument; ``$ATBIB_ZOTERO_ENDPOINT`` points the client at another server (a self-hosted
     or test API).
 
-    Raises :class:`AtbibError` for bad settings, a missing key or a refusal by Zotero (an
-    invalid key, no write access). Conflicts and per-item refusals do not raise: they are in
-    the summary (``summary.ok`` is false when Zotero refused something).
+    Raises :class:`AtbibError` for bad input (settings, the list, the state file, a missing
+    key) before anything is done. What Zotero refuses or fails (an invalid or read-only key,
+    a request that keeps failing, an item it will not take) does not raise: it is in
+    ``summary.failures``, with the counts of what was done before it (``summary.ok`` is
+    false); conflicts are in ``summary.conflicts``.
     """
     from atbib.zotero.sync import MODES, configured_settings, run
 

@@ -35,7 +35,7 @@ from atbib.files import write_text_atomic
 from atbib.keys import KeyRow, assign_keys, write_registry
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
-from atbib.masking import SECRETS
+from atbib.masking import SECRETS, masked_traceback
 from atbib.project import Project, load_project, locked_project, zotero_state_file
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
@@ -248,7 +248,14 @@ def run(
     progress: Progress | None = None,
     new_key: Callable[[], str] | None = None,
 ) -> Summary:
-    """``pull``, ``push``, ``sync`` or ``status`` (a dry run of ``sync``)."""
+    """``pull``, ``push``, ``sync`` or ``status`` (a dry run of ``sync``).
+
+    Bad input (settings, the list, the state file, no API key) raises :class:`AtbibError`
+    before anything is done. What Zotero refuses or fails (an invalid or read-only key, a
+    request that keeps failing, an object it will not take) is in ``failures`` of the
+    summary, with what was done before it."""
+    from atbib.zotero.client import ZoteroError
+
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
     dry = settings.dry_run or mode == "status"
@@ -279,10 +286,15 @@ def run(
         client = client_factory(settings.group)
         try:
             state = _steps(mode, client, project, state, settings, summary, path, new_key, progress)
+            if not dry:
+                save_state(path, state)
+        except ZoteroError as exc:
+            # Refused or failed by Zotero: what was done before is saved already (the pull,
+            # every request of a push) and counted; the refusal is reported with it.
+            _log.debug("Zotero refused or failed:\n%s", masked_traceback())
+            summary.failures.append(str(exc))
         finally:
             summary.requests = client.requests
-        if not dry:
-            save_state(path, state)
         summary.conflicts = _unique_conflicts(summary.conflicts)
         summary.notices = list({(n.work, n.item, n.code): n for n in summary.notices}.values())
         return summary
@@ -317,8 +329,6 @@ def _steps(
 ) -> SyncState:
     """Pull what changed in Zotero, then the pull and the push the mode asks for; the
     state after them."""
-    from atbib.zotero.client import AccessDenied
-
     progress = progress or NoProgress()
     dry = summary.dry_run
     options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
@@ -326,24 +336,9 @@ def _steps(
     if mode in ("pull", "sync", "status"):
         project, state = _pull(project, state, options, summary, dry, path)
     if mode in ("push", "sync", "status"):
-        try:
-            state = _push(
-                client,
-                project,
-                state,
-                options,
-                settings.root,
-                summary,
-                dry,
-                path,
-                new_key,
-                progress,
-            )
-        except AccessDenied as exc:
-            if mode != "sync":
-                raise
-            # the pull is done and saved: report it with the refusal
-            summary.failures.append(str(exc))
+        state = _push(
+            client, project, state, options, settings.root, summary, dry, path, new_key, progress
+        )
     return state
 
 
