@@ -203,7 +203,7 @@ class ZoteroClient:
             except httpx2.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
             except Exception as exc:
-                status = self._status
+                status = self._last_status()
                 if status == 412:
                     raise LibraryChanged(what) from None
                 if status in (401, 403):
@@ -218,6 +218,11 @@ class ZoteroClient:
                     self._sleep(min(delay, self.policy.max_delay))
                     delay *= 2
         raise ZoteroError(f"{what} failed after {self.policy.attempts} attempts ({last})")
+
+    def _last_status(self) -> int | None:
+        """The status of the last response (``None``: none since the last request). A method, so
+        that type checkers do not take it for the ``None`` set before the request."""
+        return self._status
 
     def _denied(self, what: str, status: int) -> AccessDenied:
         """The refusal of a 401 or 403, told apart by Zotero's reason: a key it does not
