@@ -261,6 +261,58 @@ def test_pull_after_another_member_adds_edits_and_deletes(
     assert_group_mirrors_list(pushed, project)
 
 
+PERCEIVER = (
+    "- **Perceiver: General Perception with Iterative Attention**. *Andrew Jaegle, Felix "
+    "Gimeno*. (CoRR 2021) [[paper]](https://arxiv.org/abs/2103.03206)\n"
+)
+
+
+def file_in_zotero(server: ZoteroServer, project: Path, data: dict[str, Any]) -> str:
+    """A second member files an item (no citation key) in Transformer / Papers; its key."""
+    other = make_zotero(server)
+    state = load_state(project / "zotero-sync.json")
+    papers = next(k for k, p in tree_paths(state).items() if p == ("Transformer", "Papers"))
+    template = other.item_template(data.pop("itemType"))
+    template.update(collections=[papers], **data)
+    return str(other.create_items([template])["successful"]["0"]["key"])
+
+
+@pytest.mark.parametrize("mode", ["push", "sync"])
+def test_a_work_a_member_already_filed_is_adopted_by_push_as_by_sync(
+    pushed: ZoteroServer, project: Path, mode: str
+) -> None:
+    """No citation key on the item: found by identity (here the arXiv id), linked, and
+    reported; never a second item."""
+    filed = file_in_zotero(
+        pushed,
+        project,
+        {
+            "itemType": "preprint",
+            "title": "Perceiver: General Perception with Iterative Attention",
+            "creators": [
+                {"creatorType": "author", "firstName": "Andrew", "lastName": "Jaegle"},
+                {"creatorType": "author", "firstName": "Felix", "lastName": "Gimeno"},
+            ],
+            "url": "https://arxiv.org/abs/2103.03206",
+            "date": "2021",
+        },
+    )
+    edit_list(
+        project,
+        "### Papers\n- **Attention is All you Need**",
+        f"### Papers\n{PERCEIVER}- **Attention is All you Need**",
+    )
+    summary = run(mode, pushed)
+    assert summary.ok and summary.created == 0 and summary.added == 0
+    adopted = [n for n in summary.notices if n.code == "adopted"]
+    assert [(n.work, n.item) for n in adopted] == [("jaegle2021perceiver", filed)]
+    perceivers = [i for i in server_items(pushed) if i["title"].startswith("Perceiver")]
+    assert [i["key"] for i in perceivers] == [filed]
+    assert perceivers[0]["citationKey"] == "jaegle2021perceiver"
+    assert run("sync", pushed).requests == 1
+    assert_group_mirrors_list(pushed, project)
+
+
 def test_a_conflict_is_listed_and_left_until_settled(pushed: ZoteroServer, project: Path) -> None:
     other = make_zotero(pushed)
     item = next(

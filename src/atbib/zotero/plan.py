@@ -1063,20 +1063,11 @@ def _plan_writes(
     new_key: Callable[[], str],
 ) -> None:
     """Phase 2: a create for each work without an item, an update for each work whose item
-    lacks the list's changes. An item in the tree not linked to any work yet that carries a
-    work's citation key is that work's item (adopted, never duplicated)."""
-    unlinked = {
-        str((i.remote or {}).get("citationKey", "")).lower(): i
-        for i in sorted(state.items.values(), key=lambda i: i.key)
-        if not i.work and i.remote is not None and (i.remote or {}).get("citationKey")
-    }
+    lacks the list's changes."""
+    adopted = _adopt_unlinked(draft, state, local, sections)
     for work_key in sorted(local.works):
         mine = local_fields(local.works[work_key], sections)
-        item = linked.get(work_key)
-        if item is None and work_key.lower() in unlinked:
-            item, notice = _adopt(unlinked.pop(work_key.lower()), work_key, mine)
-            draft.items[item.key] = item
-            draft.notices.append(notice)
+        item = linked.get(work_key) or adopted.get(work_key)
         if item is not None and item.deleted:
             if options.prefer != "list":
                 draft.notices.append(_gone_notice(work_key, item, "deleted", options))
@@ -1089,6 +1080,34 @@ def _plan_writes(
             draft.writes.append(ItemWrite(key, work_key, 0, mine, tuple(mine), mine, Keep(), None))
         elif item.remote is not None:
             _plan_update(draft, work_key, item, item.remote, mine, options)
+
+
+def _adopt_unlinked(
+    draft: _PushDraft,
+    state: SyncState,
+    local: LocalSide,
+    sections: Mapping[SectionPath, str],
+) -> dict[str, ItemState]:
+    """Items of the tree not linked to a work yet that hold a work of the list, linked to it
+    (work key -> the adopted item), so a push never creates a second item for what a group
+    member already filed. Found as a pull finds them: by citation key, else by identity
+    (arXiv id, DOI, URL, or title with corroboration)."""
+    unlinked = [
+        item
+        for item in sorted(state.items.values(), key=lambda i: i.key)
+        if not item.work and item.remote is not None
+    ]
+    if not unlinked:
+        return {}
+    matches, _, notices = _match_newcomers(unlinked, local, state)
+    draft.notices += notices
+    adopted: dict[str, ItemState] = {}
+    for item_key, work_key in matches.items():
+        mine = local_fields(local.works[work_key], sections)
+        item, notice = _adopt(draft.items[item_key], work_key, mine)
+        draft.items[item_key] = adopted[work_key] = item
+        draft.notices.append(notice)
+    return adopted
 
 
 def _plan_update(
