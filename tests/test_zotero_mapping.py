@@ -17,6 +17,7 @@ from atbib.export import collect_works
 from atbib.markdown.entry import render_entry
 from atbib.markdown.read import read_markdown
 from atbib.model import Kind, Link, Person, Record, Venue
+from atbib.venues import VenueType
 from atbib.zotero import mapping as m
 from tests.zoteroapi.schema import Schema, default_schema_path
 
@@ -393,3 +394,15 @@ def test_record_from_fields_for_an_item_added_in_zotero() -> None:
     web = m.record_from_fields({"itemType": "webpage", "title": "A Page", "url": "https://p.org"})
     assert render_entry(web) == "[A Page](https://p.org)"
     assert replace(web, sections=()).kind is Kind.OTHER
+
+
+def test_an_unknown_venue_is_a_journal_only_where_something_says_so() -> None:
+    obscure = paper("Journal of Obscure Studies 2021")
+    assert m.item_type_for(obscure).name == "conferencePaper"
+    fields = m.work_fields(obscure, "lee2021deep", venue_type=VenueType.JOURNAL)
+    assert fields["itemType"] == "journalArticle"
+    assert fields["publicationTitle"] == "Journal of Obscure Studies"
+    assert "journalAbbreviation" not in fields  # an unknown venue has none
+    # the list's own venue type wins over the hint
+    assert m.item_type_for(paper("ICML 2021"), VenueType.JOURNAL).name == "conferencePaper"
+    assert m.work_fields(paper("TACL 2020"))["journalAbbreviation"] == "TACL"

@@ -27,11 +27,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from atbib.bibtex.kept import read_kept
 from atbib.cli import main
-from atbib.export import collect_works
+from atbib.export import collect_works, journal_works
 from atbib.keys import read_registry
 from atbib.markdown.read import read_markdown
 from atbib.masking import mask
+from atbib.venues import VenueType
 from atbib.zotero import cli as zcli
 from atbib.zotero import sync as zsync
 from atbib.zotero.client import RetryPolicy, ZoteroClient
@@ -97,8 +99,12 @@ def assert_group_mirrors_list(server: ZoteroServer, project: Path) -> None:
     sections = section_keys(state, {p for w in works for p in w.record.sections})
     by_cite = {i["citationKey"]: i for i in items}
     linked = state.by_work()
+    kept_file = project / "bib" / "extra.bib"
+    kept = read_kept(kept_file.read_text("utf-8")) if kept_file.exists() else {}
+    journals = journal_works(works, kept)
     for work in works:
-        expected = local_fields(LocalWork(work.key, work.record), sections)
+        venue_type = VenueType.JOURNAL if work.key in journals else None
+        expected = local_fields(LocalWork(work.key, work.record, venue_type), sections)
         got, _ = item_fields(by_cite[work.key], tree)
         known = linked[work.key]
         assert known.key == by_cite[work.key]["key"]
@@ -311,6 +317,83 @@ def test_a_work_a_member_already_filed_is_adopted_by_push_as_by_sync(
     assert perceivers[0]["citationKey"] == "jaegle2021perceiver"
     assert run("sync", pushed).requests == 1
     assert_group_mirrors_list(pushed, project)
+
+
+def test_a_members_journal_article_stays_a_journal_article(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """A journal the venue table does not know: the list line names it, bib/extra.bib keeps
+    that it is a journal, bib/ exports an @article, the item stays a journalArticle, and no
+    sync reports fields a journal article cannot hold."""
+    filed = file_in_zotero(
+        pushed,
+        project,
+        {
+            "itemType": "journalArticle",
+            "title": "Attention in the Wild",
+            "creators": [{"creatorType": "author", "firstName": "Ann", "lastName": "Lee"}],
+            "date": "2021-05-01",
+            "publicationTitle": "Journal of Obscure Studies",
+            "volume": "7",
+            "url": "https://example.org/attention-in-the-wild",
+        },
+    )
+    summary = run("sync", pushed)
+    assert summary.ok and summary.added == 1 and not summary.notices
+    line = next(
+        line
+        for line in (project / "README.md").read_text("utf-8").splitlines()
+        if "Attention in the Wild" in line
+    )
+    assert line == (
+        "- **Attention in the Wild**. *Ann Lee*. (Journal of Obscure Studies 2021) "
+        "[[paper]](https://example.org/attention-in-the-wild)"
+    )
+    result = CliRunner().invoke(main, ["export"])
+    assert result.exit_code == 0, result.output
+    entry = next(
+        e for e in (project / "bib" / "all.bib").read_text("utf-8").split("\n@") if "Wild" in e
+    )
+    assert entry.startswith("article{lee2021attention,")
+    assert "journal    = {Journal of Obscure Studies}" in entry and "booktitle" not in entry
+    item = make_zotero(pushed).item(filed)["data"]
+    assert item["itemType"] == "journalArticle" and item["volume"] == "7"
+    assert item["publicationTitle"] == "Journal of Obscure Studies"
+    assert item["citationKey"] == "lee2021attention"
+    for _ in range(2):
+        again = run("sync", pushed)
+        assert (again.requests, again.notices) == (1, [])
+    assert_group_mirrors_list(pushed, project)
+
+
+def test_a_field_the_item_type_cannot_hold_is_reported_once(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """A member made a conference paper a thesis, which holds no conference: the list line
+    keeps the year, so the list now gives an arXiv paper's fields, which a thesis cannot
+    hold either. Said once, then recorded as settled."""
+    other = make_zotero(pushed)
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
+    other.update_item(
+        {
+            "key": item["key"],
+            "version": item["version"],
+            "itemType": "thesis",
+            "conferenceName": "",
+            "proceedingsTitle": "",
+        }
+    )
+    summary = run("sync", pushed)
+    assert summary.ok and summary.rewritten == 1
+    assert [n.message for n in summary.notices] == [
+        "jain2019attention: a Zotero thesis has no field archiveID, repository; not sent"
+    ]
+    assert other.item(item["key"])["data"]["itemType"] == "thesis"  # the member's choice
+    for _ in range(2):
+        again = run("sync", pushed)
+        assert (again.requests, again.notices) == (1, [])
 
 
 def test_a_conflict_is_listed_and_left_until_settled(pushed: ZoteroServer, project: Path) -> None:

@@ -12,6 +12,7 @@ paper in a report series           ``report``           ``seriesTitle`` (as writ
 arXiv-only paper (CoRR)            ``preprint``         ``repository = arXiv``,
                                                         ``archiveID = arXiv:<id>``
 paper at an unknown venue          ``conferencePaper``  ``conferenceName``
+paper in an unknown journal        ``journalArticle``   ``publicationTitle`` (as written)
 paper with no venue and no arXiv   ``webpage``          --
 blog post                          ``blogPost``         --
 repository                         ``computerProgram``  --
@@ -19,6 +20,11 @@ slides                             ``presentation``     ``meetingName`` (as writ
 book                               ``book``             --
 other                              ``webpage``          --
 =================================  ===================  ==========================================
+
+A venue the venue table does not know is a conference's unless the work's kept fields
+(``bib/extra.bib``, which a pull fills when a group member files a journal article) make it
+a journal's: the list line names the venue but cannot say which it is, and the item, the
+list and bib/ must agree.
 
 Every item also gets: ``title``; ``creators`` (authors with first and last names; the source of
 a blog post or the owner of a repository as one single-field ``name``); ``date`` (the year);
@@ -128,6 +134,9 @@ ITEM_TYPES: tuple[ItemType, ...] = (
 going to Zotero; the row's ``kind`` is what an item of that type becomes in the list)."""
 
 TYPE_BY_NAME: dict[str, ItemType] = {row.name: row for row in ITEM_TYPES}
+
+JOURNAL_ARTICLE = next(row.name for row in ITEM_TYPES if J in row.venue_types)
+"""The item type of a paper in a journal."""
 
 PAPER_LIKE_TYPES = frozenset(
     {
@@ -245,12 +254,17 @@ _CITATION_KEY_LINE = re.compile(r"^\s*citation key:\s*(\S+)\s*$", re.IGNORECASE)
 # -- the table, going to Zotero ---------------------------------------------------------------
 
 
-def item_type_for(record: Record) -> ItemType:
-    """The table row for a record (see the module docstring)."""
+def item_type_for(record: Record, venue_type: VenueType | None = None) -> ItemType:
+    """The table row for a record (see the module docstring). *venue_type*: the type of a
+    venue the venue table does not know, where something other than the list says it (a
+    journal a group member named, kept with the work's fields in ``bib/extra.bib``)."""
     if record.kind is not Kind.PAPER:
         return next(row for row in ITEM_TYPES if row.kind is record.kind)
     parsed = record.venue.parsed if record.venue is not None else None
-    venue_type = parsed.type if parsed is not None else None
+    if parsed is not None and parsed.name and parsed.type is not None:
+        venue_type = parsed.type
+    elif parsed is None or not parsed.name:
+        venue_type = None
     if venue_type is not None:
         for row in ITEM_TYPES:
             if venue_type in row.venue_types:
@@ -419,17 +433,23 @@ def _venue_fields(record: Record, row: ItemType) -> Fields:
         return fields
     if row.venue_text:
         fields[row.venue_text] = venue.text
-    if row.venue_abbr and parsed.name:
+    if row.venue_abbr and parsed.info is not None:  # an unknown venue has no abbreviation
         fields[row.venue_abbr] = parsed.abbr
     if row.venue_full and parsed.name:
         fields[row.venue_full] = parsed.full_name
     return {k: v for k, v in fields.items() if v}
 
 
-def work_fields(record: Record, key: str = "", collections: Iterable[str] = ()) -> Fields:
-    """The fields of the item for a work (its merged record, citation key and the keys of the
-    collections of its subsections)."""
-    row = item_type_for(record)
+def work_fields(
+    record: Record,
+    key: str = "",
+    collections: Iterable[str] = (),
+    venue_type: VenueType | None = None,
+) -> Fields:
+    """The fields of the item for a work (its merged record, citation key, the keys of the
+    collections of its subsections, and the type of its venue where the list cannot say it:
+    :func:`item_type_for`)."""
+    row = item_type_for(record, venue_type)
     fields: Fields = {"itemType": row.name, "title": record.title}
     creators = _creators(record, row)
     if creators:

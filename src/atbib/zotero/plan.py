@@ -51,8 +51,10 @@ from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys
 from atbib.markdown.read import section_title
 from atbib.model import Record, SectionPath
 from atbib.text import fold_title
+from atbib.venues import VenueType
 from atbib.zotero.mapping import (
     COLLECTIONS,
+    JOURNAL_ARTICLE,
     NOT_WORKS,
     Fields,
     Keep,
@@ -87,6 +89,9 @@ class LocalWork:
     """The work's citation key."""
     record: Record
     """The work's record (entries of the same work merged)."""
+    venue_type: VenueType | None = None
+    """The type of the work's venue where the venue table does not know it but bib/ does
+    (a journal: :func:`atbib.zotero.mapping.item_type_for`)."""
 
 
 @dataclass(frozen=True)
@@ -255,7 +260,7 @@ def section_keys(state: SyncState, sections: Iterable[SectionPath]) -> dict[Sect
 
 def local_fields(work: LocalWork, sections: Mapping[SectionPath, str]) -> Fields:
     keys = [sections[p] for p in work.record.sections if p in sections]
-    return work_fields(work.record, work.key, keys)
+    return work_fields(work.record, work.key, keys, work.venue_type)
 
 
 def _all_sections(local: LocalSide) -> list[SectionPath]:
@@ -506,6 +511,10 @@ class PullPlan:
     """The key registry with the new works' keys pinned."""
     conflicts: tuple[Conflict, ...] = ()
     notices: tuple[Notice, ...] = ()
+    journals: Mapping[str, str] = field(default_factory=dict)
+    """Works the edits leave in a journal the venue table does not know (work key -> the
+    journal's name as the list writes it): the list line cannot say it is a journal, so it
+    is kept with the work's fields in ``bib/extra.bib``."""
 
     @property
     def changes_list(self) -> bool:
@@ -576,6 +585,7 @@ def plan_pull(state: SyncState, local: LocalSide, options: Options = Options()) 
         registry=registry,
         conflicts=tuple(draft.conflicts),
         notices=tuple(draft.notices),
+        journals=draft.journals,
     )
 
 
@@ -589,6 +599,15 @@ class _PullDraft:
     new_works: dict[str, str] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    journals: dict[str, str] = field(default_factory=dict)
+
+    def note_journal(self, remote: Fields, record: Record) -> None:
+        """Remember a work the pull leaves in a journal the venue table does not know."""
+        parsed = record.venue.parsed if record.venue is not None else None
+        if remote.get("itemType") != JOURNAL_ARTICLE or parsed is None:
+            return
+        if parsed.name and parsed.type is None:
+            self.journals[record.key] = parsed.name
 
 
 def _pull_linked(
@@ -648,6 +667,7 @@ def _take_changes(
             patch = record_patch(work.record, merged, fields_taken)
             if patch:
                 draft.edits.append(ReplaceWork(item.work, patch, item.key))
+                draft.note_journal(remote, replace(work.record, key=item.work, **patch))
         if COLLECTIONS in take:
             draft.edits += _membership_edits(
                 item.work, item.key, work.record, mine, remote, paths, fields_taken, merged
@@ -705,6 +725,7 @@ def _add_new_work(
                 )
             )
     if any(paths.get(c) for c in remote.get(COLLECTIONS, ())):
+        draft.note_journal(remote, record)
         draft.new_works[item.key] = record.key
         draft.items[item.key] = replace(item, work=record.key, synced=remote, local={})
         draft.applied[item.key] = frozenset(remote)
@@ -1137,6 +1158,8 @@ def _plan_update(
     target_type = str(mine["itemType"] if "itemType" in send else remote.get("itemType"))
     refused = [n for n in send if not writable(target_type, n)]
     if refused:
+        # Said once: the list's values are recorded as its side of those fields, so they
+        # are no change the next time (a new value in the list is tried again).
         draft.notices.append(
             Notice(
                 work_key,
@@ -1145,6 +1168,10 @@ def _plan_update(
                 f"{work_key}: a Zotero {target_type} has no field {', '.join(refused)}; not sent",
             )
         )
+        settled = dict(item.local)
+        for name in refused:
+            _set(settled, name, mine.get(name))
+        item = draft.items[item.key] = replace(item, local=settled)
         send = [n for n in send if n not in refused]
     if not send and not restore:
         draft.unchanged.append(work_key)

@@ -30,13 +30,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from atbib.errors import AtbibError
-from atbib.export import REGISTRY_FILE, Work, collect_works
+from atbib.export import REGISTRY_FILE, Work, collect_works, journal_works, kept_in_journals
 from atbib.files import write_text_atomic
 from atbib.keys import KeyRow, assign_keys, write_registry
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.masking import SECRETS, masked_traceback
-from atbib.project import Project, load_project, locked_project, zotero_state_file
+from atbib.project import (
+    Project,
+    load_project,
+    locked_project,
+    save_changes,
+    zotero_state_file,
+)
+from atbib.venues import VenueType
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
     AddEntry,
@@ -220,8 +227,12 @@ def connect(group: int) -> ZoteroClient:
 
 def local_side(project: Project) -> tuple[LocalSide, dict[str, Work]]:
     works, _ = collect_works(project.library, project.registry, project.config.key_formula)
+    journals = journal_works(works, project.kept)
     side = LocalSide(
-        works={w.key: LocalWork(w.key, w.record) for w in works},
+        works={
+            w.key: LocalWork(w.key, w.record, VenueType.JOURNAL if w.key in journals else None)
+            for w in works
+        },
         registry=project.registry,
         formula=project.config.key_formula,
     )
@@ -417,6 +428,10 @@ def _pull(
         _describe_pull(plan, summary)
         return project, state
     state = plan.state
+    if plan.journals:
+        kept = kept_in_journals(project.kept, plan.journals)
+        save_changes(project, kept=kept)
+        project = replace(project, kept=kept)
     if plan.edits:
         library = apply_list_edits(project.library, works, plan.edits)
         text = write_markdown(library)
