@@ -18,7 +18,7 @@ from atbib.keys import assign_keys
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.zotero.listedit import apply_list_edits
-from atbib.zotero.mapping import COLLECTIONS
+from atbib.zotero.mapping import COLLECTIONS, KEY_LINES
 from atbib.zotero.plan import (
     AddEntry,
     LocalSide,
@@ -400,6 +400,9 @@ def test_a_free_citation_key_of_a_new_item_is_kept(world: World) -> None:
     )
     plan = world.pull()
     assert plan.new_works == {"NEWI2345": "mykey"}
+    # the key kept, and written where Zotero 7 reads it too
+    assert [(w.item, w.names) for w in world.push().writes] == [("NEWI2345", (KEY_LINES,))]
+    assert world.group.items["NEWI2345"]["extra"] == "Citation Key: mykey"
     assert world.push().empty
 
 

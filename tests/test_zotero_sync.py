@@ -149,6 +149,70 @@ def test_initial_push_of_the_whole_list(project: Path, zotero_server: ZoteroServ
     ]
 
 
+def test_keys_and_identifiers_are_where_every_zotero_looks(pushed: ZoteroServer) -> None:
+    """The native citationKey (Zotero 8) and one ``Citation Key:`` line in extra (Zotero 7 with
+    Better BibTeX 7); a published paper's arXiv id as ``arXiv:`` in extra; a DOI in the DOI
+    field."""
+    items = {i["citationKey"]: i for i in server_items(pushed)}
+    for key, item in items.items():
+        lines = item["extra"].split("\n")
+        assert [line for line in lines if line.startswith("Citation Key:")] == [
+            f"Citation Key: {key}"
+        ]
+    assert "arXiv: 1706.03762" in items["vaswani2017attention"]["extra"].split("\n")
+    preprint = items["ahmed2017weighted"]
+    assert preprint["itemType"] == "preprint" and preprint["archiveID"] == "arXiv:1711.02132"
+    assert "arXiv:" not in preprint["extra"]
+    assert items["contextaware2020document"]["DOI"] == "10.1145/3366423.3380258"
+
+
+def test_a_zotero_7_members_key_line_is_read_and_kept_in_step(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """A member on Zotero 7 files a paper with its key on a ``Citation Key:`` line only, and
+    another member's extra repeats a key line around a note: the key is read from the line,
+    the native field set, one line left, the members' other lines untouched."""
+    filed = file_in_zotero(
+        pushed,
+        project,
+        {
+            "itemType": "preprint",
+            "title": "Perceiver: General Perception with Iterative Attention",
+            "creators": [
+                {"creatorType": "author", "firstName": "Andrew", "lastName": "Jaegle"},
+                {"creatorType": "author", "firstName": "Felix", "lastName": "Gimeno"},
+            ],
+            "url": "https://example.org/perceiver",  # no identity but the key
+            "date": "2021",
+            "extra": "Citation Key: jaegle2021perceiver\nto read",
+        },
+    )
+    edit_list(
+        project,
+        "### Papers\n- **Attention is All you Need**",
+        f"### Papers\n{PERCEIVER}- **Attention is All you Need**",
+    )
+    other = make_zotero(pushed)
+    jain = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
+    jain["extra"] = (
+        "Citation Key: jain2019attention\nread in week 3\n" + jain["extra"]
+    )  # a second key line, before the one atbib wrote
+    other.update_item(jain)
+    summary = run("push", pushed)
+    assert summary.ok and summary.created == 0
+    assert [n.item for n in summary.notices if n.code == "adopted"] == [filed]
+    assert [c.field for c in summary.conflicts] == ["url"]  # left for the members to settle
+    perceiver = other.item(filed)["data"]
+    assert perceiver["citationKey"] == "jaegle2021perceiver"
+    assert perceiver["extra"] == "Citation Key: jaegle2021perceiver\nto read"  # in step
+    assert other.item(jain["key"])["data"]["extra"] == (
+        "read in week 3\nCitation Key: jain2019attention\narXiv: 1902.10186"
+    )
+    assert run("sync", pushed).requests == 1
+
+
 def test_request_counts(pushed: ZoteroServer, project: Path) -> None:
     """The four numbers the issue asks for (the full push is in the test above)."""
     noop = run("sync", pushed)
@@ -249,13 +313,19 @@ def test_pull_after_another_member_adds_edits_and_deletes(
     assert any("Is Attention Interpretable?" in line for line in after)  # only reported
 
     # the next sync sends back only what the list derived: the new work's key (and its
-    # arXiv id), and the conference name that follows the date edited in Zotero
+    # arXiv id), the conference name that follows the date edited in Zotero, and the key's
+    # line in extra, which the member's new extra left out
     assert sorted(run("status", pushed).planned) == [
-        "zotero: update jaegle2021perceiver (archiveID, citationKey)",
+        "zotero: update jaegle2021perceiver (archiveID, citationKey, citationKeyLines)",
         "zotero: update jain2019attention (conferenceName)",
+        "zotero: update vaswani2017attention (citationKeyLines)",
     ]
     summary = run("sync", pushed)
-    assert (summary.updated, summary.created, summary.deleted, summary.added) == (2, 0, 0, 0)
+    assert (summary.updated, summary.created, summary.deleted, summary.added) == (3, 0, 0, 0)
+    vaswani = next(i for i in server_items(pushed) if i["citationKey"] == "vaswani2017attention")
+    assert vaswani["extra"] == (
+        "Citation Key: vaswani2017attention\ncode: https://github.com/tensorflow/tensor2tensor"
+    )
     perceiver = next(i for i in server_items(pushed) if i["title"].startswith("Perceiver"))
     assert perceiver["citationKey"] == "jaegle2021perceiver"
 

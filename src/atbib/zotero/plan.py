@@ -55,9 +55,11 @@ from atbib.venues import VenueType
 from atbib.zotero.mapping import (
     COLLECTIONS,
     JOURNAL_ARTICLE,
+    KEY_LINES,
     NOT_WORKS,
     Fields,
     Keep,
+    cited_key,
     item_fields,
     item_json,
     record_from_fields,
@@ -69,9 +71,10 @@ from atbib.zotero.state import CollectionState, ItemState, SyncState
 
 PREFER_CHOICES = ("list", "zotero")
 
-LIST_OWNED = ("citationKey",)
-"""Fields the list owns outright: Zotero's value is never taken into the list nor merged,
-and the list's is sent whenever Zotero holds another."""
+LIST_OWNED = ("citationKey", KEY_LINES)
+"""Fields the list owns outright, the citation key in both places Zotero keeps it: Zotero's
+value is never taken into the list nor merged, and the list's is sent whenever Zotero holds
+another (so the ``Citation Key:`` line follows the native field, once)."""
 
 
 @dataclass(frozen=True)
@@ -814,7 +817,7 @@ def _match_newcomers(
     adopted: dict[str, str] = {}
     rest: list[ItemState] = []
     for item in newcomers:
-        cite = str((item.remote or {}).get("citationKey", ""))
+        cite = cited_key(item.remote or {})
         work_key = by_lower.get(cite.lower()) if cite else None
         if work_key is not None and work_key not in adopted.values():
             adopted[item.key] = work_key
