@@ -213,6 +213,32 @@ def test_a_zotero_7_members_key_line_is_read_and_kept_in_step(
     assert run("sync", pushed).requests == 1
 
 
+def roots(server: ZoteroServer) -> list[str]:
+    with server.lock:
+        return sorted(c.name for c in server.library.collections.values() if c.parent is None)
+
+
+def test_the_root_collection_is_named_after_the_list(
+    project: Path, zotero_server: ZoteroServer
+) -> None:
+    """By default the list's title (its first # heading); [tool.atbib] zotero-collection or
+    the option name another. A title edited later keeps the tree the last sync made."""
+    edit_list(project, "# ATPapers\n", "# Attention Papers\n")
+    assert run("push", zotero_server).ok
+    assert roots(zotero_server) == ["Attention Papers"]
+    edit_list(project, "# Attention Papers\n", "# Papers on Attention\n")
+    assert run("sync", zotero_server).requests == 1
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text("utf-8") + 'zotero-collection = "Reading Group"\n', "utf-8"
+    )
+    configured = zsync.configured_settings(state_file="other.json")
+    summary = zsync.run("push", configured, client_factory=factory(zotero_server))
+    assert summary.ok and roots(zotero_server) == ["Attention Papers", "Reading Group"]
+    summary = run("push", zotero_server, root="Elsewhere", state_file="third.json")
+    assert summary.ok and "Elsewhere" in roots(zotero_server)
+
+
 def test_request_counts(pushed: ZoteroServer, project: Path) -> None:
     """The four numbers the issue asks for (the full push is in the test above)."""
     noop = run("sync", pushed)

@@ -276,7 +276,8 @@ def sync_zotero(
     the list), ``"sync"`` (pull, then push: a three-way merge against the last sync) or
     ``"status"`` (what a sync would change; writes nothing). *group* is the group's id
     (default: ``[tool.atbib] zotero-group``); *collection* the root of the list's
-    collection tree (default: ``zotero-collection``, else ``ATPapers``).
+    collection tree (default: ``zotero-collection``, else the one the last sync used, else
+    the list's title: its first ``#`` heading).
 
     The settings come from the pyproject.toml nearest to *project* (default: the current
     folder); *list_path*, *bib_dir* and *state_file* override them, relative to the current

@@ -103,7 +103,8 @@ def _options(func: F) -> F:
             "--collection",
             "root",
             help="The root collection of the list's tree [default: [tool.atbib] "
-            "zotero-collection, else ATPapers].",
+            "zotero-collection, else the one the last sync used, else the list's title (its "
+            "first # heading)].",
         ),
         click.option(
             "--group",

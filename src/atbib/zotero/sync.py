@@ -36,6 +36,7 @@ from atbib.keys import KeyRow, assign_keys, write_registry
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.masking import SECRETS, masked_traceback
+from atbib.model import Heading, Library
 from atbib.project import (
     Project,
     load_project,
@@ -150,7 +151,9 @@ class Summary:
 @dataclass(frozen=True)
 class Settings:
     group: int
-    root: str = DEFAULT_ROOT
+    root: str | None = None
+    """The root collection of the list's tree; ``None``: the one the last sync used, else the
+    list's title (its first ``#`` heading), else :data:`DEFAULT_ROOT`."""
     prefer: str | None = None
     remove_deleted: bool = False
     dry_run: bool = False
@@ -181,8 +184,10 @@ def configured_settings(
         number = int(chosen)
     except (TypeError, ValueError):
         raise AtbibError(f"the Zotero group id must be a number, not {chosen!r}") from None
-    collection = root or table.get("zotero-collection") or DEFAULT_ROOT
-    return Settings(group=number, root=str(collection), project=project, **options)
+    collection = root or table.get("zotero-collection")
+    return Settings(
+        group=number, root=str(collection) if collection else None, project=project, **options
+    )
 
 
 def state_path(project: Project, override: str | None = None) -> Path:
@@ -286,7 +291,7 @@ def run(
             )
         )
         path = state_path(project, settings.state_file)
-        state = _checked_state(path, settings)
+        state = _checked_state(path, settings, project.library)
         summary = Summary(
             mode,
             dry,
@@ -311,20 +316,25 @@ def run(
         return summary
 
 
-def _checked_state(path: Path, settings: Settings) -> SyncState:
-    """The state of the last sync, refused when it was made with another group or another
-    root collection (another --state file is for that)."""
+def _checked_state(path: Path, settings: Settings, library: Library) -> SyncState:
+    """The state of the last sync, with the group and the root collection of this one:
+    refused when it was made with another group or another root (another --state file is
+    for that)."""
     state = load_state(path)
     if state.group is not None and state.group != settings.group:
         raise AtbibError(
             f"{path} records a sync with group {state.group}, not {settings.group}; "
             "use another --state file for another group"
         )
-    if state.root and state.root != settings.root:
-        raise AtbibError(
-            f"{path} records the collection tree {state.root!r}, not {settings.root!r}"
-        )
-    return replace(state, group=settings.group, root=settings.root)
+    root = settings.root or state.root or list_title(library) or DEFAULT_ROOT
+    if state.root and state.root != root:
+        raise AtbibError(f"{path} records the collection tree {state.root!r}, not {root!r}")
+    return replace(state, group=settings.group, root=root)
+
+
+def list_title(library: Library) -> str:
+    """The list's title: its first ``#`` heading (``""`` when it has none)."""
+    return next((b.title for b in library.blocks if isinstance(b, Heading) and b.level == 1), "")
 
 
 def _steps(
@@ -343,12 +353,12 @@ def _steps(
     progress = progress or NoProgress()
     dry = summary.dry_run
     options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
-    state = _pull_changes(client, state, settings.root, summary, progress)
+    state = _pull_changes(client, state, state.root, summary, progress)
     if mode in ("pull", "sync", "status"):
         project, state = _pull(project, state, options, summary, dry, path)
     if mode in ("push", "sync", "status"):
         state = _push(
-            client, project, state, options, settings.root, summary, dry, path, new_key, progress
+            client, project, state, options, state.root, summary, dry, path, new_key, progress
         )
     return state
 
