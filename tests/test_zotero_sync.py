@@ -86,8 +86,15 @@ def assert_group_mirrors_list(server: ZoteroServer, project: Path) -> None:
         colls = list(server.library.collections.values())
     names = [(c.parent, c.name) for c in colls]
     assert len(names) == len(set(names)), "duplicate collections"
+    parents = {c.key: c.parent for c in colls}
+
+    def top(key: str) -> str:
+        while parents[key]:
+            key = parents[key]
+        return key
+
     tree = set(tree_paths(state))
-    assert tree == {c.key for c in colls}
+    assert tree == {c.key for c in colls if top(c.key) == state.root_key}  # members' aside
     everything = server_items(server)
     below = tree - {state.root_key}  # an item only in the root is in no section: not listed
     items = [i for i in everything if below & set(i["collections"])]
@@ -490,6 +497,84 @@ def test_a_field_the_item_type_cannot_hold_is_reported_once(
     for _ in range(2):
         again = run("sync", pushed)
         assert (again.requests, again.notices) == (1, [])
+
+
+def add_member_data(server: ZoteroServer, cite: str) -> tuple[str, str]:
+    """What group members add to a work's item: a tag, a note, their own collection. The
+    item's key and that collection's."""
+    other = make_zotero(server)
+    item = next(i for i in other.everything(other.top()) if i["data"]["citationKey"] == cite)
+    own = other.create_collections([{"name": "Our reading group"}])["successful"]["0"]["key"]
+    data = dict(item["data"])
+    data["tags"] = [{"tag": "to-read"}]
+    data["collections"] = [*data["collections"], own]
+    other.update_item(data)
+    note = other.item_template("note")
+    note["note"] = "<p>discussed on Friday</p>"
+    assert other.create_items([note], parentid=item["key"])["successful"]
+    return item["key"], own
+
+
+def assert_member_data_kept(server: ZoteroServer, key: str, own: str, cite: str) -> None:
+    other = make_zotero(server)
+    data = other.item(key)["data"]
+    assert data["citationKey"] == cite
+    assert [line for line in data["extra"].split("\n") if line.startswith("Citation Key")] == [
+        f"Citation Key: {cite}"
+    ]
+    assert data["tags"] == [{"tag": "to-read"}] and own in data["collections"]
+    assert [c["data"]["note"] for c in other.children(key)] == ["<p>discussed on Friday</p>"]
+
+
+def test_a_key_edited_in_the_registry_renames_the_item(pushed: ZoteroServer, project: Path) -> None:
+    """bib/keys.tsv: "edit a key here to rename it everywhere". The group's item follows the
+    new key; it is never deleted and created again, so what members added stays."""
+    key, own = add_member_data(pushed, "vaswani2017attention")
+    registry = project / "bib" / "keys.tsv"
+    text = registry.read_text("utf-8")
+    registry.write_text(text.replace("vaswani2017attention\t", "vaswani2017transformer\t"), "utf-8")
+    summary = run("sync", pushed)
+    assert summary.ok and (summary.created, summary.deleted, summary.updated) == (0, 0, 1)
+    assert [(n.code, n.work, n.item) for n in summary.notices] == [
+        ("renamed", "vaswani2017transformer", key)
+    ]
+    assert_member_data_kept(pushed, key, own, "vaswani2017transformer")
+    assert run("sync", pushed).requests == 1
+    assert_group_mirrors_list(pushed, project)
+
+
+def test_a_rekeyed_work_that_keeps_its_old_key_as_an_alias_keeps_its_item(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """A work re-keyed once its authors are known (bert2019pretraining -> devlin2019bert),
+    the old key still valid as an alias (biblatex's ids): its item follows it, found by the
+    alias."""
+    key, own = add_member_data(pushed, "bert2019pretraining")
+    edit_list(
+        project,
+        "[[paper]](https://www.aclweb.org/anthology/N19-1423)",
+        "[[paper]](https://www.aclweb.org/anthology/N19-1423)"
+        "[[arXiv]](https://arxiv.org/abs/1810.04805)",
+    )
+    registry = project / "bib" / "keys.tsv"
+    registry.write_text(
+        registry.read_text("utf-8")
+        + "devlin2019bert\tacl:N19-1423 arxiv:1810.04805\tbert pre training of deep "
+        "bidirectional transformers for language understanding\n",
+        "utf-8",
+    )
+    rows = read_registry(registry.read_text("utf-8"))
+    works, _ = collect_works(read_markdown(project / "README.md"), rows)
+    bert = next(w for w in works if w.key == "devlin2019bert")
+    assert bert.aliases == ("bert2019pretraining",)  # what export writes as ids
+    summary = run("push", pushed)
+    assert summary.ok and (summary.created, summary.deleted, summary.updated) == (0, 0, 1)
+    assert [(n.code, n.work, n.item) for n in summary.notices] == [
+        ("renamed", "devlin2019bert", key)
+    ]
+    assert_member_data_kept(pushed, key, own, "devlin2019bert")
+    assert run("sync", pushed).requests == 1
+    assert_group_mirrors_list(pushed, project)
 
 
 def test_a_conflict_is_listed_and_left_until_settled(pushed: ZoteroServer, project: Path) -> None:

@@ -32,7 +32,10 @@ the list's tree in Zotero becomes an entry in its subsection (house style). A wo
 from the list is deleted from Zotero unless Zotero changed it since. An item deleted in
 Zotero, or moved out of the tree, is reported, and removed from the list only with
 ``remove_deleted``; ``prefer="list"`` restores it instead. Citation keys belong to the list:
-keys of existing works never change, and Zotero's ``citationKey`` is set to the list's key.
+Zotero's ``citationKey`` (and its ``Citation Key:`` line) is set to the list's key. A key the
+list changes (edited in the key registry, or a work re-keyed with its old key as an alias)
+takes the work's item along (:func:`follow_renames`): updated, never deleted and created
+again.
 
 A pull plan (:func:`plan_pull`) holds list edits; a push plan (:func:`plan_push`) holds
 Zotero writes. ``sync`` is a pull, then a push planned on the list the pull wrote. Each plan
@@ -95,6 +98,8 @@ class LocalWork:
     venue_type: VenueType | None = None
     """The type of the work's venue where the venue table does not know it but bib/ does
     (a journal: :func:`atbib.zotero.mapping.item_type_for`)."""
+    aliases: tuple[str, ...] = ()
+    """Older citation keys of the work, still valid (BibTeX's ``ids``)."""
 
 
 @dataclass(frozen=True)
@@ -273,6 +278,75 @@ def _all_sections(local: LocalSide) -> list[SectionPath]:
             for depth in range(1, len(path) + 1):
                 seen.setdefault(path[:depth], None)
     return list(seen)
+
+
+# -- works whose citation keys changed -----------------------------------------------------------
+
+
+def follow_renames(state: SyncState, local: LocalSide) -> tuple[SyncState, list[Notice]]:
+    """The state with every item whose work's citation key changed linked to the work under
+    its new key: a key edited in ``bib/keys.tsv``, or a work re-keyed that keeps its old key
+    as an alias. Its item is then updated (its ``citationKey`` and ``Citation Key:`` line),
+    never deleted and created again, which would lose what members added to it (tags,
+    notes, their own collections). A work is found by the old key among its aliases, else
+    by identity with the list's record of the item at the last sync (identifiers, or title
+    with corroboration), one work to one item only."""
+    linked = state.by_work()
+    orphans = [linked[k] for k in sorted(linked) if k not in local.works]
+    free = {k: w for k, w in local.works.items() if k not in linked}
+    if not orphans or not free:
+        return state, []
+    renames = _renamed_by_alias(orphans, free)
+    rest = [item for item in orphans if item.key not in renames]
+    if rest:
+        taken = set(renames.values())
+        works = [w for k, w in sorted(free.items()) if k not in taken]
+        renames.update(_renamed_by_identity(rest, works))
+    items = dict(state.items)
+    notices: list[Notice] = []
+    for item_key, work in sorted(renames.items()):
+        old = items[item_key].work
+        items[item_key] = replace(items[item_key], work=work)
+        notices.append(
+            Notice(
+                work,
+                item_key,
+                "renamed",
+                f"{work}: the new citation key of {old}; its Zotero item {item_key} follows it",
+            )
+        )
+    return replace(state, items=items), notices
+
+
+def _renamed_by_alias(
+    orphans: Sequence[ItemState], free: Mapping[str, LocalWork]
+) -> dict[str, str]:
+    """Item key -> the work that lists the item's old key among its aliases (a key claimed
+    as an alias by two works names neither)."""
+    owners: dict[str, list[str]] = {}
+    for work in free.values():
+        for alias in work.aliases:
+            owners.setdefault(alias.lower(), []).append(work.key)
+    renames: dict[str, str] = {}
+    for item in orphans:
+        found = owners.get(item.work.lower(), [])
+        if len(found) == 1 and found[0] not in renames.values():
+            renames[item.key] = found[0]
+    return renames
+
+
+def _renamed_by_identity(items: Sequence[ItemState], works: Sequence[LocalWork]) -> dict[str, str]:
+    """Item key -> the one work that is the same work as the list's record of the item at
+    the last sync (what Zotero holds when the list had nothing of it then)."""
+    records = [w.record for w in works]
+    records += [record_from_fields(item.local or item.remote or {}) for item in items]
+    renames: dict[str, str] = {}
+    for group in cluster_indices(records):
+        mine = [i for i in group if i < len(works)]
+        theirs = [i - len(works) for i in group if i >= len(works)]
+        if len(mine) == 1 and len(theirs) == 1:
+            renames[items[theirs[0]].key] = works[mine[0]].key
+    return renames
 
 
 # -- Zotero's changes into the state ------------------------------------------------------------
@@ -562,9 +636,10 @@ def plan_pull(state: SyncState, local: LocalSide, options: Options = Options()) 
     """List edits that bring Zotero's changes into the list: the linked items' changes
     first, then the items new to the tree (adopted when they hold a work of the list,
     else new entries)."""
+    state, renamed = follow_renames(state, local)
     paths = list_paths(state)
     sections = section_keys(state, _all_sections(local))
-    draft = _PullDraft(items=dict(state.items))
+    draft = _PullDraft(items=dict(state.items), notices=renamed)
     newcomers: list[ItemState] = []
     linked = state.by_work()
     for key in sorted(state.items):
@@ -1000,8 +1075,9 @@ def plan_push(
     """Zotero writes that bring the list's changes into Zotero, in five phases: the
     collection tree, a write for each work, deletes for works gone from the list, deletes
     for sections gone from it, and the state to save before anything is sent."""
+    state, renamed = follow_renames(state, local)
     tree = _plan_tree(state, local, root, new_key)
-    draft = _PushDraft(items=dict(state.items))
+    draft = _PushDraft(items=dict(state.items), notices=renamed)
     linked = state.by_work()
     _plan_writes(draft, state, local, options, tree.sections, linked, new_key)
     _plan_deletes(draft, state, local, options, linked)

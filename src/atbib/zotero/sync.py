@@ -235,7 +235,9 @@ def local_side(project: Project) -> tuple[LocalSide, dict[str, Work]]:
     journals = journal_works(works, project.kept)
     side = LocalSide(
         works={
-            w.key: LocalWork(w.key, w.record, VenueType.JOURNAL if w.key in journals else None)
+            w.key: LocalWork(
+                w.key, w.record, VenueType.JOURNAL if w.key in journals else None, w.aliases
+            )
             for w in works
         },
         registry=project.registry,
