@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from atbib._nogc import nogc
-from atbib.bibtex.mapping import KeptEntry, bibtex_entry
+from atbib.bibtex.mapping import KeptEntry, bibtex_entry, encode_value
 from atbib.bibtex.write import format_entry, join_file_bytes
 from atbib.dedupe import cluster_indices, merge
 from atbib.keys import DEFAULT_FORMULA, KeyRow, _assign_keys, write_registry
@@ -268,3 +268,40 @@ def build_bibliography(
 def _kept(kept: Mapping[str, tuple[str, KeptEntry]], key: str) -> KeptEntry | None:
     found = kept.get(key.lower()) if kept else None
     return found[1] if found is not None else None
+
+
+_VENUE_NAME_FIELDS = frozenset({"journal", "journaltitle", "booktitle", "eventtitle"})
+
+
+def journal_works(
+    works: Sequence[Work], kept: Mapping[str, tuple[str, KeptEntry]]
+) -> frozenset[str]:
+    """Keys of the works in a journal the venue table does not know: the list line names
+    the venue but cannot say it is a journal, and the work's kept fields make its entry an
+    ``@article``. A Zotero item of such a work is a journal article, as bib/ says."""
+    found: list[str] = []
+    for work in works:
+        entry = _kept(kept, work.key)
+        venue = work.record.venue
+        if entry is None or venue is None or not venue.name or venue.parsed.type is not None:
+            continue
+        if bibtex_entry(work.record, work.key, kept=entry).entry_type == "article":
+            found.append(work.key)
+    return frozenset(found)
+
+
+def kept_in_journals(
+    kept: Mapping[str, tuple[str, KeptEntry]], journals: Mapping[str, str]
+) -> dict[str, tuple[str, KeptEntry]]:
+    """``bib/extra.bib``'s entries with these works (key -> the journal's name as the list
+    writes it) kept as articles in those journals, their other kept fields as they were: a
+    group member filed them as journal articles in a journal the venue table does not know."""
+    out = dict(kept)
+    for key, journal in journals.items():
+        old = _kept(out, key)
+        rest = [
+            (n, v) for n, v in (old.fields if old else ()) if n.lower() not in _VENUE_NAME_FIELDS
+        ]
+        fields = (("journal", encode_value("journal", journal)), *rest)
+        out[key.lower()] = (key, KeptEntry("article", tuple(fields)))
+    return out
