@@ -168,34 +168,34 @@ def test_the_key_never_appears_on_success_paths(scan: Scan, logs: Capture) -> No
 
 FAILURES: dict[str, tuple[Callable[[ZoteroServer], Any], tuple[str, ...], str, int, str]] = {
     # name: (fault, command, key, exit status, what the user reads)
-    "read-only key": (lambda s: None, ("push",), READ_ONLY, 2, "read-only"),
-    "refused key (403)": (lambda s: None, ("sync",), REFUSED, 2, "HTTP 403"),
+    "read-only key": (lambda s: None, ("push",), READ_ONLY, 1, "read-only"),
+    "refused key (403)": (lambda s: None, ("sync",), REFUSED, 1, "HTTP 403"),
     "429 until the retries give up": (
         lambda s: s.faults.rate_limit(50, retry_after=0.01),
         ("sync",),
         CANARY,
-        2,
+        1,
         "failed after 3 attempts (HTTP 429)",
     ),
     "503 until the retries give up": (
         lambda s: s.faults.unavailable(50, retry_after=0.01, method="POST"),
         ("push",),
         CANARY,
-        2,
+        1,
         "failed after 3 attempts (HTTP 503)",
     ),
     "dropped connections": (
         lambda s: s.faults.drop(50, method="POST"),
         ("push",),
         CANARY,
-        2,
+        1,
         "RemoteProtocolError",
     ),
     "dropped after commit": (
         lambda s: s.faults.drop_after_write(50, method="POST", path=r"/items$"),
         ("push",),
         CANARY,
-        2,
+        1,
         "failed after 3 attempts",
     ),
     "a 412 race": (
@@ -238,7 +238,7 @@ def test_the_key_never_appears_in_an_unexpected_error(
     with monkeypatch.context() as patch:
         patch.setattr(httpx2.Client, "send", careless)
         for debug in (False, True):
-            out = scan("sync", debug=debug, code=2)
+            out = scan("sync", debug=debug, code=1)
             assert "cannot send Bearer **** (****)" in out
             assert ("Traceback (most recent call last)" in out) == debug
 
@@ -267,7 +267,7 @@ def test_the_key_never_reaches_a_real_standard_error(project: Path, server: Zote
             capture_output=True,
             timeout=60,
         )
-        assert done.returncode == 2
+        assert done.returncode == 1  # refused by Zotero
         out = done.stdout + done.stderr
         assert words.encode() in out and b"atbib debug: httpx2: HTTP Request: GET" in out
         assert b"Traceback" in out

@@ -17,6 +17,7 @@ from atbib.export import collect_works
 from atbib.markdown.entry import render_entry
 from atbib.markdown.read import read_markdown
 from atbib.model import Kind, Link, Person, Record, Venue
+from atbib.venues import VenueType
 from atbib.zotero import mapping as m
 from tests.zoteroapi.schema import Schema, default_schema_path
 
@@ -86,7 +87,7 @@ def test_creator_types_are_the_schema_creator_types() -> None:
 def test_every_field_the_table_writes_exists_in_its_type() -> None:
     for row in m.ITEM_TYPES:
         for name in m.owned_fields(row.name):
-            if name in (m.LINKS, m.COLLECTIONS, "itemType", "creators"):
+            if name in m.PSEUDO_FIELDS or name in ("itemType", "creators"):
                 continue
             assert SCHEMA.is_valid_field(row.name, name), (row.name, name)
 
@@ -234,13 +235,13 @@ URLS = st.one_of(
 
 @given(
     links=st.lists(st.builds(Link, LABELS, URLS), max_size=6),
-    other=st.sampled_from(["", "Citation Key: foo2020bar", "arXiv:2001.00001 [cs.CL]\nnote line"]),
+    other=st.sampled_from(["", "original-date: 2019", "arXiv:2001.00001 [cs.CL]\nnote line"]),
 )
 def test_links_in_extra_round_trip(links: list[Link], other: str) -> None:
-    extra = m.compose_extra(other, [[link.label, link.url] for link in links])
-    back, kept = m.parse_extra(extra)
-    assert list(back) == links
-    assert "\n".join(kept) == other
+    extra = m.compose_extra(other, {m.LINKS: [[link.label, link.url] for link in links]})
+    back = m.parse_extra(extra)
+    assert list(back.links) == links
+    assert "\n".join(back.other) == other
 
 
 def test_link_lines_zotero_would_read_as_fields_are_bracketed() -> None:
@@ -249,10 +250,11 @@ def test_link_lines_zotero_would_read_as_fields_are_bracketed() -> None:
     assert m.link_line(Link("Short Title", "https://a.b/")) == "[Short Title]: https://a.b/"
     assert m.link_line(Link("code", "")) == "code: <>"
     assert m.link_line(Link("code", "exbert.net")) == "code: <exbert.net>"
-    extra = "Citation Key: foo2020\ncode: https://x.org/\n[URL]: https://y.org/"
-    assert m.parse_extra(extra) == (
-        (Link("code", "https://x.org/"), Link("URL", "https://y.org/")),
-        ("Citation Key: foo2020",),
+    extra = "Citation Key: foo2020\ncode: https://x.org/\n[URL]: https://y.org/\nnote"
+    assert m.parse_extra(extra) == m.ExtraLines(
+        links=(Link("code", "https://x.org/"), Link("URL", "https://y.org/")),
+        keys=("foo2020",),
+        other=("note",),
     )
 
 
@@ -274,12 +276,82 @@ def test_split_and_join_links_are_inverse(kind: Kind, links: list[Link], url: st
     assert m.join_links(kind, own, rest) == (record.url, record.links)
 
 
-def test_citation_key_falls_back_to_the_extra_line() -> None:
+def test_a_key_is_read_from_the_native_field_or_the_extra_line() -> None:
     fields, keep = m.item_fields(
         {"itemType": "preprint", "title": "T", "extra": "Citation Key: smith2020t"}, set()
     )
-    assert fields["citationKey"] == "smith2020t"
-    assert keep.extra == "Citation Key: smith2020t"
+    assert m.cited_key(fields) == "smith2020t" and "citationKey" not in fields
+    assert keep.extra == ""  # atbib's line, written from the key
+    fields, _ = m.item_fields(
+        {"itemType": "preprint", "title": "T", "citationKey": "a2020", "extra": "Citation Key: b"},
+        set(),
+    )
+    assert m.cited_key(fields) == "a2020"
+
+
+def test_extra_lines_atbib_owns_are_written_once_the_groups_untouched() -> None:
+    """Zotero 7 and Better BibTeX 7 pin keys in extra; Zotero 8 has the native field: the
+    line follows the field, one line only, and the group's own lines stay as they are, in
+    their order (a translator's arXiv line included)."""
+    extra = (
+        "Citation Key: old2019\nread for the reading group\ncitation key: old2019\n"
+        "arXiv:1810.04805 [cs.CL]\ncode: https://github.com/google-research/bert\n"
+        "original-date: 2018-10-11"
+    )
+    data = {"itemType": "conferencePaper", "title": "BERT", "citationKey": "old2019"}
+    fields, keep = m.item_fields({**data, "extra": extra}, set())
+    assert fields[m.KEY_LINES] == ["old2019", "old2019"]
+    assert keep.extra == (
+        "read for the reading group\narXiv:1810.04805 [cs.CL]\noriginal-date: 2018-10-11"
+    )
+    record = Record(
+        Kind.PAPER,
+        "BERT",
+        venue=Venue("NAACL 2019"),
+        links=(
+            Link("paper", "https://arxiv.org/abs/1810.04805"),
+            Link("code", "https://github.com/google-research/bert"),
+        ),
+    )
+    mine = m.work_fields(record, "devlin2019bert")
+    assert (mine["citationKey"], mine[m.KEY_LINES], mine[m.ARXIV]) == (
+        "devlin2019bert",
+        ["devlin2019bert"],
+        "1810.04805",
+    )
+    payload = m.item_json(mine, ["citationKey", m.KEY_LINES], key="ABCD2345", version=3, keep=keep)
+    assert payload["citationKey"] == "devlin2019bert"
+    assert payload["extra"].split("\n") == [
+        "read for the reading group",
+        "arXiv:1810.04805 [cs.CL]",
+        "original-date: 2018-10-11",
+        "Citation Key: devlin2019bert",
+        "arXiv: 1810.04805",
+        "code: https://github.com/google-research/bert",
+    ]
+    back, _ = m.item_fields({**data, **payload}, set())
+    assert back[m.KEY_LINES] == ["devlin2019bert"] and back[m.ARXIV] == "1810.04805"
+
+
+def test_identifiers_go_where_zotero_users_look() -> None:
+    published = replace(
+        paper("ACL 2020"), links=(Link("paper", "https://doi.org/10.18653/V1/2020.x"),)
+    )
+    arxiv_only = paper(None)
+    assert m.work_fields(published)["DOI"] == "10.18653/v1/2020.x"
+    fields = m.work_fields(arxiv_only)
+    assert fields["itemType"] == "preprint" and fields["archiveID"] == "arXiv:2001.00001"
+    assert m.ARXIV not in fields  # a preprint holds it in archiveID
+    assert m.work_fields(paper("ICLR 2020"))[m.ARXIV] == "2001.00001"
+    repo = Record(Kind.REPOSITORY, "R", url="https://github.com/a/b", links=arxiv_only.links)
+    assert m.ARXIV not in m.work_fields(repo)  # the paper it links is not the repository
+
+
+def test_every_regular_item_type_has_a_doi_field() -> None:
+    """So the DOI always goes to the DOI field (no item type needs it in extra)."""
+    for name, spec in _schema_types().items():
+        fields = {f["field"] for f in spec["fields"]}
+        assert "DOI" in fields or name in m.NOT_WORKS, name
 
 
 def test_item_fields_split_the_tree_from_other_collections() -> None:
@@ -393,3 +465,15 @@ def test_record_from_fields_for_an_item_added_in_zotero() -> None:
     web = m.record_from_fields({"itemType": "webpage", "title": "A Page", "url": "https://p.org"})
     assert render_entry(web) == "[A Page](https://p.org)"
     assert replace(web, sections=()).kind is Kind.OTHER
+
+
+def test_an_unknown_venue_is_a_journal_only_where_something_says_so() -> None:
+    obscure = paper("Journal of Obscure Studies 2021")
+    assert m.item_type_for(obscure).name == "conferencePaper"
+    fields = m.work_fields(obscure, "lee2021deep", venue_type=VenueType.JOURNAL)
+    assert fields["itemType"] == "journalArticle"
+    assert fields["publicationTitle"] == "Journal of Obscure Studies"
+    assert "journalAbbreviation" not in fields  # an unknown venue has none
+    # the list's own venue type wins over the hint
+    assert m.item_type_for(paper("ICML 2021"), VenueType.JOURNAL).name == "conferencePaper"
+    assert m.work_fields(paper("TACL 2020"))["journalAbbreviation"] == "TACL"

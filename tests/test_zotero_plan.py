@@ -18,7 +18,7 @@ from atbib.keys import assign_keys
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.zotero.listedit import apply_list_edits
-from atbib.zotero.mapping import COLLECTIONS
+from atbib.zotero.mapping import COLLECTIONS, KEY_LINES
 from atbib.zotero.plan import (
     AddEntry,
     LocalSide,
@@ -34,6 +34,7 @@ from atbib.zotero.plan import (
     after_item_deleted,
     after_item_written,
     apply_remote,
+    follow_renames,
     merge_fields,
     plan_pull,
     plan_push,
@@ -400,6 +401,9 @@ def test_a_free_citation_key_of_a_new_item_is_kept(world: World) -> None:
     )
     plan = world.pull()
     assert plan.new_works == {"NEWI2345": "mykey"}
+    # the key kept, and written where Zotero 7 reads it too
+    assert [(w.item, w.names) for w in world.push().writes] == [("NEWI2345", (KEY_LINES,))]
+    assert world.group.items["NEWI2345"]["extra"] == "Citation Key: mykey"
     assert world.push().empty
 
 
@@ -643,3 +647,27 @@ def test_list_edits_touch_only_their_lines() -> None:
         "***Transformer***\n"
     )
     assert COLLECTIONS == "collections"
+
+
+def test_an_item_follows_its_works_new_key_never_an_ambiguous_one(world: World) -> None:
+    key = world.group.by_citation_key("devlin2019bert")
+    side, _ = world.local()
+    bert = side.works["devlin2019bert"]
+    renamed = {k: w for k, w in side.works.items() if k != bert.key}
+    # by identity: the same paper under a new key
+    moved = LocalSide(
+        {**renamed, "devlin2019pretraining": LocalWork("devlin2019pretraining", bert.record)}
+    )
+    state, notices = follow_renames(world.state, moved)
+    assert state.items[key].work == "devlin2019pretraining"
+    assert [n.code for n in notices] == ["renamed"]
+    # by alias: a retitled work that names the old key
+    other = replace(bert.record, title="Something Else", links=())
+    aliased = LocalWork("newkey", other, aliases=("devlin2019bert",))
+    state, _ = follow_renames(world.state, LocalSide({**renamed, "newkey": aliased}))
+    assert state.items[key].work == "newkey"
+    # an alias two works claim names neither: the item is left to the push (deleted)
+    twin = LocalWork("twinkey", other, aliases=("devlin2019bert",))
+    both = LocalSide({**renamed, "newkey": aliased, "twinkey": twin})
+    state, notices = follow_renames(world.state, both)
+    assert state.items[key].work == "devlin2019bert" and notices == []

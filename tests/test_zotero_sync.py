@@ -12,6 +12,7 @@ Request counts measured here (asserted exactly, see test_request_counts):
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -26,12 +27,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from atbib.bibtex.kept import read_kept
 from atbib.cli import main
-from atbib.errors import AtbibError
-from atbib.export import collect_works
+from atbib.export import collect_works, journal_works
 from atbib.keys import read_registry
 from atbib.markdown.read import read_markdown
 from atbib.masking import mask
+from atbib.venues import VenueType
+from atbib.zotero import cli as zcli
 from atbib.zotero import sync as zsync
 from atbib.zotero.client import RetryPolicy, ZoteroClient
 from atbib.zotero.mapping import item_fields
@@ -83,8 +86,15 @@ def assert_group_mirrors_list(server: ZoteroServer, project: Path) -> None:
         colls = list(server.library.collections.values())
     names = [(c.parent, c.name) for c in colls]
     assert len(names) == len(set(names)), "duplicate collections"
+    parents = {c.key: c.parent for c in colls}
+
+    def top(key: str) -> str:
+        while parents[key]:
+            key = parents[key]
+        return key
+
     tree = set(tree_paths(state))
-    assert tree == {c.key for c in colls}
+    assert tree == {c.key for c in colls if top(c.key) == state.root_key}  # members' aside
     everything = server_items(server)
     below = tree - {state.root_key}  # an item only in the root is in no section: not listed
     items = [i for i in everything if below & set(i["collections"])]
@@ -96,8 +106,12 @@ def assert_group_mirrors_list(server: ZoteroServer, project: Path) -> None:
     sections = section_keys(state, {p for w in works for p in w.record.sections})
     by_cite = {i["citationKey"]: i for i in items}
     linked = state.by_work()
+    kept_file = project / "bib" / "extra.bib"
+    kept = read_kept(kept_file.read_text("utf-8")) if kept_file.exists() else {}
+    journals = journal_works(works, kept)
     for work in works:
-        expected = local_fields(LocalWork(work.key, work.record), sections)
+        venue_type = VenueType.JOURNAL if work.key in journals else None
+        expected = local_fields(LocalWork(work.key, work.record, venue_type), sections)
         got, _ = item_fields(by_cite[work.key], tree)
         known = linked[work.key]
         assert known.key == by_cite[work.key]["key"]
@@ -140,6 +154,96 @@ def test_initial_push_of_the_whole_list(project: Path, zotero_server: ZoteroServ
         ("Pretrained Language Model", "Models"),
         ("Pretrained Language Model", "Multi-Modal"),
     ]
+
+
+def test_keys_and_identifiers_are_where_every_zotero_looks(pushed: ZoteroServer) -> None:
+    """The native citationKey (Zotero 8) and one ``Citation Key:`` line in extra (Zotero 7 with
+    Better BibTeX 7); a published paper's arXiv id as ``arXiv:`` in extra; a DOI in the DOI
+    field."""
+    items = {i["citationKey"]: i for i in server_items(pushed)}
+    for key, item in items.items():
+        lines = item["extra"].split("\n")
+        assert [line for line in lines if line.startswith("Citation Key:")] == [
+            f"Citation Key: {key}"
+        ]
+    assert "arXiv: 1706.03762" in items["vaswani2017attention"]["extra"].split("\n")
+    preprint = items["ahmed2017weighted"]
+    assert preprint["itemType"] == "preprint" and preprint["archiveID"] == "arXiv:1711.02132"
+    assert "arXiv:" not in preprint["extra"]
+    assert items["contextaware2020document"]["DOI"] == "10.1145/3366423.3380258"
+
+
+def test_a_zotero_7_members_key_line_is_read_and_kept_in_step(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """A member on Zotero 7 files a paper with its key on a ``Citation Key:`` line only, and
+    another member's extra repeats a key line around a note: the key is read from the line,
+    the native field set, one line left, the members' other lines untouched."""
+    filed = file_in_zotero(
+        pushed,
+        project,
+        {
+            "itemType": "preprint",
+            "title": "Perceiver: General Perception with Iterative Attention",
+            "creators": [
+                {"creatorType": "author", "firstName": "Andrew", "lastName": "Jaegle"},
+                {"creatorType": "author", "firstName": "Felix", "lastName": "Gimeno"},
+            ],
+            "url": "https://example.org/perceiver",  # no identity but the key
+            "date": "2021",
+            "extra": "Citation Key: jaegle2021perceiver\nto read",
+        },
+    )
+    edit_list(
+        project,
+        "### Papers\n- **Attention is All you Need**",
+        f"### Papers\n{PERCEIVER}- **Attention is All you Need**",
+    )
+    other = make_zotero(pushed)
+    jain = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
+    jain["extra"] = (
+        "Citation Key: jain2019attention\nread in week 3\n" + jain["extra"]
+    )  # a second key line, before the one atbib wrote
+    other.update_item(jain)
+    summary = run("push", pushed)
+    assert summary.ok and summary.created == 0
+    assert [n.item for n in summary.notices if n.code == "adopted"] == [filed]
+    assert [c.field for c in summary.conflicts] == ["url"]  # left for the members to settle
+    perceiver = other.item(filed)["data"]
+    assert perceiver["citationKey"] == "jaegle2021perceiver"
+    assert perceiver["extra"] == "Citation Key: jaegle2021perceiver\nto read"  # in step
+    assert other.item(jain["key"])["data"]["extra"] == (
+        "read in week 3\nCitation Key: jain2019attention\narXiv: 1902.10186"
+    )
+    assert run("sync", pushed).requests == 1
+
+
+def roots(server: ZoteroServer) -> list[str]:
+    with server.lock:
+        return sorted(c.name for c in server.library.collections.values() if c.parent is None)
+
+
+def test_the_root_collection_is_named_after_the_list(
+    project: Path, zotero_server: ZoteroServer
+) -> None:
+    """By default the list's title (its first # heading); [tool.atbib] zotero-collection or
+    the option name another. A title edited later keeps the tree the last sync made."""
+    edit_list(project, "# ATPapers\n", "# Attention Papers\n")
+    assert run("push", zotero_server).ok
+    assert roots(zotero_server) == ["Attention Papers"]
+    edit_list(project, "# Attention Papers\n", "# Papers on Attention\n")
+    assert run("sync", zotero_server).requests == 1
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text("utf-8") + 'zotero-collection = "Reading Group"\n', "utf-8"
+    )
+    configured = zsync.configured_settings(state_file="other.json")
+    summary = zsync.run("push", configured, client_factory=factory(zotero_server))
+    assert summary.ok and roots(zotero_server) == ["Attention Papers", "Reading Group"]
+    summary = run("push", zotero_server, root="Elsewhere", state_file="third.json")
+    assert summary.ok and "Elsewhere" in roots(zotero_server)
 
 
 def test_request_counts(pushed: ZoteroServer, project: Path) -> None:
@@ -242,13 +346,19 @@ def test_pull_after_another_member_adds_edits_and_deletes(
     assert any("Is Attention Interpretable?" in line for line in after)  # only reported
 
     # the next sync sends back only what the list derived: the new work's key (and its
-    # arXiv id), and the conference name that follows the date edited in Zotero
+    # arXiv id), the conference name that follows the date edited in Zotero, and the key's
+    # line in extra, which the member's new extra left out
     assert sorted(run("status", pushed).planned) == [
-        "zotero: update jaegle2021perceiver (archiveID, citationKey)",
+        "zotero: update jaegle2021perceiver (archiveID, citationKey, citationKeyLines)",
         "zotero: update jain2019attention (conferenceName)",
+        "zotero: update vaswani2017attention (citationKeyLines)",
     ]
     summary = run("sync", pushed)
-    assert (summary.updated, summary.created, summary.deleted, summary.added) == (2, 0, 0, 0)
+    assert (summary.updated, summary.created, summary.deleted, summary.added) == (3, 0, 0, 0)
+    vaswani = next(i for i in server_items(pushed) if i["citationKey"] == "vaswani2017attention")
+    assert vaswani["extra"] == (
+        "Citation Key: vaswani2017attention\ncode: https://github.com/tensorflow/tensor2tensor"
+    )
     perceiver = next(i for i in server_items(pushed) if i["title"].startswith("Perceiver"))
     assert perceiver["citationKey"] == "jaegle2021perceiver"
 
@@ -256,6 +366,213 @@ def test_pull_after_another_member_adds_edits_and_deletes(
     assert summary.removed == 1
     text = (project / "README.md").read_text(encoding="utf-8")
     assert "Is Attention Interpretable?" not in text
+    assert run("sync", pushed).requests == 1
+    assert_group_mirrors_list(pushed, project)
+
+
+PERCEIVER = (
+    "- **Perceiver: General Perception with Iterative Attention**. *Andrew Jaegle, Felix "
+    "Gimeno*. (CoRR 2021) [[paper]](https://arxiv.org/abs/2103.03206)\n"
+)
+
+
+def file_in_zotero(server: ZoteroServer, project: Path, data: dict[str, Any]) -> str:
+    """A second member files an item (no citation key) in Transformer / Papers; its key."""
+    other = make_zotero(server)
+    state = load_state(project / "zotero-sync.json")
+    papers = next(k for k, p in tree_paths(state).items() if p == ("Transformer", "Papers"))
+    template = other.item_template(data.pop("itemType"))
+    template.update(collections=[papers], **data)
+    return str(other.create_items([template])["successful"]["0"]["key"])
+
+
+@pytest.mark.parametrize("mode", ["push", "sync"])
+def test_a_work_a_member_already_filed_is_adopted_by_push_as_by_sync(
+    pushed: ZoteroServer, project: Path, mode: str
+) -> None:
+    """No citation key on the item: found by identity (here the arXiv id), linked, and
+    reported; never a second item."""
+    filed = file_in_zotero(
+        pushed,
+        project,
+        {
+            "itemType": "preprint",
+            "title": "Perceiver: General Perception with Iterative Attention",
+            "creators": [
+                {"creatorType": "author", "firstName": "Andrew", "lastName": "Jaegle"},
+                {"creatorType": "author", "firstName": "Felix", "lastName": "Gimeno"},
+            ],
+            "url": "https://arxiv.org/abs/2103.03206",
+            "date": "2021",
+        },
+    )
+    edit_list(
+        project,
+        "### Papers\n- **Attention is All you Need**",
+        f"### Papers\n{PERCEIVER}- **Attention is All you Need**",
+    )
+    summary = run(mode, pushed)
+    assert summary.ok and summary.created == 0 and summary.added == 0
+    adopted = [n for n in summary.notices if n.code == "adopted"]
+    assert [(n.work, n.item) for n in adopted] == [("jaegle2021perceiver", filed)]
+    perceivers = [i for i in server_items(pushed) if i["title"].startswith("Perceiver")]
+    assert [i["key"] for i in perceivers] == [filed]
+    assert perceivers[0]["citationKey"] == "jaegle2021perceiver"
+    assert run("sync", pushed).requests == 1
+    assert_group_mirrors_list(pushed, project)
+
+
+def test_a_members_journal_article_stays_a_journal_article(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """A journal the venue table does not know: the list line names it, bib/extra.bib keeps
+    that it is a journal, bib/ exports an @article, the item stays a journalArticle, and no
+    sync reports fields a journal article cannot hold."""
+    filed = file_in_zotero(
+        pushed,
+        project,
+        {
+            "itemType": "journalArticle",
+            "title": "Attention in the Wild",
+            "creators": [{"creatorType": "author", "firstName": "Ann", "lastName": "Lee"}],
+            "date": "2021-05-01",
+            "publicationTitle": "Journal of Obscure Studies",
+            "volume": "7",
+            "url": "https://example.org/attention-in-the-wild",
+        },
+    )
+    summary = run("sync", pushed)
+    assert summary.ok and summary.added == 1 and not summary.notices
+    line = next(
+        line
+        for line in (project / "README.md").read_text("utf-8").splitlines()
+        if "Attention in the Wild" in line
+    )
+    assert line == (
+        "- **Attention in the Wild**. *Ann Lee*. (Journal of Obscure Studies 2021) "
+        "[[paper]](https://example.org/attention-in-the-wild)"
+    )
+    result = CliRunner().invoke(main, ["export"])
+    assert result.exit_code == 0, result.output
+    entry = next(
+        e for e in (project / "bib" / "all.bib").read_text("utf-8").split("\n@") if "Wild" in e
+    )
+    assert entry.startswith("article{lee2021attention,")
+    assert "journal    = {Journal of Obscure Studies}" in entry and "booktitle" not in entry
+    item = make_zotero(pushed).item(filed)["data"]
+    assert item["itemType"] == "journalArticle" and item["volume"] == "7"
+    assert item["publicationTitle"] == "Journal of Obscure Studies"
+    assert item["citationKey"] == "lee2021attention"
+    for _ in range(2):
+        again = run("sync", pushed)
+        assert (again.requests, again.notices) == (1, [])
+    assert_group_mirrors_list(pushed, project)
+
+
+def test_a_field_the_item_type_cannot_hold_is_reported_once(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """A member made a conference paper a thesis, which holds no conference: the list line
+    keeps the year, so the list now gives an arXiv paper's fields, which a thesis cannot
+    hold either. Said once, then recorded as settled."""
+    other = make_zotero(pushed)
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )["data"]
+    other.update_item(
+        {
+            "key": item["key"],
+            "version": item["version"],
+            "itemType": "thesis",
+            "conferenceName": "",
+            "proceedingsTitle": "",
+        }
+    )
+    summary = run("sync", pushed)
+    assert summary.ok and summary.rewritten == 1
+    assert [n.message for n in summary.notices] == [
+        "jain2019attention: a Zotero thesis has no field archiveID, repository; not sent"
+    ]
+    assert other.item(item["key"])["data"]["itemType"] == "thesis"  # the member's choice
+    for _ in range(2):
+        again = run("sync", pushed)
+        assert (again.requests, again.notices) == (1, [])
+
+
+def add_member_data(server: ZoteroServer, cite: str) -> tuple[str, str]:
+    """What group members add to a work's item: a tag, a note, their own collection. The
+    item's key and that collection's."""
+    other = make_zotero(server)
+    item = next(i for i in other.everything(other.top()) if i["data"]["citationKey"] == cite)
+    own = other.create_collections([{"name": "Our reading group"}])["successful"]["0"]["key"]
+    data = dict(item["data"])
+    data["tags"] = [{"tag": "to-read"}]
+    data["collections"] = [*data["collections"], own]
+    other.update_item(data)
+    note = other.item_template("note")
+    note["note"] = "<p>discussed on Friday</p>"
+    assert other.create_items([note], parentid=item["key"])["successful"]
+    return item["key"], own
+
+
+def assert_member_data_kept(server: ZoteroServer, key: str, own: str, cite: str) -> None:
+    other = make_zotero(server)
+    data = other.item(key)["data"]
+    assert data["citationKey"] == cite
+    assert [line for line in data["extra"].split("\n") if line.startswith("Citation Key")] == [
+        f"Citation Key: {cite}"
+    ]
+    assert data["tags"] == [{"tag": "to-read"}] and own in data["collections"]
+    assert [c["data"]["note"] for c in other.children(key)] == ["<p>discussed on Friday</p>"]
+
+
+def test_a_key_edited_in_the_registry_renames_the_item(pushed: ZoteroServer, project: Path) -> None:
+    """bib/keys.tsv: "edit a key here to rename it everywhere". The group's item follows the
+    new key; it is never deleted and created again, so what members added stays."""
+    key, own = add_member_data(pushed, "vaswani2017attention")
+    registry = project / "bib" / "keys.tsv"
+    text = registry.read_text("utf-8")
+    registry.write_text(text.replace("vaswani2017attention\t", "vaswani2017transformer\t"), "utf-8")
+    summary = run("sync", pushed)
+    assert summary.ok and (summary.created, summary.deleted, summary.updated) == (0, 0, 1)
+    assert [(n.code, n.work, n.item) for n in summary.notices] == [
+        ("renamed", "vaswani2017transformer", key)
+    ]
+    assert_member_data_kept(pushed, key, own, "vaswani2017transformer")
+    assert run("sync", pushed).requests == 1
+    assert_group_mirrors_list(pushed, project)
+
+
+def test_a_rekeyed_work_that_keeps_its_old_key_as_an_alias_keeps_its_item(
+    pushed: ZoteroServer, project: Path
+) -> None:
+    """A work re-keyed once its authors are known (bert2019pretraining -> devlin2019bert),
+    the old key still valid as an alias (biblatex's ids): its item follows it, found by the
+    alias."""
+    key, own = add_member_data(pushed, "bert2019pretraining")
+    edit_list(
+        project,
+        "[[paper]](https://www.aclweb.org/anthology/N19-1423)",
+        "[[paper]](https://www.aclweb.org/anthology/N19-1423)"
+        "[[arXiv]](https://arxiv.org/abs/1810.04805)",
+    )
+    registry = project / "bib" / "keys.tsv"
+    registry.write_text(
+        registry.read_text("utf-8")
+        + "devlin2019bert\tacl:N19-1423 arxiv:1810.04805\tbert pre training of deep "
+        "bidirectional transformers for language understanding\n",
+        "utf-8",
+    )
+    rows = read_registry(registry.read_text("utf-8"))
+    works, _ = collect_works(read_markdown(project / "README.md"), rows)
+    bert = next(w for w in works if w.key == "devlin2019bert")
+    assert bert.aliases == ("bert2019pretraining",)  # what export writes as ids
+    summary = run("push", pushed)
+    assert summary.ok and (summary.created, summary.deleted, summary.updated) == (0, 0, 1)
+    assert [(n.code, n.work, n.item) for n in summary.notices] == [
+        ("renamed", "devlin2019bert", key)
+    ]
+    assert_member_data_kept(pushed, key, own, "devlin2019bert")
     assert run("sync", pushed).requests == 1
     assert_group_mirrors_list(pushed, project)
 
@@ -377,13 +694,67 @@ def test_an_item_with_the_groups_notes_is_never_deleted(
     assert run("sync", pushed).requests == 1
 
 
+def test_a_linked_url_attachment_is_left_alone(pushed: ZoteroServer, project: Path) -> None:
+    """A member's link attachment is no work: never listed, never written, never deleted
+    (its item is only taken out of the list's collections)."""
+    other = make_zotero(pushed)
+    item = next(
+        i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
+    )
+    link = other.item_template("attachment", "linked_url")
+    link.update(title="Slides", url="https://example.org/slides.pdf")
+    added = other.create_items([link], parentid=item["key"])["successful"]["0"]
+    readme = (project / "README.md").read_bytes()
+    summary = run("sync", pushed)
+    assert summary.ok and (summary.added, summary.rewritten, summary.updated) == (0, 0, 0)
+    assert (project / "README.md").read_bytes() == readme
+    edit_list(
+        project,
+        next(
+            line
+            for line in (project / "README.md").read_text("utf-8").splitlines(keepends=True)
+            if "**Attention is not Explanation**" in line
+        ),
+        "",
+    )
+    summary = run("push", pushed)
+    assert summary.ok and summary.deleted == 0
+    assert [n.code for n in summary.notices] == ["kept-children"]
+    assert other.item(added["key"])["version"] == added["version"]  # never written
+    assert run("sync", pushed).requests == 1
+
+
+def test_a_429_or_503_without_retry_after_waits_by_the_clients_own_backoff(
+    project: Path, zotero_server: ZoteroServer
+) -> None:
+    zotero_server.faults.unavailable(1, retry_after=None, method="GET")
+    zotero_server.faults.rate_limit(2, retry_after=None, method="POST", path=r"/items$")
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    def make(group: int) -> ZoteroClient:
+        return ZoteroClient(make_zotero(zotero_server), policy=FAST, sleep=sleep)
+
+    summary = run("push", zotero_server, client_factory=make)
+    assert summary.ok and summary.created == 326
+    # the read waits the first delay; the write the first, then twice as long
+    assert waits == [FAST.base_delay, FAST.base_delay, 2 * FAST.base_delay]
+    statuses = [r.status for r in zotero_server.request_log]
+    assert statuses[:2] == [503, 200] and statuses.count(429) == 2
+    assert_group_mirrors_list(zotero_server, project)
+
+
 def test_retries_are_bounded_and_nothing_is_half_counted(
     project: Path, zotero_server: ZoteroServer
 ) -> None:
     zotero_server.faults.unavailable(10, retry_after=0.01, method="POST", path=r"/items$")
     policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
-    with pytest.raises(AtbibError, match="failed after 3 attempts"):
-        run("push", zotero_server, client_factory=factory(zotero_server, policy=policy))
+    summary = run("push", zotero_server, client_factory=factory(zotero_server, policy=policy))
+    assert summary.failures == ["writing 50 items failed after 3 attempts (HTTP 503)"]
+    assert (summary.collections_created, summary.created) == (24, 0)  # what was done
     assert zotero_server.count("POST", r"/items$") == 3
     assert server_items(zotero_server) == []
     zotero_server.faults.clear()
@@ -578,8 +949,8 @@ def test_a_push_whose_answer_was_lost_is_adopted_not_duplicated(
 ) -> None:
     """The server applied the write; the client gave up (attempts=1) and stopped."""
     zotero_server.faults.drop_after_write(1, method="POST", path=r"/items$")
-    with pytest.raises(AtbibError):
-        run("push", zotero_server, client_factory=factory(zotero_server, policy=RetryPolicy(1)))
+    lost = run("push", zotero_server, client_factory=factory(zotero_server, policy=RetryPolicy(1)))
+    assert not lost.ok and lost.created == 0
     state = load_state(project / "zotero-sync.json")
     assert sum(i.pending for i in state.items.values()) == 326  # keys saved before sending
     summary = run("push", zotero_server)
@@ -590,8 +961,8 @@ def test_a_push_whose_answer_was_lost_is_adopted_not_duplicated(
 def test_a_read_only_key_fails_before_anything_is_written(
     project: Path, zotero_server: ZoteroServer
 ) -> None:
-    with pytest.raises(AtbibError, match="read-only"):
-        run("push", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
+    summary = run("push", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
+    assert len(summary.failures) == 1 and "read-only" in summary.failures[0]
     assert zotero_server.count("POST") == 0
     assert not (project / "zotero-sync.json").exists()
     summary = run("pull", zotero_server, client_factory=factory(zotero_server, READONLY_KEY))
@@ -680,6 +1051,69 @@ def test_the_cli_end_to_end(project: Path, canary_server: ZoteroServer) -> None:
     assert result.exit_code == 0 and "0 conflicts" in result.output
 
 
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> RetryPolicy:
+    """The command line's own client, with quick retries (the same code, shorter waits)."""
+    quick = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
+    monkeypatch.setitem(ZoteroClient.__init__.__kwdefaults__, "policy", quick)
+    return quick
+
+
+@pytest.mark.parametrize("command", ["push", "pull", "sync", "status"])
+def test_one_exit_status_rule_for_every_command(
+    project: Path, canary_server: ZoteroServer, quick_retries: RetryPolicy, command: str
+) -> None:
+    """``atbib zotero --help``: 0 done, 1 refused or failed by Zotero (or conflicts left),
+    2 bad input. The same refusal gives the same status under every command."""
+    key = "CanaryKey7Q2xZr9Lw"
+    result = cli([command], "WrongCanary9Zz", canary_server)
+    assert result.exit_code == 1, result.output
+    assert "error: the API key is not valid (Zotero answered HTTP 403 Invalid key)" in (
+        result.output
+    )
+    canary_server.faults.unavailable(50, retry_after=0.01)
+    result = cli([command], key, canary_server)
+    assert result.exit_code == 1, result.output
+    assert "failed after 3 attempts (HTTP 503)" in result.output
+    canary_server.faults.clear()
+    writes = command in ("push", "sync")  # status and pull only read from Zotero
+    result = cli([command], "ReadOnlyCanary4Tb", canary_server)
+    assert result.exit_code == (1 if writes else 0), result.output
+    assert ("error: the API key is read-only for group 12345" in result.output) == writes
+    assert cli([command], "", canary_server).exit_code == 2  # no key
+    (project / "zotero-sync.json").write_text("{", encoding="utf-8")
+    result = cli([command], key, canary_server)
+    assert result.exit_code == 2 and "not a valid sync state file" in result.output
+    (project / "zotero-sync.json").unlink()
+    assert cli([command], key, canary_server).exit_code == 0
+
+
+def test_messages_say_what_happened(project: Path, canary_server: ZoteroServer) -> None:
+    """A dry run says "would" for collections too; progress bars are for terminals only,
+    the summary is always printed."""
+    result = cli(["push", "--dry-run"], "CanaryKey7Q2xZr9Lw", canary_server)
+    assert "(24 collections would be created, 0 would be deleted)" in result.output
+    result = cli(["push"], "CanaryKey7Q2xZr9Lw", canary_server)  # standard error is no terminal
+    assert result.output.splitlines() == [
+        "Zotero: 326 created, 0 updated, 0 deleted (24 collections created, 0 deleted); "
+        "list: 0 added, 0 rewritten, 0 removed; 0 unchanged; 0 conflicts; 10 requests"
+    ]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_drawn_on_a_terminal() -> None:
+    for stream, drawn in ((_Terminal(), True), (io.StringIO(), False)):
+        bar = zcli._ProgressBar(stream)
+        bar.start("Writing to Zotero", 326)
+        bar.advance(326)
+        bar.finish()
+        assert ("Writing to Zotero" in stream.getvalue()) == drawn
+
+
 def test_a_fresh_clone_without_the_state_file_adopts_the_group(
     project: Path, canary_server: ZoteroServer
 ) -> None:
@@ -702,15 +1136,16 @@ def test_the_api_key_never_leaves_the_process(
     canary = "CanaryKey7Q2xZr9Lw"
     outputs = []
     result = cli(["push"], "ReadOnlyCanary4Tb", canary_server)  # 1 clear error
-    assert result.exit_code == 2 and "read-only" in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    assert result.exit_code == 1
+    error, summary = result.output.strip().splitlines()
+    assert "read-only" in error and summary.startswith("Zotero: 0 created")
     outputs.append(result.output)
     for args in (["push"], ["sync"], ["status"], ["pull", "--dry-run"]):
         result = cli(args, canary, canary_server)
         assert result.exit_code == 0, result.output
         outputs.append(result.output)
     result = cli(["sync"], "WrongCanary9Zz", canary_server)  # refused key
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     outputs.append(result.output)
 
     def explode(*args: Any, **kwargs: Any) -> Any:

@@ -259,7 +259,8 @@ def test_since_and_format_versions(zotero_client):
 def test_if_modified_since_version_gives_304(raw):
     r = raw.post("/items", [book()])
     v = lmv(r)
-    assert raw.get("/items", headers={"If-Modified-Since-Version": str(v)}).status_code == 304
+    r = raw.get("/items", headers={"If-Modified-Since-Version": str(v)})
+    assert r.status_code == 304 and lmv(r) == v  # as the real server does
     r = raw.get("/items", headers={"If-Modified-Since-Version": str(v - 1)})
     assert r.status_code == 200
 
@@ -375,6 +376,7 @@ def test_library_precondition_on_multi_write(raw):
     assert (
         r.text == f"Library has been modified since specified version (expected {v - 1}, found {v})"
     )
+    assert lmv(r) == v  # the library's version (DS-T "should include library version for 412")
     r = raw.post("/items", [book("B")], headers={"If-Unmodified-Since-Version": "0"})
     assert r.status_code == 412  # DS-T: header 0 on a non-empty library
     r = raw.post("/items", [book("B")], headers={"If-Unmodified-Since-Version": str(v)})
@@ -782,6 +784,37 @@ def test_unavailable_503(zotero_server, zotero_client, raw):
     zotero_server.faults.unavailable(1, retry_after=3)
     r = raw.get("/items")
     assert r.status_code == 503 and r.headers["Retry-After"] == "3"
+
+
+def test_429_and_503_may_come_without_retry_after(zotero_server, zotero_client, raw):
+    zotero_server.faults.rate_limit(1, retry_after=None, method="GET")
+    r = raw.get("/items")
+    assert r.status_code == 429 and "Retry-After" not in r.headers
+    zotero_server.faults.rate_limit(1, retry_after=None, method="GET")
+    with pytest.raises(ze.TooManyRetriesError):  # pyzotero gives up at once: no wait named
+        zotero_client.items()
+    zotero_server.faults.unavailable(1, retry_after=None)
+    r = raw.get("/items")
+    assert r.status_code == 503 and "Retry-After" not in r.headers
+    assert zotero_server.faults.waits == []  # nothing asked, nothing to honour
+
+
+def test_linked_url_attachments_are_child_items(zotero_server, zotero_client, raw):
+    parent = raw.post("/items", [book("P")]).json()["successful"]["0"]["key"]
+    link = zotero_client.item_template("attachment", "linked_url")
+    link.update(title="arXiv.org Link", url="https://arxiv.org/abs/1706.03762")
+    report = zotero_client.create_items([link], parentid=parent)
+    assert report["successful"]["0"]["data"]["linkMode"] == "linked_url"
+    # empty storage properties are ignored, as by the real server; a value is refused
+    empty = {**link, "parentItem": parent, "filename": "", "md5": None, "mtime": None, "path": ""}
+    assert raw.post("/items", [empty]).json()["successful"]
+    r = raw.post(
+        "/items", [{**link, "parentItem": parent, "md5": "c7487a750a97722ae1878ed46b215ebe"}]
+    )
+    assert r.json()["failed"]["0"]["message"] == (
+        "'md5' is valid only for imported and embedded-image attachments"
+    )
+    assert zotero_client.item(parent)["meta"]["numChildren"] == 2
 
 
 def test_backoff_header_is_honoured(zotero_server, zotero_client):

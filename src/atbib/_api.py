@@ -276,7 +276,8 @@ def sync_zotero(
     the list), ``"sync"`` (pull, then push: a three-way merge against the last sync) or
     ``"status"`` (what a sync would change; writes nothing). *group* is the group's id
     (default: ``[tool.atbib] zotero-group``); *collection* the root of the list's
-    collection tree (default: ``zotero-collection``, else ``ATPapers``).
+    collection tree (default: ``zotero-collection``, else the one the last sync used, else
+    the list's title: its first ``#`` heading).
 
     The settings come from the pyproject.toml nearest to *project* (default: the current
     folder); *list_path*, *bib_dir* and *state_file* override them, relative to the current
@@ -284,9 +285,11 @@ def sync_zotero(
     argument; ``$ATBIB_ZOTERO_ENDPOINT`` points the client at another server (a self-hosted
     or test API).
 
-    Raises :class:`AtbibError` for bad settings, a missing key or a refusal by Zotero (an
-    invalid key, no write access). Conflicts and per-item refusals do not raise: they are in
-    the summary (``summary.ok`` is false when Zotero refused something).
+    Raises :class:`AtbibError` for bad input (settings, the list, the state file, a missing
+    key) before anything is done. What Zotero refuses or fails (an invalid or read-only key,
+    a request that keeps failing, an item it will not take) does not raise: it is in
+    ``summary.failures``, with the counts of what was done before it (``summary.ok`` is
+    false); conflicts are in ``summary.conflicts``.
     """
     from atbib.zotero.sync import MODES, configured_settings, run
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from atbib._nogc import nogc
-from atbib.bibtex.mapping import KeptEntry, bibtex_entry
+from atbib.bibtex.mapping import KeptEntry, bibtex_entry, encode_value
 from atbib.bibtex.write import format_entry, join_file_bytes
 from atbib.dedupe import cluster_indices, merge
 from atbib.keys import DEFAULT_FORMULA, KeyRow, _assign_keys, write_registry
@@ -249,7 +249,7 @@ def build_bibliography(
                 w.key,
                 sections=w.record.sections,
                 aliases=w.aliases,
-                kept=_kept(kept, w),
+                kept=_entry_fields(kept, w),
             )
         ).encode("utf-8")
         for w in works
@@ -278,7 +278,7 @@ def build_bibliography(
                     all_entries[i]
                     if len(works[i].record.sections) == 1
                     else _section_entry(
-                        works[i], heading_set, all_entries[i], _kept(kept, works[i])
+                        works[i], heading_set, all_entries[i], _entry_fields(kept, works[i])
                     )
                     for i in order
                 ),
@@ -295,15 +295,54 @@ def build_bibliography(
     return Bibliography(works, files, rows)
 
 
-def _kept(kept: Mapping[str, tuple[str, KeptEntry]], work: Work) -> KeptEntry | None:
+def _entry_fields(kept: Mapping[str, tuple[str, KeptEntry]], work: Work) -> KeptEntry | None:
     """The fields written into a work's entry beyond what the list shows: those kept from an
     imported entry (``bib/extra.bib``), then its published version's."""
-    found = kept.get(work.key.lower()) if kept else None
-    if work.published is None:
-        return found[1] if found is not None else None
-    if found is None:
-        return work.published
-    own = found[1]
+    own = _kept(kept, work.key)
+    if work.published is None or own is None:
+        return work.published or own
     names = {name for name, _ in own.fields}
     fields = own.fields + tuple(f for f in work.published.fields if f[0] not in names)
     return KeptEntry(own.entry_type, fields)
+
+
+def _kept(kept: Mapping[str, tuple[str, KeptEntry]], key: str) -> KeptEntry | None:
+    found = kept.get(key.lower()) if kept else None
+    return found[1] if found is not None else None
+
+
+_VENUE_NAME_FIELDS = frozenset({"journal", "journaltitle", "booktitle", "eventtitle"})
+
+
+def journal_works(
+    works: Sequence[Work], kept: Mapping[str, tuple[str, KeptEntry]]
+) -> frozenset[str]:
+    """Keys of the works in a journal the venue table does not know: the list line names
+    the venue but cannot say it is a journal, and the work's kept fields make its entry an
+    ``@article``. A Zotero item of such a work is a journal article, as bib/ says."""
+    found: list[str] = []
+    for work in works:
+        entry = _kept(kept, work.key)
+        venue = work.record.venue
+        if entry is None or venue is None or not venue.name or venue.parsed.type is not None:
+            continue
+        if bibtex_entry(work.record, work.key, kept=entry).entry_type == "article":
+            found.append(work.key)
+    return frozenset(found)
+
+
+def kept_in_journals(
+    kept: Mapping[str, tuple[str, KeptEntry]], journals: Mapping[str, str]
+) -> dict[str, tuple[str, KeptEntry]]:
+    """``bib/extra.bib``'s entries with these works (key -> the journal's name as the list
+    writes it) kept as articles in those journals, their other kept fields as they were: a
+    group member filed them as journal articles in a journal the venue table does not know."""
+    out = dict(kept)
+    for key, journal in journals.items():
+        old = _kept(out, key)
+        rest = [
+            (n, v) for n, v in (old.fields if old else ()) if n.lower() not in _VENUE_NAME_FIELDS
+        ]
+        fields = (("journal", encode_value("journal", journal)), *rest)
+        out[key.lower()] = (key, KeptEntry("article", tuple(fields)))
+    return out

@@ -9,8 +9,10 @@ what is left.
 Kinds:
 
 ``rate_limit``  answer 429 ``Request rate limit exceeded`` with ``Retry-After``
-                (the request is not processed).
-``unavailable`` answer 503 ``Service unavailable`` with ``Retry-After``.
+                (the request is not processed); ``retry_after=None`` sends no
+                ``Retry-After``, as the real server may.
+``unavailable`` answer 503 ``Service unavailable`` with ``Retry-After`` (or
+                without it, ``retry_after=None``).
 ``backoff``     process the request normally and add ``Backoff: <seconds>``.
 ``drop_after_write``
                 process the request (the write is committed), then close the
@@ -50,7 +52,8 @@ class Fault:
     remaining: int
     method: frozenset[str] | None = None
     path: re.Pattern[str] | None = None
-    seconds: float = 1.0
+    seconds: float | None = 1.0
+    """Seconds to wait, sleep or ask for; ``None``: a 429 or 503 without ``Retry-After``."""
     mutation: Mutation | None = None
     fired: int = 0
 
@@ -89,13 +92,15 @@ class FaultInjector:
         count: int = 1,
         method: str | Iterable[str] | None = None,
         path: str | None = None,
-        seconds: float = 1.0,
+        seconds: float | None = 1.0,
         mutation: Mutation | None = None,
     ) -> Fault:
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {KINDS}")
         if kind == "race" and mutation is None:
             raise ValueError("a race fault needs a mutation(library) callable")
+        if seconds is None and kind not in ("rate_limit", "unavailable"):
+            raise ValueError(f"a {kind} fault needs seconds")
         methods: frozenset[str] | None
         if method is None:
             methods = None
@@ -117,10 +122,12 @@ class FaultInjector:
 
     # Convenience spellings -------------------------------------------------------
 
-    def rate_limit(self, count: int = 1, *, retry_after: float = 1, **kw: Any) -> Fault:
+    def rate_limit(self, count: int = 1, *, retry_after: float | None = 1, **kw: Any) -> Fault:
+        """``retry_after=None``: no ``Retry-After`` header (the client must pick its wait)."""
         return self.inject("rate_limit", count=count, seconds=retry_after, **kw)
 
-    def unavailable(self, count: int = 1, *, retry_after: float = 1, **kw: Any) -> Fault:
+    def unavailable(self, count: int = 1, *, retry_after: float | None = 1, **kw: Any) -> Fault:
+        """``retry_after=None``: no ``Retry-After`` header."""
         return self.inject("unavailable", count=count, seconds=retry_after, **kw)
 
     def backoff(self, seconds: float = 1, count: int = 1, **kw: Any) -> Fault:

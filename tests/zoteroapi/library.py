@@ -39,7 +39,8 @@ class ApiError(Exception):
 
     In a multi-object write it becomes ``failed[i]``; elsewhere it becomes the
     HTTP response (text/plain body).  ``last_modified_version`` is sent as a
-    header only where the real server sends one (412s on single objects).
+    header only where the real server sends one (412s: the object's version on
+    single-object requests, the library's on multi-object ones).
     """
 
     def __init__(
@@ -584,6 +585,8 @@ class Library:
                 if item_type != "attachment":
                     raise ApiError(400, f"'{key}' is valid only for attachment items")
                 lm = link_mode or ""
+                if val in (None, ""):
+                    continue  # an empty storage property is ignored whatever the link mode
                 if key in ("filename", "md5", "mtime") and not (
                     lm.startswith("imported_") or lm == "embedded_image"
                 ):

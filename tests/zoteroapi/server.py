@@ -707,20 +707,14 @@ class ZoteroServer:
             detail.faults.append(fault.kind)
             if fault.kind == "drop":
                 resp, dropped = None, True
-            elif fault.kind == "rate_limit":
-                resp = Response(
-                    429,
-                    b"Request rate limit exceeded",
-                    "text/plain; charset=utf-8",
-                    {"Retry-After": _fmt_seconds(fault.seconds)},
-                )
             else:
-                resp = Response(
-                    503,
-                    b"Service unavailable",
-                    "text/plain; charset=utf-8",
-                    {"Retry-After": _fmt_seconds(fault.seconds)},
+                status, message = (
+                    (429, b"Request rate limit exceeded")
+                    if fault.kind == "rate_limit"
+                    else (503, b"Service unavailable")
                 )
+                wait = {} if fault.seconds is None else {"Retry-After": _fmt_seconds(fault.seconds)}
+                resp = Response(status, message, "text/plain; charset=utf-8", wait)
         else:
             for fault in self.faults.take(method, path, ("delay",)):
                 detail.faults.append(fault.kind)
@@ -903,7 +897,7 @@ class ZoteroServer:
         ):
             since = req.header("if-modified-since-version")
             if since is not None and since.strip().isdigit() and lib.version <= int(since):
-                return empty_response(304)
+                return empty_response(304, {"Last-Modified-Version": str(lib.version)})
         if action == "items":
             return self._items(req, auth, lib, segments[1:])
         if action == "collections":
@@ -952,6 +946,7 @@ class ZoteroServer:
                 412,
                 "Library has been modified since specified version "
                 f"(expected {int(header)}, found {lib.version})",
+                last_modified_version=lib.version,
             )
         return True
 

@@ -6,7 +6,9 @@ those fields here, raw as the source wrote them, under the key the work got; ``a
 writes them back into the work's entry wherever they still say what the list says
 (:func:`atbib.bibtex.mapping.overlay`). So a .bib file imported into the list comes back from
 export with its fields and values, and a field corrected by hand in bib/ survives the next
-export once ``atbib import --update`` has taken it in.
+export once ``atbib import --update`` has taken it in. ``atbib zotero pull`` keeps here that a
+work a group member filed as a journal article is in a journal, when the venue table does not
+know the journal the list line names (:func:`atbib.export.kept_in_journals`).
 
 The file is plain BibTeX (one entry per work, only the kept fields) that people may edit; it is
 not a bibliography to cite, and export never rewrites it.
@@ -32,7 +34,8 @@ __all__ = ["HEADER", "KEPT_FILE", "kept_fields", "read_kept", "write_kept"]
 HEADER = (
     "Kept by atbib: fields of imported .bib entries that the list cannot show (pages,",
     "publisher, doi, ...) or spells differently, by citation key. `atbib export` writes them",
-    "into bib/; `atbib import` adds to this file. You may edit it; it is not for citing.",
+    "into bib/; `atbib import` and `atbib zotero pull` add to this file. You may edit it;",
+    "it is not for citing.",
 )
 _SPACE = " ".join
 

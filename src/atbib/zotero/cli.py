@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -103,7 +103,8 @@ def _options(func: F) -> F:
             "--collection",
             "root",
             help="The root collection of the list's tree [default: [tool.atbib] "
-            "zotero-collection, else ATPapers].",
+            "zotero-collection, else the one the last sync used, else the list's title (its "
+            "first # heading)].",
         ),
         click.option(
             "--group",
@@ -132,8 +133,14 @@ def zotero() -> None:
     from $ZOTERO_API_KEY or the system keyring (`keyring set atbib zotero-api-key`). The
     state of the last sync is kept in zotero-sync.json beside the bib folder: commit it.
 
-    Exit status: 0 when done, 1 when Zotero refused something or conflicts were left,
-    2 for bad input.
+    \b
+    Exit status, the same for every command:
+      0  everything was done (or, with --dry-run and status, can be);
+      1  Zotero refused or failed something (an invalid or read-only key, a
+         request that kept failing, an item it would not take), or conflicts
+         were left as they are: the summary says what was done before;
+      2  bad input (an option, the configuration, the list, the state file,
+         no API key): nothing was done.
     """
 
 
@@ -150,22 +157,24 @@ def _run(mode: str, **opts: Any) -> None:
         list_path=opts["list_path"],
         bib_dir=opts["bib_dir"],
     )
-    summary = run(mode, settings, progress=_ProgressBar())
+    summary = run(mode, settings, progress=_ProgressBar(sys.stderr))
     _report(summary)
     if summary.failures or any(not c.resolved for c in summary.conflicts):
         sys.exit(1)
 
 
 class _ProgressBar:
-    """click's progress bar on stderr for long phases (it hides itself off a terminal)."""
+    """click's progress bar for long phases, on a terminal only: off a terminal click would
+    still print each phase's label, and the summary says it all."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
         self._bar: Any = None
 
     def start(self, label: str, total: int) -> None:
         self.finish()
-        if total >= 100:
-            self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        if total >= 100 and self._stream.isatty():
+            self._bar = click.progressbar(length=total, label=label, file=self._stream)
             self._bar.__enter__()
 
     def advance(self, steps: int) -> None:
@@ -205,8 +214,8 @@ def _report(summary: Summary) -> None:
         f"Zotero: {summary.created} {verb}created, {summary.updated} {verb}updated, "
         f"{summary.deleted} {verb}deleted"
         + (
-            f" ({summary.collections_created} collections created"
-            f", {summary.collections_deleted} deleted)"
+            f" ({summary.collections_created} collections {verb}created"
+            f", {summary.collections_deleted} {verb}deleted)"
             if summary.collections_created or summary.collections_deleted
             else ""
         ),

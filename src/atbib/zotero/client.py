@@ -149,6 +149,8 @@ class ZoteroClient:
         self._clock = clock
         self._not_before = 0.0
         self._status: int | None = None
+        self._refusal = ""
+        """The text of the last 401 or 403 (``Invalid key``, ``Write access denied``)."""
         self._writable: bool | None = None
         if zot.client is None:
             raise ValueError("the pyzotero object has no HTTP client")
@@ -171,6 +173,8 @@ class ZoteroClient:
 
     def _on_response(self, response: httpx2.Response) -> None:
         self._status = response.status_code
+        if response.status_code in (401, 403):
+            self._refusal = response.read().decode("utf-8", "replace").strip()
         for name in ("backoff", "retry-after"):
             value = response.headers.get(name)
             if value is None:
@@ -199,14 +203,11 @@ class ZoteroClient:
             except httpx2.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
             except Exception as exc:
-                status = self._status
+                status = self._last_status()
                 if status == 412:
                     raise LibraryChanged(what) from None
                 if status in (401, 403):
-                    raise AccessDenied(
-                        f"Zotero refused {what} for group {self.group} (HTTP {status}): "
-                        "check the API key's permissions"
-                    ) from None
+                    raise self._denied(what, status) from None
                 if status is None or not (status in (409, 429) or status >= 500):
                     raise ZoteroError(f"{what} failed: {_short(exc)}") from None
                 last = f"HTTP {status}"
@@ -217,6 +218,25 @@ class ZoteroClient:
                     self._sleep(min(delay, self.policy.max_delay))
                     delay *= 2
         raise ZoteroError(f"{what} failed after {self.policy.attempts} attempts ({last})")
+
+    def _last_status(self) -> int | None:
+        """The status of the last response (``None``: none since the last request). A method, so
+        that type checkers do not take it for the ``None`` set before the request."""
+        return self._status
+
+    def _denied(self, what: str, status: int) -> AccessDenied:
+        """The refusal of a 401 or 403, told apart by Zotero's reason: a key it does not
+        know, or a key without the access the request needs."""
+        reason = f"HTTP {status} {self._refusal}".strip()
+        if self._refusal.lower() == "invalid key":
+            return AccessDenied(
+                f"the API key is not valid (Zotero answered {reason}): create one at "
+                "https://www.zotero.org/settings/keys"
+            )
+        return AccessDenied(
+            f"Zotero refused {what} for group {self.group} ({reason}): the API key lacks "
+            "access to the group; check its permissions at https://www.zotero.org/settings/keys"
+        )
 
     def pause(self, seconds: float) -> None:
         """Wait between rounds of pull, merge and retry."""

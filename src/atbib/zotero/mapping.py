@@ -12,6 +12,7 @@ paper in a report series           ``report``           ``seriesTitle`` (as writ
 arXiv-only paper (CoRR)            ``preprint``         ``repository = arXiv``,
                                                         ``archiveID = arXiv:<id>``
 paper at an unknown venue          ``conferencePaper``  ``conferenceName``
+paper in an unknown journal        ``journalArticle``   ``publicationTitle`` (as written)
 paper with no venue and no arXiv   ``webpage``          --
 blog post                          ``blogPost``         --
 repository                         ``computerProgram``  --
@@ -20,22 +21,37 @@ book                               ``book``             --
 other                              ``webpage``          --
 =================================  ===================  ==========================================
 
+A venue the venue table does not know is a conference's unless the work's kept fields
+(``bib/extra.bib``, which a pull fills when a group member files a journal article) make it
+a journal's: the list line names the venue but cannot say which it is, and the item, the
+list and bib/ must agree.
+
 Every item also gets: ``title``; ``creators`` (authors with first and last names; the source of
 a blog post or the owner of a repository as one single-field ``name``); ``date`` (the year);
 ``url`` (the paper's own link, or the title link of blog posts and repositories); ``shortTitle``
-(the nickname, ``***BERT***``); the native ``citationKey``; ``abstractNote`` (a repository's
-description); and the other labelled links as lines of ``extra``::
+(the nickname, ``***BERT***``); the native ``citationKey``; the ``DOI`` of a paper or a book
+(every item type of schema v41 has the field); ``abstractNote`` (a repository's description);
+and lines of ``extra``, after the group's own lines: the citation key again, for Zotero 7 with
+Better BibTeX 7, which pins keys there (Zotero 8 has the native field); a paper's arXiv id,
+where Better BibTeX and Zotero users look for it (a preprint holds it in ``archiveID``); and
+the other labelled links::
 
+    Citation Key: devlin2019bert
+    arXiv: 1810.04805
     code: https://github.com/google-research/bert
     pt code: https://github.com/huggingface/transformers
+
+atbib owns these lines and no others: every ``Citation Key:`` line (one is written, in step
+with ``citationKey``; a key is read from either), an ``arXiv:`` line holding just an arXiv id,
+and the link lines. The group's other lines (notes, ``arXiv:2001.00001 [cs.CL]`` as Zotero's
+arXiv translator writes it, ``original-date: ...``) are kept as they are, in their order.
 
 Links live in ``extra`` rather than in child attachments because that costs no request and no
 extra object (an attachment per link would more than double the objects of a push and every
 later pull), the lines show in the item's Info pane, and they travel with the item's version.
 Labels that Zotero would read as one of its own fields (``url: ...``) are written in brackets
 (``[url]: ...``) so the desktop client never moves them into a field; URLs that are empty or
-relative are written in angle brackets (``code: <exbert.net>``). Lines of ``extra`` that are
-not links (``Citation Key: ...``, notes) belong to the group and are kept as they are.
+relative are written in angle brackets (``code: <exbert.net>``).
 
 Fields are compared as plain JSON values (:data:`Fields`): the planner works on these, and the
 reverse direction (:func:`record_patch`) turns changed fields back into record attributes,
@@ -50,6 +66,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from atbib.identifiers import normalise_arxiv
 from atbib.model import Kind, Link, Person, Record, Venue
 from atbib.venues import VenueType, lookup, lookup_full
 
@@ -64,6 +81,15 @@ LINKS = "links"
 """Pseudo-field: the labelled links, stored as lines of ``extra``."""
 COLLECTIONS = "collections"
 """Pseudo-field: keys of the collections inside the list's tree (sorted)."""
+KEY_LINES = "citationKeyLines"
+"""Pseudo-field: the keys on the ``Citation Key:`` lines of ``extra``, in order (one line, in
+step with ``citationKey``, once atbib wrote the item)."""
+ARXIV = "arXiv"
+"""Pseudo-field: the arXiv id on the ``arXiv:`` line of ``extra``."""
+EXTRA_FIELDS = (KEY_LINES, ARXIV, LINKS)
+"""The pseudo-fields written as lines of ``extra``, in this order, after the group's lines."""
+PSEUDO_FIELDS = frozenset({*EXTRA_FIELDS, COLLECTIONS})
+"""Fields of :data:`Fields` that are no field of the item."""
 
 URL_KINDS = frozenset({Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER})
 """Kinds whose entry is a title link (``[Source / Title](url)``) rather than a bold title."""
@@ -128,6 +154,9 @@ ITEM_TYPES: tuple[ItemType, ...] = (
 going to Zotero; the row's ``kind`` is what an item of that type becomes in the list)."""
 
 TYPE_BY_NAME: dict[str, ItemType] = {row.name: row for row in ITEM_TYPES}
+
+JOURNAL_ARTICLE = next(row.name for row in ITEM_TYPES if J in row.venue_types)
+"""The item type of a paper in a journal."""
 
 PAPER_LIKE_TYPES = frozenset(
     {
@@ -211,8 +240,18 @@ CREATOR_TYPES: dict[str, frozenset[str]] = {
     "webpage": frozenset({"author", "contributor", "translator"}),
 }
 
-COMMON_FIELDS = ("itemType", "title", "creators", "date", "url", "shortTitle", "citationKey")
-"""Fields every item type of the table owns (besides ``links`` and ``collections``)."""
+COMMON_FIELDS = (
+    "itemType",
+    "title",
+    "creators",
+    "date",
+    "url",
+    "shortTitle",
+    "citationKey",
+    "DOI",
+)
+"""Fields of every regular item type of schema v41 that atbib owns (besides the
+pseudo-fields)."""
 
 RESERVED_LABELS = frozenset(
     # Normalised names (Zotero's _normalizeExtraKey) of every field of the item types above,
@@ -240,17 +279,23 @@ _LINK_LINE = re.compile(
     r"(?:(?P<url>[A-Za-z][A-Za-z0-9+.\-]*://\S+)|<(?P<raw>[^<>\n]*)>)$"
 )
 _CITATION_KEY_LINE = re.compile(r"^\s*citation key:\s*(\S+)\s*$", re.IGNORECASE)
+_ARXIV_LINE = re.compile(r"^arXiv: (\S+)$")
 
 
 # -- the table, going to Zotero ---------------------------------------------------------------
 
 
-def item_type_for(record: Record) -> ItemType:
-    """The table row for a record (see the module docstring)."""
+def item_type_for(record: Record, venue_type: VenueType | None = None) -> ItemType:
+    """The table row for a record (see the module docstring). *venue_type*: the type of a
+    venue the venue table does not know, where something other than the list says it (a
+    journal a group member named, kept with the work's fields in ``bib/extra.bib``)."""
     if record.kind is not Kind.PAPER:
         return next(row for row in ITEM_TYPES if row.kind is record.kind)
     parsed = record.venue.parsed if record.venue is not None else None
-    venue_type = parsed.type if parsed is not None else None
+    if parsed is not None and parsed.name and parsed.type is not None:
+        venue_type = parsed.type
+    elif parsed is None or not parsed.name:
+        venue_type = None
     if venue_type is not None:
         for row in ITEM_TYPES:
             if venue_type in row.venue_types:
@@ -282,21 +327,13 @@ def owned_fields(item_type: str) -> tuple[str, ...]:
             names += ["repository", "archiveID"]
         if row.describes:
             names.append("abstractNote")
-    return (*names, LINKS, COLLECTIONS)
+    return (*names, KEY_LINES, ARXIV, LINKS, COLLECTIONS)
 
 
 def venue_fields_of(item_type: str) -> frozenset[str]:
     """The fields a work's venue is read back from (a change to any of them changes it)."""
-    names = set(owned_fields(item_type)) - {
-        "title",
-        "creators",
-        "url",
-        "shortTitle",
-        "citationKey",
-        "abstractNote",
-        LINKS,
-        COLLECTIONS,
-    }
+    names = set(owned_fields(item_type)) - PSEUDO_FIELDS
+    names -= {"title", "creators", "url", "shortTitle", "citationKey", "DOI", "abstractNote"}
     return frozenset(names)
 
 
@@ -381,28 +418,60 @@ def link_line(link: Link) -> str:
     return f"{head}: {url}"
 
 
-def parse_extra(extra: str) -> tuple[tuple[Link, ...], tuple[str, ...]]:
-    """``(links, other lines)`` of an ``extra`` field."""
+@dataclass(frozen=True, slots=True)
+class ExtraLines:
+    """An ``extra`` field split into atbib's lines and the group's own."""
+
+    links: tuple[Link, ...] = ()
+    keys: tuple[str, ...] = ()
+    """The keys of the ``Citation Key:`` lines (Better BibTeX reads the first)."""
+    arxiv: str = ""
+    other: tuple[str, ...] = ()
+    """The group's own lines, in their order (blank lines at the end dropped)."""
+
+
+def parse_extra(extra: str) -> ExtraLines:
+    """The lines of an ``extra`` field, atbib's and the group's (see the module docstring)."""
     links: list[Link] = []
+    keys: list[str] = []
+    arxiv = ""
     other: list[str] = []
     for line in extra.split("\n") if extra else ():
-        match = _LINK_LINE.match(line)
-        if match is None:
+        link = _LINK_LINE.match(line)
+        key = _CITATION_KEY_LINE.match(line) if link is None else None
+        own_arxiv = _ARXIV_LINE.match(line) if link is None and key is None else None
+        if link is not None:
+            label = link.group("bracketed") or link.group("label") or ""
+            url = link.group("url") if link.group("url") is not None else link.group("raw")
+            links.append(Link(label, url or ""))
+        elif key is not None:
+            keys.append(key.group(1))
+        elif own_arxiv is not None and not arxiv and normalise_arxiv(own_arxiv.group(1)):
+            arxiv = own_arxiv.group(1)
+        else:
             other.append(line)
-            continue
-        label = match.group("bracketed") or match.group("label") or ""
-        url = match.group("url") if match.group("url") is not None else match.group("raw")
-        links.append(Link(label, url or ""))
     while other and not other[-1].strip():
         other.pop()
-    return tuple(links), tuple(other)
+    return ExtraLines(tuple(links), tuple(keys), arxiv, tuple(other))
 
 
-def compose_extra(other: str, links: Iterable[Sequence[str]]) -> str:
-    """``extra`` with the group's own lines first, then one line per link."""
-    lines = [other] if other else []
-    lines += [link_line(Link(label, url)) for label, url in links]
+def compose_extra(other: str, fields: Mapping[str, Any]) -> str:
+    """``extra`` with the group's own lines first, then atbib's (:data:`EXTRA_FIELDS`). A line
+    of atbib's among the group's (a state file written before atbib owned it) is dropped:
+    it is written from the fields, once."""
+    own = parse_extra(other).other if other else ()
+    lines = list(own)
+    lines += [f"Citation Key: {key}" for key in fields.get(KEY_LINES) or ()]
+    if fields.get(ARXIV):
+        lines.append(f"arXiv: {fields[ARXIV]}")
+    lines += [link_line(Link(label, url)) for label, url in fields.get(LINKS) or ()]
     return "\n".join(lines)
+
+
+def cited_key(fields: Mapping[str, Any]) -> str:
+    """The citation key an item carries: its native field, else its first ``Citation Key:``
+    line (Zotero 7 with Better BibTeX 7 pins keys there only)."""
+    return str(fields.get("citationKey") or next(iter(fields.get(KEY_LINES) or ()), ""))
 
 
 def _venue_fields(record: Record, row: ItemType) -> Fields:
@@ -419,17 +488,38 @@ def _venue_fields(record: Record, row: ItemType) -> Fields:
         return fields
     if row.venue_text:
         fields[row.venue_text] = venue.text
-    if row.venue_abbr and parsed.name:
+    if row.venue_abbr and parsed.info is not None:  # an unknown venue has no abbreviation
         fields[row.venue_abbr] = parsed.abbr
     if row.venue_full and parsed.name:
         fields[row.venue_full] = parsed.full_name
     return {k: v for k, v in fields.items() if v}
 
 
-def work_fields(record: Record, key: str = "", collections: Iterable[str] = ()) -> Fields:
-    """The fields of the item for a work (its merged record, citation key and the keys of the
-    collections of its subsections)."""
-    row = item_type_for(record)
+def _identifier_fields(record: Record, row: ItemType) -> Fields:
+    """The DOI and the arXiv id of a paper or a book, where its item type holds them (a
+    preprint's arXiv id is its ``archiveID``). Other works' links may name a paper's
+    identifiers (a repository's paper link): not theirs."""
+    if record.kind not in (Kind.PAPER, Kind.BOOK):
+        return {}
+    fields: Fields = {}
+    for ident in record.identifiers:
+        if ident.scheme == "doi" and writable(row.name, "DOI"):
+            fields.setdefault("DOI", ident.value)
+        elif ident.scheme == "arxiv" and not writable(row.name, "archiveID"):
+            fields.setdefault(ARXIV, ident.value)
+    return fields
+
+
+def work_fields(
+    record: Record,
+    key: str = "",
+    collections: Iterable[str] = (),
+    venue_type: VenueType | None = None,
+) -> Fields:
+    """The fields of the item for a work (its merged record, citation key, the keys of the
+    collections of its subsections, and the type of its venue where the list cannot say it:
+    :func:`item_type_for`)."""
+    row = item_type_for(record, venue_type)
     fields: Fields = {"itemType": row.name, "title": record.title}
     creators = _creators(record, row)
     if creators:
@@ -445,6 +535,8 @@ def work_fields(record: Record, key: str = "", collections: Iterable[str] = ()) 
         fields["shortTitle"] = record.nickname
     if key:
         fields["citationKey"] = key
+        fields[KEY_LINES] = [key]
+    fields.update(_identifier_fields(record, row))
     if row.describes and record.description:
         fields["abstractNote"] = record.description
     fields.update(_venue_fields(record, row))
@@ -484,7 +576,7 @@ def item_fields(data: Mapping[str, Any], tree: Collection[str]) -> tuple[Fields,
     item_type = str(data.get("itemType", ""))
     fields: Fields = {"itemType": item_type}
     for name in owned_fields(item_type):
-        if name in ("itemType", "creators", LINKS, COLLECTIONS):
+        if name in ("itemType", "creators") or name in PSEUDO_FIELDS:
             continue
         value = data.get(name)
         if value not in (None, "", False):
@@ -492,21 +584,19 @@ def item_fields(data: Mapping[str, Any], tree: Collection[str]) -> tuple[Fields,
     creators = [_clean_creator(c) for c in data.get("creators") or () if isinstance(c, Mapping)]
     if creators:
         fields["creators"] = creators
-    links, other = parse_extra(str(data.get("extra") or ""))
-    if links:
-        fields[LINKS] = [[link.label, link.url] for link in links]
-    if "citationKey" not in fields:
-        for line in other:
-            found = _CITATION_KEY_LINE.match(line)
-            if found:
-                fields["citationKey"] = found.group(1)
-                break
+    extra = parse_extra(str(data.get("extra") or ""))
+    if extra.keys:
+        fields[KEY_LINES] = list(extra.keys)
+    if extra.arxiv:
+        fields[ARXIV] = extra.arxiv
+    if extra.links:
+        fields[LINKS] = [[link.label, link.url] for link in extra.links]
     member_of = [str(c) for c in data.get("collections") or ()]
     inside = sorted({c for c in member_of if c in tree})
     if inside:
         fields[COLLECTIONS] = inside
     keep = Keep(
-        extra="\n".join(other),
+        extra="\n".join(extra.other),
         collections=tuple(c for c in member_of if c not in tree),
         trashed=bool(data.get("deleted")),
     )
@@ -533,7 +623,7 @@ def _target(old_type: str, new_type: str, name: str) -> str | None:
 def writable(item_type: str, name: str) -> bool:
     """Whether atbib can write field ``name`` on an item of ``item_type`` (types outside the
     table take only the fields every regular type has)."""
-    if name in (LINKS, COLLECTIONS, "creators", "itemType"):
+    if name in PSEUDO_FIELDS or name in ("creators", "itemType"):
         return True
     if item_type in TYPE_FIELDS:
         return _valid(item_type, name)
@@ -558,8 +648,8 @@ def item_json(
     old_type = str((old_fields or {}).get("itemType", ""))
     for name in wanted:
         value = fields.get(name)
-        if name == LINKS:
-            data["extra"] = compose_extra(keep.extra, value or ())
+        if name in EXTRA_FIELDS:
+            data["extra"] = compose_extra(keep.extra, fields)
         elif name == COLLECTIONS:
             data["collections"] = [*keep.collections, *(value or ())]
         elif name == "creators":
@@ -574,7 +664,7 @@ def item_json(
             data["collections"] = list(keep.collections)
     if "itemType" in data and old_fields and old_type and old_type != new_type:
         for name in old_fields:
-            if name in (LINKS, COLLECTIONS, "creators") or name in fields:
+            if name in PSEUDO_FIELDS or name == "creators" or name in fields:
                 continue
             target = _target(old_type, new_type, name)
             if target is not None and target not in fields and target not in data:
@@ -741,4 +831,4 @@ def record_patch(
 def record_from_fields(fields: Mapping[str, Any]) -> Record:
     """A new list entry for an item (its citation key, if any, in ``key``)."""
     patch = record_patch(None, fields, fields.keys())
-    return Record(key=str(fields.get("citationKey", "")), **patch)
+    return Record(key=cited_key(fields), **patch)

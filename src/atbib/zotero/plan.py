@@ -32,7 +32,10 @@ the list's tree in Zotero becomes an entry in its subsection (house style). A wo
 from the list is deleted from Zotero unless Zotero changed it since. An item deleted in
 Zotero, or moved out of the tree, is reported, and removed from the list only with
 ``remove_deleted``; ``prefer="list"`` restores it instead. Citation keys belong to the list:
-keys of existing works never change, and Zotero's ``citationKey`` is set to the list's key.
+Zotero's ``citationKey`` (and its ``Citation Key:`` line) is set to the list's key. A key the
+list changes (edited in the key registry, or a work re-keyed with its old key as an alias)
+takes the work's item along (:func:`follow_renames`): updated, never deleted and created
+again.
 
 A pull plan (:func:`plan_pull`) holds list edits; a push plan (:func:`plan_push`) holds
 Zotero writes. ``sync`` is a pull, then a push planned on the list the pull wrote. Each plan
@@ -51,11 +54,15 @@ from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys
 from atbib.markdown.read import section_title
 from atbib.model import Record, SectionPath
 from atbib.text import fold_title
+from atbib.venues import VenueType
 from atbib.zotero.mapping import (
     COLLECTIONS,
+    JOURNAL_ARTICLE,
+    KEY_LINES,
     NOT_WORKS,
     Fields,
     Keep,
+    cited_key,
     item_fields,
     item_json,
     record_from_fields,
@@ -66,6 +73,11 @@ from atbib.zotero.mapping import (
 from atbib.zotero.state import CollectionState, ItemState, SyncState
 
 PREFER_CHOICES = ("list", "zotero")
+
+LIST_OWNED = ("citationKey", KEY_LINES)
+"""Fields the list owns outright, the citation key in both places Zotero keeps it: Zotero's
+value is never taken into the list nor merged, and the list's is sent whenever Zotero holds
+another (so the ``Citation Key:`` line follows the native field, once)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,11 @@ class LocalWork:
     """The work's citation key."""
     record: Record
     """The work's record (entries of the same work merged)."""
+    venue_type: VenueType | None = None
+    """The type of the work's venue where the venue table does not know it but bib/ does
+    (a journal: :func:`atbib.zotero.mapping.item_type_for`)."""
+    aliases: tuple[str, ...] = ()
+    """Older citation keys of the work, still valid (BibTeX's ``ids``)."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +192,22 @@ def merge_fields(
     )
 
 
+def _merge(item: ItemState, mine: Fields, options: Options) -> FieldMerge:
+    """:func:`merge_fields` for a linked item, leaving out the fields the list always owns
+    (:data:`LIST_OWNED`): those are never merged, only sent."""
+
+    def merged(fields: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in fields.items() if k not in LIST_OWNED}
+
+    return merge_fields(
+        merged(item.local),
+        merged(mine),
+        merged(item.synced),
+        merged(item.remote or {}),
+        options.prefer,
+    )
+
+
 # -- the collection tree ------------------------------------------------------------------------
 
 
@@ -235,7 +268,7 @@ def section_keys(state: SyncState, sections: Iterable[SectionPath]) -> dict[Sect
 
 def local_fields(work: LocalWork, sections: Mapping[SectionPath, str]) -> Fields:
     keys = [sections[p] for p in work.record.sections if p in sections]
-    return work_fields(work.record, work.key, keys)
+    return work_fields(work.record, work.key, keys, work.venue_type)
 
 
 def _all_sections(local: LocalSide) -> list[SectionPath]:
@@ -245,6 +278,75 @@ def _all_sections(local: LocalSide) -> list[SectionPath]:
             for depth in range(1, len(path) + 1):
                 seen.setdefault(path[:depth], None)
     return list(seen)
+
+
+# -- works whose citation keys changed -----------------------------------------------------------
+
+
+def follow_renames(state: SyncState, local: LocalSide) -> tuple[SyncState, list[Notice]]:
+    """The state with every item whose work's citation key changed linked to the work under
+    its new key: a key edited in ``bib/keys.tsv``, or a work re-keyed that keeps its old key
+    as an alias. Its item is then updated (its ``citationKey`` and ``Citation Key:`` line),
+    never deleted and created again, which would lose what members added to it (tags,
+    notes, their own collections). A work is found by the old key among its aliases, else
+    by identity with the list's record of the item at the last sync (identifiers, or title
+    with corroboration), one work to one item only."""
+    linked = state.by_work()
+    orphans = [linked[k] for k in sorted(linked) if k not in local.works]
+    free = {k: w for k, w in local.works.items() if k not in linked}
+    if not orphans or not free:
+        return state, []
+    renames = _renamed_by_alias(orphans, free)
+    rest = [item for item in orphans if item.key not in renames]
+    if rest:
+        taken = set(renames.values())
+        works = [w for k, w in sorted(free.items()) if k not in taken]
+        renames.update(_renamed_by_identity(rest, works))
+    items = dict(state.items)
+    notices: list[Notice] = []
+    for item_key, work in sorted(renames.items()):
+        old = items[item_key].work
+        items[item_key] = replace(items[item_key], work=work)
+        notices.append(
+            Notice(
+                work,
+                item_key,
+                "renamed",
+                f"{work}: the new citation key of {old}; its Zotero item {item_key} follows it",
+            )
+        )
+    return replace(state, items=items), notices
+
+
+def _renamed_by_alias(
+    orphans: Sequence[ItemState], free: Mapping[str, LocalWork]
+) -> dict[str, str]:
+    """Item key -> the work that lists the item's old key among its aliases (a key claimed
+    as an alias by two works names neither)."""
+    owners: dict[str, list[str]] = {}
+    for work in free.values():
+        for alias in work.aliases:
+            owners.setdefault(alias.lower(), []).append(work.key)
+    renames: dict[str, str] = {}
+    for item in orphans:
+        found = owners.get(item.work.lower(), [])
+        if len(found) == 1 and found[0] not in renames.values():
+            renames[item.key] = found[0]
+    return renames
+
+
+def _renamed_by_identity(items: Sequence[ItemState], works: Sequence[LocalWork]) -> dict[str, str]:
+    """Item key -> the one work that is the same work as the list's record of the item at
+    the last sync (what Zotero holds when the list had nothing of it then)."""
+    records = [w.record for w in works]
+    records += [record_from_fields(item.local or item.remote or {}) for item in items]
+    renames: dict[str, str] = {}
+    for group in cluster_indices(records):
+        mine = [i for i in group if i < len(works)]
+        theirs = [i - len(works) for i in group if i >= len(works)]
+        if len(mine) == 1 and len(theirs) == 1:
+            renames[items[theirs[0]].key] = works[mine[0]].key
+    return renames
 
 
 # -- Zotero's changes into the state ------------------------------------------------------------
@@ -273,10 +375,26 @@ def apply_remote(
 ) -> tuple[SyncState, list[Notice]]:
     """The state with Zotero's changes recorded as Zotero's current content (nothing is
     decided here: the planners compare it with the last sync)."""
+    colls, root_key, notices = _changed_collections(state, changes, root)
+    notices += _prune_tree(state, colls, root_key, root)
+    state = replace(state, collections=colls, root_key=root_key)
+    items = _changed_items(state, changes, set(colls))
+    state = replace(
+        state,
+        items=items,
+        library_version=max(changes.library_version, state.library_version),
+    )
+    return state, notices
+
+
+def _changed_collections(
+    state: SyncState, changes: RemoteChanges, root: str
+) -> tuple[dict[str, CollectionState], str | None, list[Notice]]:
+    """The collections with Zotero's changes and deletions, the root's key (found by its
+    name when the state has none yet), and a notice for each listed collection deleted."""
     notices: list[Notice] = []
     colls = dict(state.collections)
     root_key = state.root_key
-    before = tree_paths(state)
     for obj in sorted(changes.collections, key=lambda o: str(o.get("key"))):
         data = obj.get("data", obj)
         key = str(data.get("key") or obj.get("key"))
@@ -292,22 +410,30 @@ def apply_remote(
         if root_key is None and parent is None and data.get("name") == root:
             root_key = key
     for key in changes.deleted_collections:
-        if key in colls:
-            gone = colls.pop(key)
-            if gone.listed is not None:
-                notices.append(
-                    Notice(
-                        "",
-                        "",
-                        "collection-deleted",
-                        f"collection {_show_path(gone.listed)} was deleted in Zotero; "
-                        "the next push creates it again while the list has that section",
-                    )
+        gone = colls.pop(key, None)
+        if gone is not None and gone.listed is not None:
+            notices.append(
+                Notice(
+                    "",
+                    "",
+                    "collection-deleted",
+                    f"collection {_show_path(gone.listed)} was deleted in Zotero; "
+                    "the next push creates it again while the list has that section",
                 )
+            )
         if key == root_key:
             root_key = None
-    probe = replace(state, collections=colls, root_key=root_key)
-    paths = tree_paths(probe)
+    return colls, root_key, notices
+
+
+def _prune_tree(
+    state: SyncState, colls: dict[str, CollectionState], root_key: str | None, root: str
+) -> list[Notice]:
+    """Drop from ``colls`` the collections no longer under the root; a notice for each
+    listed one moved out of the tree or renamed in Zotero."""
+    notices: list[Notice] = []
+    before = tree_paths(state)
+    paths = tree_paths(replace(state, collections=colls, root_key=root_key))
     for key, coll in list(colls.items()):
         if key not in paths:
             del colls[key]
@@ -333,21 +459,28 @@ def apply_remote(
                     "list's headings)",
                 )
             )
-    state = replace(state, collections=colls, root_key=root_key)
-    tree = set(colls)
+    return notices
 
-    items = dict(state.items)
+
+def _changed_items(
+    state: SyncState, changes: RemoteChanges, tree: set[str]
+) -> dict[str, ItemState]:
+    """The items with Zotero's changes: known items get Zotero's current fields, new items
+    in the tree wait for a pull, deleted ones are marked (or forgotten when not linked).
+    Notes, attachments and other child items are never works."""
     # Collections gone from the tree leave every item (the server does not bump item
     # versions for that), on every side: the tree follows the list's headings, so a
     # section the list still has gets its collection back at the next push, with its
     # items, rather than counting as each item's move out of the tree.
-    for key, item in items.items():
-        items[key] = replace(
+    items = {
+        key: replace(
             item,
             synced=_only_tree(item.synced, tree),
             local=_only_tree(item.local, tree),
             remote=_only_tree(item.remote, tree) if item.remote is not None else None,
         )
+        for key, item in state.items.items()
+    }
     for obj in changes.items:
         data = obj.get("data", obj)
         key = str(obj.get("key") or data.get("key"))
@@ -382,12 +515,7 @@ def apply_remote(
             items[key] = replace(gone_item, remote=None, deleted=True)
         else:
             del items[key]
-    state = replace(
-        state,
-        items=items,
-        library_version=max(changes.library_version, state.library_version),
-    )
-    return state, notices
+    return items
 
 
 def _only_tree(fields: Fields, tree: set[str]) -> Fields:
@@ -460,6 +588,10 @@ class PullPlan:
     """The key registry with the new works' keys pinned."""
     conflicts: tuple[Conflict, ...] = ()
     notices: tuple[Notice, ...] = ()
+    journals: Mapping[str, str] = field(default_factory=dict)
+    """Works the edits leave in a journal the venue table does not know (work key -> the
+    journal's name as the list writes it): the list line cannot say it is a journal, so it
+    is kept with the work's fields in ``bib/extra.bib``."""
 
     @property
     def changes_list(self) -> bool:
@@ -501,19 +633,17 @@ _WHAT = {
 
 
 def plan_pull(state: SyncState, local: LocalSide, options: Options = Options()) -> PullPlan:
-    """List edits that bring Zotero's changes into the list."""
+    """List edits that bring Zotero's changes into the list: the linked items' changes
+    first, then the items new to the tree (adopted when they hold a work of the list,
+    else new entries)."""
+    state, renamed = follow_renames(state, local)
     paths = list_paths(state)
     sections = section_keys(state, _all_sections(local))
-    items = dict(state.items)
-    edits: list[ListEdit] = []
-    applied: dict[str, frozenset[str]] = {}
-    conflicts: list[Conflict] = []
-    notices: list[Notice] = []
+    draft = _PullDraft(items=dict(state.items), notices=renamed)
     newcomers: list[ItemState] = []
     linked = state.by_work()
-
-    for key in sorted(items):
-        item = items[key]
+    for key in sorted(state.items):
+        item = state.items[key]
         if not item.work:
             if item.remote is not None and not item.keep.trashed:
                 newcomers.append(item)
@@ -521,99 +651,162 @@ def plan_pull(state: SyncState, local: LocalSide, options: Options = Options()) 
         work = local.works.get(item.work)
         if work is None or linked.get(item.work) is not item:
             continue  # gone from the list: the push decides
-        if item.deleted or item.keep.trashed:
-            what = "deleted" if item.deleted else "trashed"
-            notices.append(_gone_notice(item.work, item, what, options))
-            if options.remove_deleted:
-                edits.append(RemoveWork(item.work, key))
-                del items[key]
-            continue
-        if item.remote is None:
-            continue  # a create in flight
-        if COLLECTIONS not in item.remote and COLLECTIONS in item.synced:
-            if options.prefer != "list":
-                notices.append(_gone_notice(item.work, item, "moved-out", options))
-            if options.remove_deleted and options.prefer != "list":
-                edits.append(RemoveWork(item.work, key))
-                del items[key]
-                continue
-        mine = local_fields(work, sections)
-        merge = merge_fields(
-            {k: v for k, v in item.local.items() if k != "citationKey"},
-            {k: v for k, v in mine.items() if k != "citationKey"},
-            {k: v for k, v in item.synced.items() if k != "citationKey"},
-            {k: v for k, v in item.remote.items() if k != "citationKey"},
-            options.prefer,
-        )
-        conflicts += _conflicts(item.work, item, mine, merge)
-        take = [n for n in merge.to_local if not (n == COLLECTIONS and not item.remote.get(n))]
-        synced = dict(item.synced)
-        for name in (*take, *merge.converged):
-            _set(synced, name, item.remote.get(name))
-        base_local = dict(item.local)
-        for name in merge.converged:
-            _set(base_local, name, mine.get(name))
-        if take:
-            merged = {**mine, **{n: item.remote.get(n) for n in take}}
-            merged = {k: v for k, v in merged.items() if v is not None}
-            fields_taken = [n for n in take if n != COLLECTIONS]
-            if fields_taken:
-                patch = record_patch(work.record, merged, fields_taken)
-                if patch:
-                    edits.append(ReplaceWork(item.work, patch, key))
-            if COLLECTIONS in take:
-                edits += _membership_edits(
-                    item.work, key, work.record, mine, item.remote, paths, fields_taken, merged
-                )
-            applied[key] = frozenset(take)
-        items[key] = replace(item, synced=synced, local=base_local)
-
-    registry = _follow_keys(local, edits)
-    new_works: dict[str, str] = {}
+        _pull_linked(draft, item, work, sections, paths, options)
+    registry = _follow_keys(local, draft.edits)
     if newcomers:
-        adopted, fresh, dup_notices = _match_newcomers(newcomers, local, state)
-        notices += dup_notices
-        for item_key, work_key in adopted.items():
-            mine = local_fields(local.works[work_key], sections)
-            items[item_key], notice = _adopt(items[item_key], work_key, mine)
-            notices.append(notice)
-        if fresh:
-            records = [record_from_fields(item.remote or {}) for item in fresh]
-            reserve = tuple(KeyRow(k, (), "") for k in local.works)
-            assignment = assign_keys(records, (*registry, *reserve), local.formula)
-            registry = tuple(row for row in assignment.registry if row not in reserve)
-            for item, record, work_key in zip(fresh, records, assignment.keys, strict=True):
-                record = replace(record, key=work_key)
-                remote = item.remote or {}
-                for coll_key in remote.get(COLLECTIONS, ()):
-                    path = paths.get(coll_key)
-                    if path:
-                        edits.append(AddEntry(work_key, path, record, item.key))
-                    elif path == ():
-                        notices.append(
-                            Notice(
-                                work_key,
-                                item.key,
-                                "root-only",
-                                f"{record.title!r} is in the root collection only; listed "
-                                "only in its subsections",
-                            )
-                        )
-                if not any(paths.get(c) for c in remote.get(COLLECTIONS, ())):
-                    continue
-                new_works[item.key] = work_key
-                items[item.key] = replace(item, work=work_key, synced=remote, local={})
-                applied[item.key] = frozenset(remote)
-    new_state = replace(state, items=items)
+        registry = _pull_newcomers(draft, newcomers, local, state, sections, paths, registry)
     return PullPlan(
-        edits=tuple(edits),
-        state=new_state,
-        applied=applied,
-        new_works=new_works,
+        edits=tuple(draft.edits),
+        state=replace(state, items=draft.items),
+        applied=draft.applied,
+        new_works=draft.new_works,
         registry=registry,
-        conflicts=tuple(conflicts),
-        notices=tuple(notices),
+        conflicts=tuple(draft.conflicts),
+        notices=tuple(draft.notices),
+        journals=draft.journals,
     )
+
+
+@dataclass
+class _PullDraft:
+    """What :func:`plan_pull` has planned so far."""
+
+    items: dict[str, ItemState]
+    edits: list[ListEdit] = field(default_factory=list)
+    applied: dict[str, frozenset[str]] = field(default_factory=dict)
+    new_works: dict[str, str] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    journals: dict[str, str] = field(default_factory=dict)
+
+    def note_journal(self, remote: Fields, record: Record) -> None:
+        """Remember a work the pull leaves in a journal the venue table does not know."""
+        parsed = record.venue.parsed if record.venue is not None else None
+        if remote.get("itemType") != JOURNAL_ARTICLE or parsed is None:
+            return
+        if parsed.name and parsed.type is None:
+            self.journals[record.key] = parsed.name
+
+
+def _pull_linked(
+    draft: _PullDraft,
+    item: ItemState,
+    work: LocalWork,
+    sections: Mapping[SectionPath, str],
+    paths: Mapping[str, SectionPath],
+    options: Options,
+) -> None:
+    """The list edits for one item linked to a work of the list: reported (and removed on
+    request) when deleted, trashed or moved out of the tree, else its changes merged."""
+    if item.deleted or item.keep.trashed:
+        what = "deleted" if item.deleted else "trashed"
+        draft.notices.append(_gone_notice(item.work, item, what, options))
+        if options.remove_deleted:
+            draft.edits.append(RemoveWork(item.work, item.key))
+            del draft.items[item.key]
+        return
+    if item.remote is None:
+        return  # a create in flight
+    if COLLECTIONS not in item.remote and COLLECTIONS in item.synced:
+        if options.prefer != "list":
+            draft.notices.append(_gone_notice(item.work, item, "moved-out", options))
+        if options.remove_deleted and options.prefer != "list":
+            draft.edits.append(RemoveWork(item.work, item.key))
+            del draft.items[item.key]
+            return
+    _take_changes(draft, item, item.remote, work, local_fields(work, sections), paths, options)
+
+
+def _take_changes(
+    draft: _PullDraft,
+    item: ItemState,
+    remote: Fields,
+    work: LocalWork,
+    mine: Fields,
+    paths: Mapping[str, SectionPath],
+    options: Options,
+) -> None:
+    """Merge one linked item: the fields Zotero changed become a rewrite of the work's
+    entries (and entries added or removed when it moved between subsections)."""
+    merge = _merge(item, mine, options)
+    draft.conflicts += _conflicts(item.work, item, mine, merge)
+    take = [n for n in merge.to_local if not (n == COLLECTIONS and not remote.get(n))]
+    synced = dict(item.synced)
+    for name in (*take, *merge.converged):
+        _set(synced, name, remote.get(name))
+    base_local = dict(item.local)
+    for name in merge.converged:
+        _set(base_local, name, mine.get(name))
+    if take:
+        merged = {**mine, **{n: remote.get(n) for n in take}}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        fields_taken = [n for n in take if n != COLLECTIONS]
+        if fields_taken:
+            patch = record_patch(work.record, merged, fields_taken)
+            if patch:
+                draft.edits.append(ReplaceWork(item.work, patch, item.key))
+                draft.note_journal(remote, replace(work.record, key=item.work, **patch))
+        if COLLECTIONS in take:
+            draft.edits += _membership_edits(
+                item.work, item.key, work.record, mine, remote, paths, fields_taken, merged
+            )
+        draft.applied[item.key] = frozenset(take)
+    draft.items[item.key] = replace(item, synced=synced, local=base_local)
+
+
+def _pull_newcomers(
+    draft: _PullDraft,
+    newcomers: Sequence[ItemState],
+    local: LocalSide,
+    state: SyncState,
+    sections: Mapping[SectionPath, str],
+    paths: Mapping[str, SectionPath],
+    registry: tuple[KeyRow, ...],
+) -> tuple[KeyRow, ...]:
+    """Items new to the tree: those holding a work of the list are adopted, the others
+    become entries of their subsections with new keys. Returns the key registry with the
+    new works' keys pinned."""
+    adopted, fresh, notices = _match_newcomers(newcomers, local, state)
+    draft.notices += notices
+    for item_key, work_key in adopted.items():
+        mine = local_fields(local.works[work_key], sections)
+        draft.items[item_key], notice = _adopt(draft.items[item_key], work_key, mine)
+        draft.notices.append(notice)
+    if not fresh:
+        return registry
+    records = [record_from_fields(item.remote or {}) for item in fresh]
+    reserve = tuple(KeyRow(k, (), "") for k in local.works)
+    assignment = assign_keys(records, (*registry, *reserve), local.formula)
+    for item, record, work_key in zip(fresh, records, assignment.keys, strict=True):
+        _add_new_work(draft, item, replace(record, key=work_key), paths)
+    return tuple(row for row in assignment.registry if row not in reserve)
+
+
+def _add_new_work(
+    draft: _PullDraft, item: ItemState, record: Record, paths: Mapping[str, SectionPath]
+) -> None:
+    """An entry in each subsection whose collection holds a new item (the root alone is no
+    subsection: reported); the item is linked to the new work."""
+    remote = item.remote or {}
+    for coll_key in remote.get(COLLECTIONS, ()):
+        path = paths.get(coll_key)
+        if path:
+            draft.edits.append(AddEntry(record.key, path, record, item.key))
+        elif path == ():
+            draft.notices.append(
+                Notice(
+                    record.key,
+                    item.key,
+                    "root-only",
+                    f"{record.title!r} is in the root collection only; listed "
+                    "only in its subsections",
+                )
+            )
+    if any(paths.get(c) for c in remote.get(COLLECTIONS, ())):
+        draft.note_journal(remote, record)
+        draft.new_works[item.key] = record.key
+        draft.items[item.key] = replace(item, work=record.key, synced=remote, local={})
+        draft.applied[item.key] = frozenset(remote)
 
 
 def _adopt(item: ItemState, work: str, mine: Fields) -> tuple[ItemState, Notice]:
@@ -699,7 +892,7 @@ def _match_newcomers(
     adopted: dict[str, str] = {}
     rest: list[ItemState] = []
     for item in newcomers:
-        cite = str((item.remote or {}).get("citationKey", ""))
+        cite = cited_key(item.remote or {})
         work_key = by_lower.get(cite.lower()) if cite else None
         if work_key is not None and work_key not in adopted.values():
             adopted[item.key] = work_key
@@ -776,7 +969,7 @@ def rebase_local(
         mine = local_fields(work, sections)
         base = dict(item.local)
         for name in names:
-            if name == "citationKey":
+            if name in LIST_OWNED:
                 continue
             _set(base, name, mine.get(name))
         if key in new_works:
@@ -879,9 +1072,62 @@ def plan_push(
     root: str,
     new_key: Callable[[], str],
 ) -> PushPlan:
-    """Zotero writes that bring the list's changes into Zotero."""
-    notices: list[Notice] = []
-    conflicts: list[Conflict] = []
+    """Zotero writes that bring the list's changes into Zotero, in five phases: the
+    collection tree, a write for each work, deletes for works gone from the list, deletes
+    for sections gone from it, and the state to save before anything is sent."""
+    state, renamed = follow_renames(state, local)
+    tree = _plan_tree(state, local, root, new_key)
+    draft = _PushDraft(items=dict(state.items), notices=renamed)
+    linked = state.by_work()
+    _plan_writes(draft, state, local, options, tree.sections, linked, new_key)
+    _plan_deletes(draft, state, local, options, linked)
+    collection_deletes = _plan_collection_deletes(draft, state, tree)
+    return PushPlan(
+        collections=tuple(tree.creates),
+        writes=tuple(draft.writes),
+        deletes=tuple(draft.deletes),
+        collection_deletes=collection_deletes,
+        state=_pushed_state(state, root, tree, draft.items, collection_deletes),
+        conflicts=tuple(draft.conflicts),
+        notices=tuple(draft.notices),
+        unchanged=tuple(draft.unchanged),
+    )
+
+
+@dataclass
+class _Tree:
+    """The list's collection tree as a push leaves it."""
+
+    root_key: str
+    collections: dict[str, CollectionState]
+    """Every collection of the tree, those about to be created included."""
+    creates: list[CollectionCreate]
+    sections: dict[SectionPath, str]
+    """Each section of the list -> its collection."""
+
+    @property
+    def listed_paths(self) -> dict[str, SectionPath]:
+        """Collection key -> the list section it stands for once the push is done."""
+        paths = {key: path for path, key in self.sections.items()}
+        paths[self.root_key] = ()
+        return paths
+
+
+@dataclass
+class _PushDraft:
+    """What the phases of :func:`plan_push` have planned so far."""
+
+    items: dict[str, ItemState]
+    writes: list[ItemWrite] = field(default_factory=list)
+    deletes: list[ItemDelete] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def _plan_tree(state: SyncState, local: LocalSide, root: str, new_key: Callable[[], str]) -> _Tree:
+    """Phase 1: the root and a collection for every section of the list. Collections whose
+    creation is not confirmed yet (a first try, or one cut short) are sent again."""
     colls = dict(state.collections)
     creates: list[CollectionCreate] = []
     root_key = state.root_key
@@ -889,10 +1135,10 @@ def plan_push(
         root_key = new_key()
     if root_key not in colls:
         colls[root_key] = CollectionState(root_key, root, None, 0, ())
-    probe = replace(state, root_key=root_key, collections=colls)
+    probe = replace(state, root_key=root_key, collections=dict(colls))
     for key, path in sorted(tree_paths(probe).items(), key=lambda kv: (len(kv[1]), kv[1])):
         coll = colls[key]
-        if coll.version == 0:  # not confirmed yet (a first try, or one cut short): send again
+        if coll.version == 0:
             creates.append(CollectionCreate(key, coll.name, coll.parent, path))
     wanted = _all_sections(local)
     sections = section_keys(probe, wanted)
@@ -904,96 +1150,130 @@ def plan_push(
         creates.append(CollectionCreate(key, path[-1], parent, path))
         sections[path] = key
         colls[key] = CollectionState(key, path[-1], parent, 0, path)
-    # every section of the list now stands for its collection
-    listed_paths = {key: path for path, key in sections.items()}
-    listed_paths[root_key] = ()
+    return _Tree(root_key, colls, creates, sections)
 
-    items = dict(state.items)
-    writes: list[ItemWrite] = []
-    deletes: list[ItemDelete] = []
-    unchanged: list[str] = []
-    linked = {w: i for w, i in state.by_work().items()}
-    unlinked = {
-        str((i.remote or {}).get("citationKey", "")).lower(): i
-        for i in sorted(items.values(), key=lambda i: i.key)
-        if not i.work and i.remote is not None and (i.remote or {}).get("citationKey")
-    }
+
+def _plan_writes(
+    draft: _PushDraft,
+    state: SyncState,
+    local: LocalSide,
+    options: Options,
+    sections: Mapping[SectionPath, str],
+    linked: Mapping[str, ItemState],
+    new_key: Callable[[], str],
+) -> None:
+    """Phase 2: a create for each work without an item, an update for each work whose item
+    lacks the list's changes."""
+    adopted = _adopt_unlinked(draft, state, local, sections)
     for work_key in sorted(local.works):
-        work = local.works[work_key]
-        mine = local_fields(work, sections)
-        item = linked.get(work_key)
-        if item is None and work_key.lower() in unlinked:
-            item, notice = _adopt(unlinked.pop(work_key.lower()), work_key, mine)
-            items[item.key] = item
-            notices.append(notice)
+        mine = local_fields(local.works[work_key], sections)
+        item = linked.get(work_key) or adopted.get(work_key)
         if item is not None and item.deleted:
             if options.prefer != "list":
-                notices.append(_gone_notice(work_key, item, "deleted", options))
+                draft.notices.append(_gone_notice(work_key, item, "deleted", options))
                 continue
-            del items[item.key]
+            del draft.items[item.key]
             item = None
         if item is None or item.pending:
             key = item.key if item is not None else new_key()
-            items[key] = ItemState(key=key, work=work_key, version=0, local=mine)
-            writes.append(ItemWrite(key, work_key, 0, mine, tuple(mine), mine, Keep(), None))
-            continue
-        if item.remote is None:
-            continue
-        remote = item.remote
-        moved_out = COLLECTIONS not in remote and COLLECTIONS in item.synced
-        restore = item.keep.trashed and options.prefer == "list"
-        if item.keep.trashed and not restore:
-            notices.append(_gone_notice(work_key, item, "trashed", options))
-            continue
-        if moved_out and options.prefer != "list":
-            notices.append(_gone_notice(work_key, item, "moved-out", options))
-        merge = merge_fields(
-            {k: v for k, v in item.local.items() if k != "citationKey"},
-            {k: v for k, v in mine.items() if k != "citationKey"},
-            {k: v for k, v in item.synced.items() if k != "citationKey"},
-            {k: v for k, v in remote.items() if k != "citationKey"},
-            options.prefer,
-        )
-        conflicts += _conflicts(work_key, item, mine, merge)
-        send = list(merge.to_remote)
-        if moved_out:
-            send = [n for n in send if n != COLLECTIONS]
-            if options.prefer == "list" and mine.get(COLLECTIONS):
-                send.append(COLLECTIONS)  # back into the tree
-        if mine.get("citationKey") != remote.get("citationKey"):
-            send.append("citationKey")
-        target_type = str(mine["itemType"] if "itemType" in send else remote.get("itemType"))
-        refused = [n for n in send if not writable(target_type, n)]
-        if refused:
-            notices.append(
-                Notice(
-                    work_key,
-                    item.key,
-                    "unwritable",
-                    f"{work_key}: a Zotero {target_type} has no field "
-                    f"{', '.join(refused)}; not sent",
-                )
-            )
-            send = [n for n in send if n not in refused]
-        if not send and not restore:
-            unchanged.append(work_key)
-            continue
-        after = dict(remote)
-        for name in send:
-            _set(after, name, mine.get(name))
-        writes.append(
-            ItemWrite(
-                item.key,
+            draft.items[key] = ItemState(key=key, work=work_key, version=0, local=mine)
+            draft.writes.append(ItemWrite(key, work_key, 0, mine, tuple(mine), mine, Keep(), None))
+        elif item.remote is not None:
+            _plan_update(draft, work_key, item, item.remote, mine, options)
+
+
+def _adopt_unlinked(
+    draft: _PushDraft,
+    state: SyncState,
+    local: LocalSide,
+    sections: Mapping[SectionPath, str],
+) -> dict[str, ItemState]:
+    """Items of the tree not linked to a work yet that hold a work of the list, linked to it
+    (work key -> the adopted item), so a push never creates a second item for what a group
+    member already filed. Found as a pull finds them: by citation key, else by identity
+    (arXiv id, DOI, URL, or title with corroboration)."""
+    unlinked = [
+        item
+        for item in sorted(state.items.values(), key=lambda i: i.key)
+        if not item.work and item.remote is not None
+    ]
+    if not unlinked:
+        return {}
+    matches, _, notices = _match_newcomers(unlinked, local, state)
+    draft.notices += notices
+    adopted: dict[str, ItemState] = {}
+    for item_key, work_key in matches.items():
+        mine = local_fields(local.works[work_key], sections)
+        item, notice = _adopt(draft.items[item_key], work_key, mine)
+        draft.items[item_key] = adopted[work_key] = item
+        draft.notices.append(notice)
+    return adopted
+
+
+def _plan_update(
+    draft: _PushDraft,
+    work_key: str,
+    item: ItemState,
+    remote: Fields,
+    mine: Fields,
+    options: Options,
+) -> None:
+    """The write (if any) that brings the list's changes of one work into its item."""
+    moved_out = COLLECTIONS not in remote and COLLECTIONS in item.synced
+    restore = item.keep.trashed and options.prefer == "list"
+    if item.keep.trashed and not restore:
+        draft.notices.append(_gone_notice(work_key, item, "trashed", options))
+        return
+    if moved_out and options.prefer != "list":
+        draft.notices.append(_gone_notice(work_key, item, "moved-out", options))
+    merge = _merge(item, mine, options)
+    draft.conflicts += _conflicts(work_key, item, mine, merge)
+    send = list(merge.to_remote)
+    if moved_out:
+        send = [n for n in send if n != COLLECTIONS]
+        if options.prefer == "list" and mine.get(COLLECTIONS):
+            send.append(COLLECTIONS)  # back into the tree
+    send += [name for name in LIST_OWNED if mine.get(name) != remote.get(name)]
+    target_type = str(mine["itemType"] if "itemType" in send else remote.get("itemType"))
+    refused = [n for n in send if not writable(target_type, n)]
+    if refused:
+        # Said once: the list's values are recorded as its side of those fields, so they
+        # are no change the next time (a new value in the list is tried again).
+        draft.notices.append(
+            Notice(
                 work_key,
-                item.version,
-                after,
-                tuple(send),
-                mine,
-                item.keep,
-                remote,
-                restore,
+                item.key,
+                "unwritable",
+                f"{work_key}: a Zotero {target_type} has no field {', '.join(refused)}; not sent",
             )
         )
+        settled = dict(item.local)
+        for name in refused:
+            _set(settled, name, mine.get(name))
+        item = draft.items[item.key] = replace(item, local=settled)
+        send = [n for n in send if n not in refused]
+    if not send and not restore:
+        draft.unchanged.append(work_key)
+        return
+    after = dict(remote)
+    for name in send:
+        _set(after, name, mine.get(name))
+    draft.writes.append(
+        ItemWrite(
+            item.key, work_key, item.version, after, tuple(send), mine, item.keep, remote, restore
+        )
+    )
+
+
+def _plan_deletes(
+    draft: _PushDraft,
+    state: SyncState,
+    local: LocalSide,
+    options: Options,
+    linked: Mapping[str, ItemState],
+) -> None:
+    """Phase 3: the items of works gone from the list, unless Zotero changed them since the
+    last sync (then they are reported and kept)."""
     for item in sorted(state.items.values(), key=lambda i: i.key):
         if not item.work or item.work in local.works:
             continue
@@ -1001,10 +1281,10 @@ def plan_push(
             continue
         if item.pending:
             # A create that may have landed: delete it by key (unknown keys are ignored).
-            deletes.append(ItemDelete(item.key, item.work))
+            draft.deletes.append(ItemDelete(item.key, item.work))
             continue
         if item.deleted or item.remote is None or COLLECTIONS not in item.remote:
-            items.pop(item.key, None)  # gone from Zotero, or moved out of the tree there
+            draft.items.pop(item.key, None)  # gone from Zotero, or moved out of the tree there
             continue
         changed = {
             n
@@ -1012,7 +1292,7 @@ def plan_push(
             if item.remote.get(n) != item.synced.get(n)
         }
         if changed and options.prefer != "list":
-            notices.append(
+            draft.notices.append(
                 Notice(
                     item.work,
                     item.key,
@@ -1022,46 +1302,55 @@ def plan_push(
                 )
             )
             continue
-        deletes.append(ItemDelete(item.key, item.work))
+        draft.deletes.append(ItemDelete(item.key, item.work))
 
-    # collections of sections the list no longer has, once nothing is left in them
-    staying = set(listed_paths)
-    doomed_items = {d.item for d in deletes}
-    written = {w.item: w for w in writes}
+
+def _plan_collection_deletes(
+    draft: _PushDraft, state: SyncState, tree: _Tree
+) -> tuple[CollectionDelete, ...]:
+    """Phase 4: collections of sections the list no longer has, once nothing is left in
+    them (an item that stays, or a subcollection of the group's own, keeps one)."""
+    staying = set(tree.listed_paths)
+    doomed_items = {d.item for d in draft.deletes}
+    written = {w.item: w for w in draft.writes}
     members: set[str] = set()
-    for item in items.values():
+    for item in draft.items.values():
         if item.key in doomed_items:
             continue
         if item.key in written:
             members.update(written[item.key].fields.get(COLLECTIONS, ()))
         elif item.remote is not None:
             members.update(item.remote.get(COLLECTIONS, ()))
-    coll_deletes: list[CollectionDelete] = []
     was_listed = {k: c.listed for k, c in state.collections.items() if c.listed is not None}
+    deletes: list[CollectionDelete] = []
     for key in sorted(was_listed):
-        if key in staying or key == root_key or key in members:
+        if key in staying or key == tree.root_key or key in members:
             continue
-        children = [c for c in colls.values() if c.parent == key and c.key not in was_listed]
-        if children:
-            continue
-        coll_deletes.append(CollectionDelete(key, was_listed[key]))
-    # every section of the list now stands for its collection; a collection about to be
-    # deleted keeps its section until it is gone (so a retry still deletes it)
-    doomed = {d.key for d in coll_deletes}
-    for key, coll in list(colls.items()):
-        listed = coll.listed if key in doomed else listed_paths.get(key)
-        colls[key] = replace(coll, listed=listed)
-    new_state = replace(state, root_key=root_key, root=root, collections=colls, items=items)
-    return PushPlan(
-        collections=tuple(creates),
-        writes=tuple(writes),
-        deletes=tuple(deletes),
-        collection_deletes=tuple(coll_deletes),
-        state=new_state,
-        conflicts=tuple(conflicts),
-        notices=tuple(notices),
-        unchanged=tuple(unchanged),
-    )
+        children = [
+            c for c in tree.collections.values() if c.parent == key and c.key not in was_listed
+        ]
+        if not children:
+            deletes.append(CollectionDelete(key, was_listed[key]))
+    return tuple(deletes)
+
+
+def _pushed_state(
+    state: SyncState,
+    root: str,
+    tree: _Tree,
+    items: Mapping[str, ItemState],
+    collection_deletes: Sequence[CollectionDelete],
+) -> SyncState:
+    """Phase 5: the state to save before sending anything. Every section of the list now
+    stands for its collection; a collection about to be deleted keeps its section until it
+    is gone (so a retry still deletes it)."""
+    listed_paths = tree.listed_paths
+    doomed = {d.key for d in collection_deletes}
+    colls = {
+        key: replace(coll, listed=coll.listed if key in doomed else listed_paths.get(key))
+        for key, coll in tree.collections.items()
+    }
+    return replace(state, root_key=tree.root_key, root=root, collections=colls, items=dict(items))
 
 
 # -- the state after each write -------------------------------------------------------------------

@@ -30,13 +30,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from atbib.errors import AtbibError
-from atbib.export import REGISTRY_FILE, Work, collect_works
+from atbib.export import REGISTRY_FILE, Work, collect_works, journal_works, kept_in_journals
 from atbib.files import write_text_atomic
 from atbib.keys import KeyRow, assign_keys, write_registry
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
-from atbib.masking import SECRETS
-from atbib.project import Project, load_project, locked_project, zotero_state_file
+from atbib.masking import SECRETS, masked_traceback
+from atbib.model import Heading, Library
+from atbib.project import (
+    Project,
+    load_project,
+    locked_project,
+    save_changes,
+    zotero_state_file,
+)
+from atbib.venues import VenueType
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
     AddEntry,
@@ -143,7 +151,9 @@ class Summary:
 @dataclass(frozen=True)
 class Settings:
     group: int
-    root: str = DEFAULT_ROOT
+    root: str | None = None
+    """The root collection of the list's tree; ``None``: the one the last sync used, else the
+    list's title (its first ``#`` heading), else :data:`DEFAULT_ROOT`."""
     prefer: str | None = None
     remove_deleted: bool = False
     dry_run: bool = False
@@ -174,8 +184,10 @@ def configured_settings(
         number = int(chosen)
     except (TypeError, ValueError):
         raise AtbibError(f"the Zotero group id must be a number, not {chosen!r}") from None
-    collection = root or table.get("zotero-collection") or DEFAULT_ROOT
-    return Settings(group=number, root=str(collection), project=project, **options)
+    collection = root or table.get("zotero-collection")
+    return Settings(
+        group=number, root=str(collection) if collection else None, project=project, **options
+    )
 
 
 def state_path(project: Project, override: str | None = None) -> Path:
@@ -220,8 +232,14 @@ def connect(group: int) -> ZoteroClient:
 
 def local_side(project: Project) -> tuple[LocalSide, dict[str, Work]]:
     works, _ = collect_works(project.library, project.registry, project.config.key_formula)
+    journals = journal_works(works, project.kept)
     side = LocalSide(
-        works={w.key: LocalWork(w.key, w.record) for w in works},
+        works={
+            w.key: LocalWork(
+                w.key, w.record, VenueType.JOURNAL if w.key in journals else None, w.aliases
+            )
+            for w in works
+        },
         registry=project.registry,
         formula=project.config.key_formula,
     )
@@ -248,13 +266,17 @@ def run(
     progress: Progress | None = None,
     new_key: Callable[[], str] | None = None,
 ) -> Summary:
-    """``pull``, ``push``, ``sync`` or ``status`` (a dry run of ``sync``)."""
-    from atbib.zotero.client import AccessDenied
+    """``pull``, ``push``, ``sync`` or ``status`` (a dry run of ``sync``).
+
+    Bad input (settings, the list, the state file, no API key) raises :class:`AtbibError`
+    before anything is done. What Zotero refuses or fails (an invalid or read-only key, a
+    request that keeps failing, an object it will not take) is in ``failures`` of the
+    summary, with what was done before it."""
+    from atbib.zotero.client import ZoteroError
 
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
     dry = settings.dry_run or mode == "status"
-    progress = progress or NoProgress()
     if new_key is None:
         from atbib.zotero.client import new_object_key
 
@@ -271,17 +293,7 @@ def run(
             )
         )
         path = state_path(project, settings.state_file)
-        state = load_state(path)
-        if state.group is not None and state.group != settings.group:
-            raise AtbibError(
-                f"{path} records a sync with group {state.group}, not {settings.group}; "
-                "use another --state file for another group"
-            )
-        if state.root and state.root != settings.root:
-            raise AtbibError(
-                f"{path} records the collection tree {state.root!r}, not {settings.root!r}"
-            )
-        state = replace(state, group=settings.group, root=settings.root)
+        state = _checked_state(path, settings, project.library)
         summary = Summary(
             mode,
             dry,
@@ -289,38 +301,68 @@ def run(
             state_path=str(path),
             leftovers=[os.path.relpath(p) for p in project.leftovers if not p.exists()],
         )
-        options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
         client = client_factory(settings.group)
         try:
-            state = _pull_changes(client, state, settings.root, summary, progress)
-            if mode in ("pull", "sync", "status"):
-                project, state = _pull(project, state, options, summary, dry, path)
-            if mode in ("push", "sync", "status"):
-                try:
-                    state = _push(
-                        client,
-                        project,
-                        state,
-                        options,
-                        settings.root,
-                        summary,
-                        dry,
-                        path,
-                        new_key,
-                        progress,
-                    )
-                except AccessDenied as exc:
-                    if mode != "sync":
-                        raise
-                    # the pull is done and saved: report it with the refusal
-                    summary.failures.append(str(exc))
+            state = _steps(mode, client, project, state, settings, summary, path, new_key, progress)
+            if not dry:
+                save_state(path, state)
+        except ZoteroError as exc:
+            # Refused or failed by Zotero: what was done before is saved already (the pull,
+            # every request of a push) and counted; the refusal is reported with it.
+            _log.debug("Zotero refused or failed:\n%s", masked_traceback())
+            summary.failures.append(str(exc))
         finally:
             summary.requests = client.requests
-        if not dry:
-            save_state(path, state)
         summary.conflicts = _unique_conflicts(summary.conflicts)
         summary.notices = list({(n.work, n.item, n.code): n for n in summary.notices}.values())
         return summary
+
+
+def _checked_state(path: Path, settings: Settings, library: Library) -> SyncState:
+    """The state of the last sync, with the group and the root collection of this one:
+    refused when it was made with another group or another root (another --state file is
+    for that)."""
+    state = load_state(path)
+    if state.group is not None and state.group != settings.group:
+        raise AtbibError(
+            f"{path} records a sync with group {state.group}, not {settings.group}; "
+            "use another --state file for another group"
+        )
+    root = settings.root or state.root or list_title(library) or DEFAULT_ROOT
+    if state.root and state.root != root:
+        raise AtbibError(f"{path} records the collection tree {state.root!r}, not {root!r}")
+    return replace(state, group=settings.group, root=root)
+
+
+def list_title(library: Library) -> str:
+    """The list's title: its first ``#`` heading (``""`` when it has none)."""
+    return next((b.title for b in library.blocks if isinstance(b, Heading) and b.level == 1), "")
+
+
+def _steps(
+    mode: str,
+    client: ZoteroClient,
+    project: Project,
+    state: SyncState,
+    settings: Settings,
+    summary: Summary,
+    path: Path,
+    new_key: Callable[[], str],
+    progress: Progress | None,
+) -> SyncState:
+    """Pull what changed in Zotero, then the pull and the push the mode asks for; the
+    state after them."""
+    progress = progress or NoProgress()
+    dry = summary.dry_run
+    options = Options(prefer=settings.prefer, remove_deleted=settings.remove_deleted)
+    state = _pull_changes(client, state, state.root, summary, progress)
+    if mode in ("pull", "sync", "status"):
+        project, state = _pull(project, state, options, summary, dry, path)
+    if mode in ("push", "sync", "status"):
+        state = _push(
+            client, project, state, options, state.root, summary, dry, path, new_key, progress
+        )
+    return state
 
 
 def _unique_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
@@ -398,6 +440,10 @@ def _pull(
         _describe_pull(plan, summary)
         return project, state
     state = plan.state
+    if plan.journals:
+        kept = kept_in_journals(project.kept, plan.journals)
+        save_changes(project, kept=kept)
+        project = replace(project, kept=kept)
     if plan.edits:
         library = apply_list_edits(project.library, works, plan.edits)
         text = write_markdown(library)
