@@ -471,6 +471,7 @@ def _import_update(
             pairs,
             expected,
             formula=project.config.key_formula,
+            metadata=project.metadata,
         )
 
     _, plan, written = _plan_and_save(list_path, bib_dir, run, dry_run)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from atbib.bibtex.kept import kept_fields
 from atbib.bibtex.mapping import KeptEntry, bibtex_entry, record_from_entry
@@ -34,6 +35,9 @@ from atbib.markdown.edit import add_records, replace_records
 from atbib.markdown.entry import parse_entry, render_entry
 from atbib.markdown.write import render_markdown
 from atbib.model import Kind, Library, Record, SectionPath
+
+if TYPE_CHECKING:
+    from atbib.fill.store import Metadata
 
 Kept = dict[str, tuple[str, KeptEntry]]
 """The kept fields (``bib/extra.bib``): lower-case key -> ``(key, kept entry)``."""
@@ -426,10 +430,11 @@ def plan_update(
     expected: Bibliography,
     *,
     formula: Sequence[str] = DEFAULT_FORMULA,
+    metadata: Metadata | None = None,
 ) -> UpdatePlan:
     """Take hand edits of the generated .bib files back (see the module docstring). *files*
     are ``(file name in the bib folder, what was read)``; *expected* is what export writes
-    for the list as it is."""
+    for the list as it is (with *metadata*, ``bib/metadata.tsv``, as export reads it)."""
     works = {w.key.lower(): w for w in expected.works}
     edited: dict[str, list[tuple[str, BibEntry, BibEntry]]] = {}
     notes: list[str] = []
@@ -496,13 +501,16 @@ def plan_update(
     kept_after: Kept = dict(kept)
     edits: list[Edit] = []
     if taken:
-        after = {w.key.lower(): w for w in collect_works(updated, registry, formula)[0]}
+        after = {w.key.lower(): w for w in collect_works(updated, registry, formula, metadata)[0]}
         for key, where, entry, aspects, not_taken in taken:
             now_work = after.get(key.lower())
             names: tuple[str, ...] = ()
             if now_work is not None:
                 generated = bibtex_entry(
-                    now_work.record, now_work.key, sections=now_work.record.sections
+                    now_work.record,
+                    now_work.key,
+                    sections=now_work.record.sections,
+                    kept=now_work.published,
                 )
                 keep = kept_fields(entry.entry_type, _raw(entry), generated)
                 if keep is None:
