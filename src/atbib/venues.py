@@ -269,8 +269,11 @@ PREPRINT_TEXT = re.compile(
 arXiv:1810.04805`` (Google Scholar), ``arXiv e-prints`` (ADS)."""
 
 
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
 def _fold_full(text: str) -> str:
-    text = _PROCEEDINGS.sub("", text.strip())
+    text = _LEADING_THE.sub("", _PROCEEDINGS.sub("", text.strip()))
     text = _YEAR.sub(" ", _ORDINAL.sub(" ", text))
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 

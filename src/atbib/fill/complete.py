@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from atbib.bibtex.mapping import VENUE_ENTRY_TYPES, KeptEntry, encode_value
 from atbib.fill.facts import PUBLICATION_FIELDS, Status
-from atbib.fill.resolve import anchor_of, families
+from atbib.fill.resolve import anchor_of, first_difference, same_people
 from atbib.fill.store import Filled, Metadata
 from atbib.keys import authors_repeat_title
 from atbib.model import Record, Venue
@@ -168,22 +168,24 @@ def findings(record: Record, filled: Filled | None) -> Iterator[tuple[str, str, 
                 "--prefer-source` takes the source's)",
             )
     authors = filled.facts.get("author")
-    if authors is not None and has_own_authors(record) and not filled.prefers_source:
-        mine, theirs = families(record.authors), families(filled.authors)
-        if mine != theirs:
-            yield (
-                "warning",
-                "authors-disagree",
-                f"authors differ from {authors.source}: the list has {len(mine)}, the source "
-                f"{len(theirs)} ({_first_difference(record, filled)})",
-            )
+    if (
+        authors is not None
+        and has_own_authors(record)
+        and not filled.prefers_source
+        and not same_people(record.authors, filled.authors)
+    ):
+        yield (
+            "warning",
+            "authors-disagree",
+            f"authors differ from {authors.source}: the list has {len(record.authors)}, "
+            f"the source {len(filled.authors)} ({_first_difference(record, filled)})",
+        )
 
 
 def _first_difference(record: Record, filled: Filled) -> str:
-    for position, (mine, theirs) in enumerate(zip(record.authors, filled.authors, strict=False)):
-        if families([mine]) != families([theirs]):
-            return f"author {position + 1}: {mine} vs {theirs}"
-    longer = record.authors if len(record.authors) > len(filled.authors) else filled.authors
-    extra = longer[min(len(record.authors), len(filled.authors))]
-    side = "the list" if longer is record.authors else "the source"
+    mine, theirs = record.authors, filled.authors
+    at = first_difference(mine, theirs)
+    if at < min(len(mine), len(theirs)):
+        return f"author {at + 1}: {mine[at]} vs {theirs[at]}"
+    side, extra = ("the list", mine[at]) if len(mine) > len(theirs) else ("the source", theirs[at])
     return f"only {side} names {extra}"

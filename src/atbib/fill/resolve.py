@@ -84,6 +84,27 @@ def families(people: Iterable[Person]) -> list[str]:
     return ["".join(to_ascii(p.family).lower().split()) for p in people if p.family]
 
 
+def _whole(person: Person) -> str:
+    return "".join(to_ascii(str(person)).lower().split()).replace(".", "")
+
+
+def same_people(a: Sequence[Person], b: Sequence[Person]) -> bool:
+    """The same people in the same order: each pair with the same family name, or the same
+    name written whole (``Ahmed El Kholy`` read as family ``Kholy`` and as ``El Kholy``)."""
+    return len(a) == len(b) and all(
+        families([x]) == families([y]) or _whole(x) == _whole(y) for x, y in zip(a, b, strict=True)
+    )
+
+
+def first_difference(a: Sequence[Person], b: Sequence[Person]) -> int:
+    """The position of the first pair :func:`same_people` tells apart (or the shorter
+    length)."""
+    for position, (x, y) in enumerate(zip(a, b, strict=False)):
+        if not same_people([x], [y]):
+            return position
+    return min(len(a), len(b))
+
+
 def authors_agree(a: Sequence[Person], b: Sequence[Person]) -> bool:
     """At least two family names in common, or both single-authored by the same person."""
     fa, fb = families(a), families(b)
@@ -262,17 +283,21 @@ def _conflicts(candidates: Sequence[Candidate]) -> list[str]:
                 f"{v}{f' {y}' if y else ''} ({c.provenance})" for (v, y), c in venues.items()
             )
         )
-    people: dict[tuple[str, ...], Candidate] = {}
+    people: list[Candidate] = []
     for candidate in _ranked(candidates, NAME_AUTHORITY):
-        if candidate.authors and candidate.source in _NAME_SOURCES:
-            people.setdefault(tuple(families(candidate.authors)), candidate)
+        if (
+            candidate.authors
+            and candidate.source in _NAME_SOURCES
+            and not any(same_people(candidate.authors, seen.authors) for seen in people)
+        ):
+            people.append(candidate)
     if len(people) > 1:
         found.append(
             "authors: "
             + "; ".join(
-                f"{len(k)} ({', '.join(p.family for p in c.authors[:3])}"
-                f"{', …' if len(k) > 3 else ''}) in {c.provenance}"
-                for k, c in people.items()
+                f"{len(c.authors)} ({', '.join(p.family for p in c.authors[:3])}"
+                f"{', …' if len(c.authors) > 3 else ''}) in {c.provenance}"
+                for c in people
             )
         )
     return found

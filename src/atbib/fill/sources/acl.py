@@ -20,6 +20,7 @@ from atbib.fill.sources.base import (
     SourceSettings,
     clean_pages,
     list_venue,
+    month_macro,
 )
 from atbib.identifiers import Identifier, normalise_acl, normalise_doi
 from atbib.names import split_authors
@@ -73,15 +74,8 @@ class AclAnthologySource(Source):
                 pages=clean_pages(get("pages")),
                 publisher=get("publisher"),
                 address=get("address"),
-                month=_month(raw.get("month", "")),
+                month=month_macro(raw.get("month", "")),
                 doi=doi,
                 ids=tuple(ids),
             )
         }
-
-
-def _month(raw: str) -> str:
-    """The anthology writes ``month = jun`` (a macro; the parser resolves it to ``June``) or
-    ``month = {June}``: keep the macro name."""
-    text = raw.strip().strip("{}").lower()[:3]
-    return text if text.isalpha() else ""

@@ -116,6 +116,14 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 """BibTeX's month macros, January first."""
 
 
+def month_macro(text: str) -> str:
+    """BibTeX's macro for a month written out (``June``, ``jun``, ``6``), ``""`` if none."""
+    text = text.strip().strip("{}").strip().lower()
+    if text.isdigit():
+        return month_name(int(text))
+    return text[:3] if text[:3] in MONTHS else ""
+
+
 def month_name(number: int | None) -> str:
     """The macro for a month number (``6`` -> ``jun``), ``""`` when out of range."""
     return MONTHS[number - 1] if number is not None and 1 <= number <= 12 else ""

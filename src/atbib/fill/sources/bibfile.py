@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from atbib.bibtex.read import LoadedBib
 from atbib.fill.facts import PUBLICATION_FIELDS, Candidate, Status
-from atbib.fill.sources.base import clean_pages
+from atbib.fill.sources.base import clean_pages, month_macro
 from atbib.identifiers import normalise_doi
 from atbib.model import Record
 from atbib.venues import VenueType
@@ -33,6 +33,7 @@ def _candidate(record: Record, entry_type: str, identifier: str) -> Candidate:
     published = parsed is not None and bool(parsed.name) and not preprint
     fields = {name: extra.get(name, "") for name in PUBLICATION_FIELDS}
     fields["pages"] = clean_pages(fields["pages"])
+    fields["month"] = month_macro(fields["month"])
     fields["doi"] = normalise_doi(fields["doi"]) or ""
     container = extra.get("booktitle") or extra.get("journal") or ""
     return Candidate(
@@ -45,6 +46,6 @@ def _candidate(record: Record, entry_type: str, identifier: str) -> Candidate:
         entry_type=entry_type if published else "misc" if preprint else "",
         venue=record.venue.name if published and record.venue is not None else "",
         container=container if published else "",
-        ids=tuple(i for i in record.identifiers if i.scheme != "url"),
+        ids=record.identifiers,
         **fields,
     )
