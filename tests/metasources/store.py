@@ -97,7 +97,7 @@ _NORMALISE: dict[str, Callable[[str], str]] = {
 
 
 def _index_keys(paper: Paper) -> Iterator[tuple[str, str]]:
-    values = {
+    values: dict[str, list[str | None]] = {
         "arxiv": [paper.arxiv],
         "doi": [paper.doi],
         "acl": [paper.acl],
