@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.metasources.fixtures import metadata_servers, metadata_store  # noqa: F401
 from tests.zoteroapi.fixtures import zotero_client, zotero_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
