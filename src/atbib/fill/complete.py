@@ -22,7 +22,7 @@ from atbib.fill.store import Filled, Metadata
 from atbib.keys import authors_repeat_title
 from atbib.model import Record, Venue
 from atbib.text import fold_title
-from atbib.venues import VenueType, parse_venue
+from atbib.venues import VenueType, parse_venue, same_venue
 
 _JOURNAL_TYPES = frozenset({"article"})
 
@@ -77,10 +77,8 @@ def relation(record: Record, published: Venue) -> Relation:
 
 def _same_name(listed: Venue, published: Venue) -> bool:
     mine, theirs = listed.parsed, parse_venue(published.text)
-    if mine.abbr.lower() == theirs.abbr.lower():
+    if mine.abbr.lower() == theirs.abbr.lower() or same_venue(mine.full_name, theirs.full_name):
         return True
-    if mine.info is not None and theirs.info is not None:
-        return mine.info.full == theirs.info.full
     # A venue the table does not know (a workshop): its name inside the source's name.
     words = [w for w in fold_title(mine.name).split() if len(w) > 3]
     return bool(words) and all(w in fold_title(theirs.name).split() for w in words)

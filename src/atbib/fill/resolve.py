@@ -33,6 +33,7 @@ from atbib.fill.store import Fact, Filled, format_people
 from atbib.identifiers import Identifier
 from atbib.model import Person, Record
 from atbib.text import fold_title, to_ascii
+from atbib.venues import same_venue
 
 AUTHORITY = ("file", "acl", "crossref", "openreview", "dblp", "semanticscholar", "arxiv")
 """Sources by how much their account of a published version is trusted: the file a user
@@ -266,21 +267,30 @@ def _put_publication(out: _Facts, main: Candidate, published: Sequence[Candidate
                 break
 
 
+def _same_publication(a: Candidate, b: Candidate) -> bool:
+    """The same venue, and the same year where both sources give the published version's."""
+    years = {c.year for c in (a, b) if c.source in _YEAR_SOURCES and c.year}
+    return same_venue(a.venue, b.venue) and len(years) <= 1
+
+
 def _conflicts(candidates: Sequence[Candidate]) -> list[str]:
     """What the sources disagree on: the published venue and year, and the authors."""
     found: list[str] = []
-    venues = {
-        (c.venue, c.year if c.source in _YEAR_SOURCES else None): c
-        for c in _ranked(candidates, AUTHORITY)
-        if c.status is Status.PUBLISHED and c.venue
-    }
-    names = {v for v, _ in venues}
-    years = {y for _, y in venues if y}
-    if len(names) > 1 or len(years) > 1:
+    venues: list[Candidate] = []
+    for candidate in _ranked(candidates, AUTHORITY):
+        if (
+            candidate.status is Status.PUBLISHED
+            and candidate.venue
+            and not any(_same_publication(candidate, seen) for seen in venues)
+        ):
+            venues.append(candidate)
+    if len(venues) > 1:
         found.append(
             "venue: "
             + "; ".join(
-                f"{v}{f' {y}' if y else ''} ({c.provenance})" for (v, y), c in venues.items()
+                f"{c.venue}{f' {c.year}' if c.source in _YEAR_SOURCES and c.year else ''} "
+                f"({c.provenance})"
+                for c in venues
             )
         )
     people: list[Candidate] = []

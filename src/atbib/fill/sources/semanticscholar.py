@@ -40,7 +40,7 @@ class SemanticScholarSource(Source):
     label = "Semantic Scholar"
     default_endpoint = "https://api.semanticscholar.org/graph/v1"
     schemes = frozenset(_PREFIX)
-    default_batch_size = 100
+    default_batch_size = 500
     default_delay = 1.0
 
     def request(self, ids: Sequence[Identifier], settings: SourceSettings) -> Request:
