@@ -168,14 +168,15 @@ def _fill(
 def _online(project: Project, sources: Sequence[str]) -> tuple[Any, Any, Any, Any]:
     from atbib.fill.cache import ReplyCache, cache_folder
     from atbib.fill.fetch import Fetcher
-    from atbib.fill.settings import source_settings
+    from atbib.fill.settings import source_settings, timeout
     from atbib.fill.sources import SOURCES
 
     table = project.config.settings.get("fill", {})
-    settings = source_settings(table if isinstance(table, dict) else {}, sources)
+    table = table if isinstance(table, dict) else {}
+    settings = source_settings(table, sources)
     labels = {name: source.label for name, source in SOURCES.items()}
     notify = _say if sys.stderr.isatty() else (lambda message: None)
-    fetcher = Fetcher(settings, notify=notify, labels=labels)
+    fetcher = Fetcher(settings, notify=notify, labels=labels, timeout=timeout(table))
     cache = ReplyCache(cache_folder(project.config.root))
 
     def send(request: Any) -> Any:

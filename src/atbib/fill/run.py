@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from atbib.bibtex.read import LoadedBib
 from atbib.fill.facts import Candidate, Status
@@ -178,7 +178,7 @@ class FillRun:
             except BatchTooLarge:
                 asked = [Identifier.parse(a) for a in request.asked]
                 half = max(1, len(asked) // 2)
-                settings = SourceSettings(**{**settings.__dict__, "batch_size": half})
+                settings = replace(settings, batch_size=half)
                 requests[:0] = source.requests(asked, settings)
                 continue
             except Unavailable as problem:

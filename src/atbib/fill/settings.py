@@ -5,6 +5,7 @@
     [tool.atbib.fill]
     sources = ["arxiv", "semanticscholar", "acl", "crossref", "openreview", "dblp"]
     mailto = "maintainer@example.org"        # Crossref's polite pool
+    timeout = 30                             # seconds to connect, and for each read
     [tool.atbib.fill.endpoints]              # mirrors, proxies, test servers
     arxiv = "https://export.arxiv.org/api/query"
     [tool.atbib.fill.batch-size]
@@ -14,6 +15,7 @@
 
 The environment overrides the file: ``ATBIB_<SOURCE>_URL`` (``ATBIB_ARXIV_URL``, …) for an
 endpoint, ``ATBIB_FILL_DELAY`` for every delay (``0`` against a local server),
+``ATBIB_FILL_TIMEOUT``,
 ``ATBIB_CROSSREF_MAILTO``, and ``SEMANTIC_SCHOLAR_API_KEY`` for Semantic Scholar's key (else
 the keyring's ``atbib`` / ``semanticscholar`` entry, when the keyring package is installed).
 The key is never printed (:mod:`atbib.masking`).
@@ -30,7 +32,7 @@ from atbib.fill.sources import SOURCES
 from atbib.fill.sources.base import SourceSettings
 
 KEY_ENV = "SEMANTIC_SCHOLAR_API_KEY"
-_KNOWN = frozenset({"sources", "mailto", "endpoints", "batch-size", "delay"})
+_KNOWN = frozenset({"sources", "mailto", "endpoints", "batch-size", "delay", "timeout"})
 
 
 def endpoint_variable(source: str) -> str:
@@ -79,6 +81,21 @@ def source_settings(
             mailto=mailto if name == "crossref" else "",
         )
     return found
+
+
+def timeout(
+    table: Mapping[str, Any], *, environ: Mapping[str, str] | None = None, default: float = 30.0
+) -> float:
+    """Seconds to wait for a connection or a read: ``ATBIB_FILL_TIMEOUT``, else ``timeout``."""
+    env = os.environ if environ is None else environ
+    value = env.get("ATBIB_FILL_TIMEOUT") or table.get("timeout") or default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise AtbibError(f"fill timeout {value!r} is not a number of seconds") from None
+    if seconds <= 0:
+        raise AtbibError(f"fill timeout {value!r} must be positive")
+    return seconds
 
 
 def _names(names: frozenset[str]) -> str:
