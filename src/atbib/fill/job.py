@@ -220,9 +220,15 @@ def _into_list(library: Library, metadata: Metadata) -> Library:
     return replace_records(library, changes)
 
 
+UNANSWERED = "unanswered"
+"""What a work is in a run's summary when nothing was recorded for it (no source was asked,
+or the ones asked were unavailable)."""
+
+
 def summary_counts(reports: Sequence[WorkReport]) -> Mapping[str, int]:
-    """Works by what the run made of them: published, preprint, not found, unchanged."""
+    """Works by what the run recorded: published, preprint, not found, unanswered."""
     counts: dict[str, int] = {}
     for report in reports:
-        counts[report.status or NOT_FOUND] = counts.get(report.status or NOT_FOUND, 0) + 1
+        status = report.status or UNANSWERED
+        counts[status] = counts.get(status, 0) + 1
     return counts
