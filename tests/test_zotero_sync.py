@@ -577,6 +577,41 @@ def test_a_rekeyed_work_that_keeps_its_old_key_as_an_alias_keeps_its_item(
     assert_group_mirrors_list(pushed, project)
 
 
+def test_a_work_rekeyed_by_fill_keeps_its_item(pushed: ZoteroServer, project: Path) -> None:
+    """`atbib fill` gives BERT its authors and re-keys it (bert2019pretraining ->
+    devlin2019bert, the old key a renamed: row of the registry): the next push updates the
+    group's item, members' tags, note and collections kept."""
+    import subprocess
+    import sys
+
+    key, own = add_member_data(pushed, "bert2019pretraining")
+    (project / "acl.bib").write_text(
+        "@inproceedings{devlin-etal-2019-bert,\n"
+        "  author = {Devlin, Jacob and Chang, Ming-Wei and Lee, Kenton and Toutanova, Kristina},\n"
+        "  title = {BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding},\n"
+        "  booktitle = {Proceedings of the 2019 Conference of the North American Chapter of the "
+        "Association for Computational Linguistics},\n  year = {2019},\n  pages = {4171--4186},\n"
+        "  url = {https://aclanthology.org/N19-1423/}\n}\n",
+        "utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "atbib", "fill", "--offline", "--from", "acl.bib"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "bert2019pretraining\trenamed:devlin2019bert" in (
+        project / "bib" / "keys.tsv"
+    ).read_text("utf-8")
+    summary = run("push", pushed)
+    assert summary.ok and (summary.created, summary.deleted) == (0, 0)
+    assert ("renamed", "devlin2019bert", key) in [(n.code, n.work, n.item) for n in summary.notices]
+    assert_member_data_kept(pushed, key, own, "devlin2019bert")
+    assert run("sync", pushed).requests == 1
+
+
 def test_a_conflict_is_listed_and_left_until_settled(pushed: ZoteroServer, project: Path) -> None:
     other = make_zotero(pushed)
     item = next(
