@@ -461,9 +461,9 @@ def _aliases(
     for row in unclaimed:
         target = renamed_to(row)
         if target is not None:
-            position = position_of.get(target.lower())
-            if position is not None:
-                found[position].append(row.key)
+            at = position_of.get(target.lower())
+            if at is not None:
+                found[at].append(row.key)
             continue
         positions = {owner[i] for i in row.identifiers if i in owner}
         if len(positions) == 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -131,7 +131,8 @@ def _fill(
     config = project.config
     works, _ = collect_works(project.library, project.registry, config.key_formula)
     asked = targets(works, project.metadata, refresh=refresh)
-    settings, send, fetcher, cache = ({}, None, None, None)
+    settings: dict[str, Any] = {}
+    send = fetcher = cache = None
     if not offline:
         settings, fetcher, cache, send = _online(project, sources)
     run = FillRun([t for _, t in asked], settings=settings, send=send, progress=_progress())
@@ -255,7 +256,7 @@ def _save(project: Project, plan: FillPlan) -> list[str]:
 def _print_summary(
     plan: FillPlan,
     fetcher: Any,
-    unavailable: dict[str, str],
+    unavailable: Mapping[str, str],
     written: list[str],
     dry_run: bool,
     asked: int,

@@ -16,6 +16,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from atbib.bibtex.mapping import VENUE_ENTRY_TYPES, KeptEntry, encode_value
+from atbib.bibtex.parse import MONTHS
 from atbib.fill.facts import PUBLICATION_FIELDS, Status
 from atbib.fill.resolve import anchor_of, first_difference, same_people
 from atbib.fill.store import Filled, Metadata
@@ -131,10 +132,18 @@ def _publication_entry(record: Record, filled: Filled) -> KeptEntry | None:
     if parsed is not None and not parsed.known and filled.value("container"):
         name = "journal" if entry_type in _JOURNAL_TYPES else "booktitle"
         fields.append((name, encode_value(name, filled.value("container"))))
+    skip = {"doi", *(name for name, _ in record.extra)}
+    if entry_type not in _JOURNAL_TYPES and filled.value("volume"):
+        # BibTeX's styles read a proceedings' volume and number as a series' and warn when
+        # both are given (AAAI's "34(05)"): the volume alone says where it is.
+        skip.add("number")
     for name in PUBLICATION_FIELDS:
         value = filled.value(name)
-        if value and name != "doi" and name not in {n for n, _ in record.extra}:
-            fields.append((name, value if name == "month" else encode_value(name, value)))
+        if value and name not in skip:
+            # a month as .bib readers give it back (``July``); written as the macro (``jul``)
+            fields.append(
+                (name, MONTHS.get(value, value) if name == "month" else encode_value(name, value))
+            )
     if len(fields) <= 1 and (parsed is None or parsed.known):
         return None
     return KeptEntry(entry_type, tuple(fields))

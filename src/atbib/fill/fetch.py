@@ -21,6 +21,7 @@ import email.utils
 import http.client
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -111,12 +112,12 @@ class Fetcher:
         http_request = urllib.request.Request(
             request.url, data=request.body, headers=headers, method=request.method
         )
-        host = urllib.request.urlparse(request.url).netloc
+        host = urllib.parse.urlsplit(request.url).netloc
         try:
             with urllib.request.urlopen(http_request, timeout=self.timeout) as answer:
-                return _reply(answer.status, answer.read(), answer.headers), ""
+                return _reply(answer.status, answer.read(), dict(answer.headers.items())), ""
         except urllib.error.HTTPError as error:
-            reply = _reply(error.code, error.read(), error.headers)
+            reply = _reply(error.code, error.read(), dict(error.headers.items()))
             return reply, f"{label} ({host}) answered HTTP {error.code}"
         except (OSError, http.client.HTTPException) as error:  # refused, reset, timed out
             reason = getattr(error, "reason", error)

@@ -116,11 +116,11 @@ def plan_fill(
     reports: list[WorkReport] = []
     for (work, target), result, remarks in zip(asked, merged, notes, strict=True):
         old = filled_for(metadata, work.record)
-        new = result.filled
-        if new.value("status") == NOT_FOUND and (old is not None or not keep_not_found):
-            new = old if old is not None else None
-        elif new is not None and (prefer_source or (old is not None and old.prefers_source)):
-            new = _preferring(new)
+        new: Filled | None = result.filled
+        if result.filled.value("status") == NOT_FOUND and (old is not None or not keep_not_found):
+            new = old
+        elif prefer_source or (old is not None and old.prefers_source):
+            new = _preferring(result.filled)
         if new is not None:
             entries.append(new)
         reports.append(

@@ -186,10 +186,10 @@ class FillRun:
                 return
             done += 1
             self.progress(source.label, done, done + len(requests))
-            for asked, candidate in parsed.items():
+            for text, candidate in parsed.items():
                 if candidate is None:
                     continue
-                ident = Identifier.parse(asked)
+                ident = Identifier.parse(text)
                 for ledger in askers.get(ident, ()):
                     how = How.LISTED if ident in ledger.target.ids else How.LINKED
                     ledger.take(candidate, how)

@@ -121,7 +121,7 @@ def _scholar_key(env: Mapping[str, str]) -> str:
     key = env.get(KEY_ENV, "").strip()
     if not key:
         try:
-            import keyring
+            import keyring  # type: ignore[import-not-found]
         except ImportError:
             return ""
         key = (keyring.get_password("atbib", "semanticscholar") or "").strip()
