@@ -33,12 +33,11 @@ from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys
 from atbib.markdown.edit import add_records, replace_records
 from atbib.markdown.entry import parse_entry, render_entry
 from atbib.markdown.write import render_markdown
-from atbib.model import Kind, Library, Record, SectionPath
+from atbib.model import Library, Record, SectionPath
 
 Kept = dict[str, tuple[str, KeptEntry]]
 """The kept fields (``bib/extra.bib``): lower-case key -> ``(key, kept entry)``."""
 
-_TITLE_KINDS = frozenset({Kind.PAPER, Kind.SLIDES, Kind.BOOK})
 SHOWN_ASPECTS = ("title", "authors", "venue", "url", "links", "nickname", "description", "source")
 """What a list line shows of a record (its kind and sections come from where it stands)."""
 
@@ -113,12 +112,12 @@ def fill_record(record: Record, source: Record) -> tuple[Record, tuple[str, ...]
     lacks them; the source and description of a blog post or repository. Nothing the list
     has is replaced."""
     changes: dict[str, object] = {}
-    if record.kind in _TITLE_KINDS:
+    if record.kind.titled:
         if not record.authors and source.authors:
             changes["authors"] = source.authors
-        if record.venue is None and source.venue is not None and source.kind in _TITLE_KINDS:
+        if record.venue is None and source.venue is not None and source.kind.titled:
             changes["venue"] = source.venue
-        if not record.links and source.links and source.kind in _TITLE_KINDS:
+        if not record.links and source.links and source.kind.titled:
             changes["links"] = source.links
     else:
         if not record.source and source.source:

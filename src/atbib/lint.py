@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from atbib.dedupe import find_duplicates, near_duplicates
 from atbib.identifiers import Identifier, arxiv_date
-from atbib.model import Item, Kind, Library, Problem
+from atbib.model import Item, Library, Problem
 from atbib.text import fold_title
 from atbib.venues import ParsedVenue, VenueType
 
@@ -45,7 +45,7 @@ def _item_problems(path: str, item: Item) -> Iterator[Problem]:
                 f"link [[{link.label}]]({link.url}) is relative: it will not resolve from the "
                 "list (add https://)",
             )
-    if record.kind in (Kind.PAPER, Kind.SLIDES, Kind.BOOK):
+    if record.kind.titled:
         if record.authors and fold_title(", ".join(map(str, record.authors))) == fold_title(
             record.title
         ):

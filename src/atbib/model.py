@@ -30,7 +30,12 @@ SectionPath = tuple[str, ...]
 
 
 class Kind(StrEnum):
-    """What sort of work an entry points at."""
+    """What sort of work an entry points at.
+
+    The kinds come in two shapes, and every format asks which one a kind has: a *titled* work
+    (a paper, slides, a book) has a title of its own (``**Title**`` in the list) and links to
+    itself through its first link, labelled with the kind's own label (``[[paper]](url)``); any
+    other work is a title link (``[Source / Title](url)``) with a source instead of authors."""
 
     PAPER = "paper"
     BLOG_POST = "blog post"
@@ -38,6 +43,28 @@ class Kind(StrEnum):
     SLIDES = "slides"
     BOOK = "book"
     OTHER = "other"
+
+    @property
+    def titled(self) -> bool:
+        """Whether works of this kind have a title of their own rather than a title link."""
+        return self in _OWN_LABELS
+
+    @property
+    def own_label(self) -> str:
+        """The label of the link that stands for a titled work (``paper``, ``slides``,
+        ``book``); ``""`` for the other kinds, whose title is their link."""
+        return _OWN_LABELS.get(self, "")
+
+    @classmethod
+    def from_label(cls, label: str) -> Kind:
+        """The titled kind a work's first link label names (``slides``, ``book``, any case,
+        white space around it ignored); a paper for any other label."""
+        return _KIND_OF_LABEL.get(label.strip().lower(), cls.PAPER)
+
+
+_OWN_LABELS: dict[Kind, str] = {Kind.PAPER: "paper", Kind.SLIDES: "slides", Kind.BOOK: "book"}
+"""The titled kinds and their own link labels: the one table of both."""
+_KIND_OF_LABEL: dict[str, Kind] = {label: kind for kind, label in _OWN_LABELS.items()}
 
 
 @dataclass(frozen=True, slots=True)

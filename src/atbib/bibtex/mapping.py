@@ -555,7 +555,7 @@ def _generate(
         url = clean_url(url)  # as the reader will read it (and as the list would write it)
     parsed = record.venue.parsed if record.venue is not None else None
     year = record.year
-    if record.kind in (Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER):
+    if not record.kind.titled:
         entry_type = "misc"
         if shown:
             if record.source:
@@ -598,7 +598,7 @@ def _generate(
             fields.append(("subsection", _encode_sections(tuple(sections))))
         if record.links:
             fields.append(("links", encode_latex(_links_text(record.links))))
-    has_author = bool(record.authors) or (record.kind not in _TITLE_KINDS and bool(record.source))
+    has_author = bool(record.authors) or (not record.kind.titled and bool(record.source))
     if not has_author:
         # Styles sort by author; without one, BibTeX's ``key`` field is what they sort on.
         fields.insert(0, ("key", encode_latex(record.title)))
@@ -648,7 +648,7 @@ def bibtex_entry(
         entry_type, fields = overlay(
             record, entry_type, fields, source, kept.entry_type if kept else None
         )
-    if record.kind in _TITLE_KINDS:
+    if record.kind.titled:
         venue = read_venue(entry_type, _raw_getter(fields))
         if venue != record.venue:
             fields.append(("listvenue", encode_latex(record.venue.text if record.venue else "")))
@@ -730,7 +730,7 @@ def overlay(
     seen: set[str] = set()
     anchor: str | None = None  # the last source field placed: new ones follow it
     leading: list[tuple[str, str]] = []  # new fields before any placed one
-    as_source = record.kind not in _TITLE_KINDS
+    as_source = not record.kind.titled
     for name, raw in source:
         lname = FIELD_ALIASES.get(name.lower(), name.lower())  # written by its BibTeX name
         if lname in seen or lname in ATBIB_FIELDS:
@@ -818,7 +818,7 @@ def _source_venue_matches(
 ) -> bool:
     """Whether the source still describes the venue the list gives (name and, when both have
     one, year): then its venue spellings and publication fields are the work's."""
-    if record.kind not in _TITLE_KINDS:
+    if not record.kind.titled:
         return True
     given = {name.lower() for name, _ in source}
     if not given & (set(_venue_candidates(source_type)) | _VENUE_EVIDENCE):
@@ -846,12 +846,11 @@ def _venue_name(venue: Venue) -> str:
 
 # -- entry -> record --------------------------------------------------------------------------
 
-_TITLE_KINDS = frozenset({Kind.PAPER, Kind.SLIDES, Kind.BOOK})
 _ONLINE = frozenset({"online", "electronic", "www", "webpage"})
 
 
 def _family(kind: Kind) -> str:
-    return "title" if kind in _TITLE_KINDS else "link"
+    return "title" if kind.titled else "link"
 
 
 def _raw_getter(fields: Sequence[tuple[str, str]]) -> Callable[[str], str | None]:
@@ -1100,7 +1099,7 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     if shorttitle and not atbib_written and _fold(shorttitle) == _fold(title):
         shorttitle = ""
     record: Record
-    if kind in _TITLE_KINDS:
+    if kind.titled:
         if raw_links is None:
             arxiv = _arxiv_id(get)
             doi = (get("doi") or "").strip()
@@ -1112,8 +1111,7 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
                 else ""
             )
             if primary:
-                label = {Kind.SLIDES: "slides", Kind.BOOK: "book"}.get(kind, "paper")
-                links.append(Link(label, primary))
+                links.append(Link(kind.own_label, primary))
         record = Record(
             kind=kind,
             title=title,
@@ -1219,7 +1217,7 @@ def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str
         name.lower(): value
         for name, value in _generate(record, (), (), shown=False, identifiers=False)[1]
     }
-    skip = _SKIP_TITLE if record.kind in _TITLE_KINDS else _SKIP_LINK
+    skip = _SKIP_TITLE if record.kind.titled else _SKIP_LINK
     extra: list[tuple[str, str]] = []
     seen: set[str] = set()
     for name, raw in fields:

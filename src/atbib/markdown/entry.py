@@ -417,8 +417,7 @@ def _looks_like_venue(text: str) -> bool:
 
 
 def _paper_kind(links: tuple[Link, ...]) -> Kind:
-    first = links[0].label.strip().lower() if links else ""
-    return {"slides": Kind.SLIDES, "book": Kind.BOOK}.get(first, Kind.PAPER)
+    return Kind.from_label(links[0].label) if links else Kind.PAPER
 
 
 def link_kind(
@@ -445,11 +444,6 @@ def link_kind(
     return Kind.PAPER if identifiers_from_url(url) else Kind.OTHER
 
 
-TITLE_KINDS = frozenset({Kind.PAPER, Kind.SLIDES, Kind.BOOK})
-"""Kinds written with a bold or plain title; their links are labelled ``[[paper]](url)``."""
-_OWN_LABEL = {Kind.PAPER: "paper", Kind.SLIDES: "slides", Kind.BOOK: "book"}
-
-
 def parse_entry(body: str, section: SectionPath, fmt: ListFormat | None = None) -> ParsedEntry:
     """Read the text of one list item (after the bullet) as a record: atbib's own shapes
     first (see the module docstring), then, unless *fmt* says house style only, the other
@@ -465,7 +459,7 @@ def parse_entry(body: str, section: SectionPath, fmt: ListFormat | None = None) 
             return other
     if parsed.record is not None and fmt is not None and fmt.kinds and parsed.record.url == "":
         configured = fmt.kind_for(section)
-        if configured in TITLE_KINDS and configured is not parsed.record.kind:
+        if configured is not None and configured.titled and configured is not parsed.record.kind:
             return ParsedEntry(replace(parsed.record, kind=configured))
     return parsed
 
@@ -541,12 +535,12 @@ def link_record(
     """The record of an entry whose title is a link. A paper (slides, a book) links through
     its links, the title link first (``[[paper]](url)``): that is how the record model holds
     every paper, whatever shape its line has."""
-    if kind in TITLE_KINDS:
+    if kind.titled:
         return Record(
             kind=kind,
             title=unescape_markdown(label, math=True),
             venue=venue,
-            links=(Link(_OWN_LABEL[kind], url), *links),
+            links=(Link(kind.own_label, url), *links),
             nickname=nickname,
             description=description,
             sections=(section,),

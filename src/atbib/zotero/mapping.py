@@ -65,12 +65,6 @@ LINKS = "links"
 COLLECTIONS = "collections"
 """Pseudo-field: keys of the collections inside the list's tree (sorted)."""
 
-URL_KINDS = frozenset({Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER})
-"""Kinds whose entry is a title link (``[Source / Title](url)``) rather than a bold title."""
-
-DEFAULT_LABEL: dict[Kind, str] = {Kind.PAPER: "paper", Kind.SLIDES: "slides", Kind.BOOK: "book"}
-"""Label of the link that stands for the work, when it is the first link and goes to ``url``."""
-
 
 @dataclass(frozen=True, slots=True)
 class ItemType:
@@ -327,7 +321,7 @@ def creator_person(creator: Mapping[str, Any]) -> Person:
 
 
 def _creators(record: Record, row: ItemType) -> list[dict[str, str]]:
-    if record.kind in URL_KINDS and record.source:
+    if not record.kind.titled and record.source:
         return [{"creatorType": row.creator, "name": record.source}]
     return [person_creator(p, row.creator) for p in record.authors]
 
@@ -338,13 +332,13 @@ def split_links(record: Record) -> tuple[str, tuple[Link, ...]]:
     The first link goes to ``url`` alone when it is the work's link under its usual label
     (``paper``) and no other link repeats its URL; otherwise every link is kept in ``extra``
     too, so the entry's links come back in their order and with their labels."""
-    if record.kind in URL_KINDS:
+    if not record.kind.titled:
         return record.url, record.links
     own = record.primary_url
     if not own:
         return "", record.links
     links = record.links
-    default = DEFAULT_LABEL.get(record.kind, "paper")
+    default = record.kind.own_label
     first_is_own = bool(links) and links[0].url == own and links[0].label == default
     if first_is_own and all(link.url != own for link in links[1:]):
         return own, links[1:]
@@ -353,10 +347,10 @@ def split_links(record: Record) -> tuple[str, tuple[Link, ...]]:
 
 def join_links(kind: Kind, url: str, links: Sequence[Link]) -> tuple[str, tuple[Link, ...]]:
     """The reverse of :func:`split_links`: ``(record.url, record.links)``."""
-    if kind in URL_KINDS:
+    if not kind.titled:
         return url, tuple(links)
     if url and all(link.url != url for link in links):
-        return "", (Link(DEFAULT_LABEL.get(kind, "paper"), url), *links)
+        return "", (Link(kind.own_label, url), *links)
     return "", tuple(links)
 
 
@@ -696,7 +690,7 @@ def record_patch(
         "itemType" not in changed or item_type_for(previous).name == item_type
     ):
         kind = previous.kind
-    if previous is not None and (kind in URL_KINDS) != (previous.kind in URL_KINDS):
+    if previous is not None and kind.titled != previous.kind.titled:
         previous = None  # the entry changes shape: build it anew from the fields
     every = previous is None
     changed = set(changed)
@@ -709,7 +703,7 @@ def record_patch(
         out["title"] = str(fields.get("title", ""))
     if every or "creators" in changed:
         creators = [c for c in fields.get("creators") or () if isinstance(c, Mapping)]
-        if kind in URL_KINDS:
+        if not kind.titled:
             out["source"] = ", ".join(
                 str(c["name"]) if "name" in c else str(creator_person(c)) for c in creators
             )
@@ -725,8 +719,8 @@ def record_patch(
     if every or "shortTitle" in changed:
         out["nickname"] = str(fields.get("shortTitle", ""))
     if every or "abstractNote" in changed:
-        out["description"] = str(fields.get("abstractNote", "")) if kind in URL_KINDS else ""
-    if kind in URL_KINDS:
+        out["description"] = str(fields.get("abstractNote", "")) if not kind.titled else ""
+    if not kind.titled:
         if every:
             out["venue"] = None
     elif every or changed & venue_fields_of(item_type) or "itemType" in changed:
