@@ -33,13 +33,10 @@ from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys
 from atbib.markdown.edit import add_records, replace_records
 from atbib.markdown.entry import parse_entry, render_entry
 from atbib.markdown.write import render_markdown
-from atbib.model import Library, Record, SectionPath
+from atbib.model import SHOWN_FIELDS, Library, Record, SectionPath
 
 Kept = dict[str, tuple[str, KeptEntry]]
 """The kept fields (``bib/extra.bib``): lower-case key -> ``(key, kept entry)``."""
-
-SHOWN_ASPECTS = ("title", "authors", "venue", "url", "links", "nickname", "description", "source")
-"""What a list line shows of a record (its kind and sections come from where it stands)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,7 +476,7 @@ def plan_update(
         before_entry = versions[0][2]
         before = record_from_entry(before_entry.entry_type, before_entry.key, _raw(before_entry))
         where = ", ".join(f"{p}:{e.line}" for p, e, _ in versions)
-        aspects = tuple(a for a in SHOWN_ASPECTS if getattr(now, a) != getattr(before.record, a))
+        aspects = tuple(a for a in SHOWN_FIELDS if getattr(now, a) != getattr(before.record, a))
         ignored: list[str] = []
         if now.kind != before.record.kind:
             ignored.append(f"kind {before.record.kind.value} -> {now.kind.value}")

@@ -246,6 +246,11 @@ class Record:
         return found
 
 
+SHOWN_FIELDS = ("title", "authors", "venue", "url", "links", "nickname", "description", "source")
+"""The fields of a :class:`Record` that its list line shows, and so the fields a line must read
+back with (its kind follows from how the line is written, its sections from where it stands)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something a reader or a check found, located by file and line."""

@@ -145,7 +145,6 @@ _FIELD = re.compile(
 _VALUE = re.compile(r"\s*(?:" + _VALUE_ALTS + r")\s*(#?)", re.ASCII)
 _NAME_EQ = re.compile(r"\s*(" + _ID + r"+)\s*(=?)", re.ASCII)
 _NUMBER = re.compile(r"\d+", re.ASCII)
-_MACRO = re.compile(_ID_NOT_DIGIT + _ID + "*", re.ASCII)
 _WS = re.compile(r"\s*", re.ASCII)
 _BRACES = re.compile(r"[{}]")
 _QUOTE_BRACES = re.compile(r'[{}"]')

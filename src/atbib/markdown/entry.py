@@ -45,9 +45,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
+from atbib.model import SHOWN_FIELDS, Kind, Link, Person, Record, SectionPath, Venue
 from atbib.venues import parse_venue
 
 if TYPE_CHECKING:
@@ -699,27 +700,12 @@ def _forms(record: Record) -> list[str]:
     return [_escape_plain_title(record.title) + tail, bold + tail]
 
 
+_shown = attrgetter(*SHOWN_FIELDS)
+
+
 def _reads_back(text: str, record: Record) -> bool:
     parsed = parse_entry(text, record.sections[0] if record.sections else ()).record
-    return parsed is not None and (
-        parsed.title,
-        parsed.authors,
-        parsed.venue,
-        parsed.url,
-        parsed.links,
-        parsed.nickname,
-        parsed.description,
-        parsed.source,
-    ) == (
-        record.title,
-        record.authors,
-        record.venue,
-        record.url,
-        record.links,
-        record.nickname,
-        record.description,
-        record.source,
-    )
+    return parsed is not None and _shown(parsed) == _shown(record)
 
 
 def render_entry(record: Record) -> str:

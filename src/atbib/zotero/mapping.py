@@ -665,19 +665,6 @@ def venue_from_fields(
     return _from_name("", year, previous)
 
 
-RECORD_ATTRIBUTES = (
-    "kind",
-    "title",
-    "authors",
-    "source",
-    "venue",
-    "url",
-    "links",
-    "nickname",
-    "description",
-)
-
-
 def record_patch(
     previous: Record | None, fields: Mapping[str, Any], changed: Collection[str]
 ) -> dict[str, Any]:

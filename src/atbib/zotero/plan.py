@@ -65,8 +65,6 @@ from atbib.zotero.mapping import (
 )
 from atbib.zotero.state import CollectionState, ItemState, SyncState
 
-PREFER_CHOICES = ("list", "zotero")
-
 
 @dataclass(frozen=True)
 class Options:
