@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from atbib.dedupe import find_duplicates, near_duplicates
 from atbib.identifiers import Identifier, arxiv_date
 from atbib.model import Item, Library, Problem
-from atbib.text import fold_title
+from atbib.text import authors_repeat_title
 from atbib.venues import ParsedVenue, VenueType
 
 SEVERITIES = ("info", "warning", "error")
@@ -46,9 +46,7 @@ def _item_problems(path: str, item: Item) -> Iterator[Problem]:
                 "list (add https://)",
             )
     if record.kind.titled:
-        if record.authors and fold_title(", ".join(map(str, record.authors))) == fold_title(
-            record.title
-        ):
+        if record.authors and authors_repeat_title(record.authors, record.title):
             yield problem("error", "authors-repeat-title", "the authors field repeats the title")
         elif not record.authors:
             yield problem("info", "missing-authors", "no authors given")
