@@ -60,7 +60,14 @@ from atbib.bibtex.latex import (
 from atbib.identifiers import Identifier, identifiers_from_text, normalise_arxiv
 from atbib.markdown.entry import clean_url, escape_markdown, is_active_url, unescape_markdown
 from atbib.model import _NOT_YET, Kind, Link, Person, Record, SectionPath, Venue, listable
-from atbib.venues import ParsedVenue, VenueType, parse_venue, venue_from_bib
+from atbib.venues import (
+    FIELD_YEAR,
+    ParsedVenue,
+    VenueType,
+    first_year,
+    parse_venue,
+    venue_from_bib,
+)
 
 # -- the tables -------------------------------------------------------------------------------
 
@@ -239,7 +246,6 @@ _FIELD_NAME = re.compile(r"[a-z][a-z0-9_:.+-]*")
 """Field names atbib writes from ``Record.extra`` (lower case, as every reader gives them)."""
 _NON_WORD = re.compile(r"\W*")
 _SPACES = re.compile(r"(\s+)")
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _LINKS_FIELD = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
 
 
@@ -688,8 +694,8 @@ def same_meaning(name: str, a: str, b: str, *, as_source: bool = False) -> bool:
             return ", ".join(map(str, _persons(a))) == ", ".join(map(str, _persons(b)))
         return _persons(a) == _persons(b)
     if name == "year":
-        ya, yb = _YEAR.search(a), _YEAR.search(b)
-        return ya is not None and yb is not None and ya.group() == yb.group()
+        year = first_year(a, FIELD_YEAR)
+        return year is not None and year == first_year(b, FIELD_YEAR)
     if name == "doi":
         from atbib.identifiers import normalise_doi
 
@@ -867,10 +873,9 @@ def _raw_getter(fields: Sequence[tuple[str, str]]) -> Callable[[str], str | None
 def _year(get: Callable[[str], str | None]) -> int | None:
     for name in ("year", "date"):
         value = get(name)
-        if value:
-            match = _YEAR.search(value)
-            if match:
-                return int(match.group())
+        year = first_year(value, FIELD_YEAR) if value else None
+        if year is not None:
+            return year
     return None
 
 

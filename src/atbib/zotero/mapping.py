@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from atbib.model import Kind, Link, Person, Record, Venue
-from atbib.venues import VenueType, lookup, lookup_full
+from atbib.venues import VenueType, first_year, lookup, lookup_full
 
 Fields = dict[str, Any]
 """The fields atbib owns on an item, as JSON values. Empty values are left out, so two field
@@ -227,7 +227,6 @@ RESERVED_LABELS = frozenset(
     website-type""".split()  # noqa: SIM905 (as a list literal: 96 lines)
 )
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _SCHEME_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
 _LINK_LINE = re.compile(
     r"^(?:\[(?P<bracketed>[^\n]+)\]|(?P<label>[^\[\]\n:][^\n:]*)): "
@@ -582,8 +581,7 @@ def item_json(
 
 
 def year_of(date: str) -> int | None:
-    found = _YEAR.search(date or "")
-    return int(found.group(1)) if found else None
+    return first_year(date or "")
 
 
 def _with_year(venue: Venue, year: int | None) -> Venue:
