@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from atbib.texsyntax import group_end
+
 _SPACE = re.compile(r"(?:\\ |\s|(?<!\\)~)+")
 _COMMA = re.compile(",")
 _BRACES = re.compile(r"[{}]")
@@ -88,7 +90,7 @@ def is_von(word: str) -> bool:
         char = word[i]
         if char == "{":
             if depth == 0 and word.startswith("{\\", i):
-                end = _closing_brace(word, i)
+                end = group_end(word, i) or len(word)
                 return _special_char_is_lower(word[i:end])
             depth += 1
         elif char == "}":
@@ -99,16 +101,6 @@ def is_von(word: str) -> bool:
             return False  # a control sequence inside a plain group: pybtex calls it upper
         i += 1
     return False
-
-
-def _closing_brace(text: str, start: int) -> int:
-    """Index just past the brace group opening at ``start`` (or the end of the text)."""
-    depth = 0
-    for match in _BRACES.finditer(text, start):
-        depth += 1 if match.group() == "{" else -1
-        if depth == 0:
-            return match.end()
-    return len(text)
 
 
 def _von_last(words: list[str]) -> tuple[list[str], list[str]]:

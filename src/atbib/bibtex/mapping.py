@@ -48,18 +48,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from atbib import names
-from atbib.bibtex.latex import (
-    balanced_braces,
-    decode_latex,
-    encode_latex,
-    encode_url,
-    math_spans,
-    needs_escape,
-    outside_spans,
-)
+from atbib.bibtex.latex import decode_latex, encode_latex, needs_escape
 from atbib.identifiers import Identifier, identifiers_from_text, normalise_arxiv
-from atbib.markdown.entry import clean_url, escape_markdown, is_active_url, unescape_markdown
+from atbib.markup import MARKDOWN_LINK, escape_markdown, unescape_markdown
 from atbib.model import _NOT_YET, Kind, Link, Person, Record, SectionPath, Venue, listable
+from atbib.texsyntax import balanced_braces, group_end, math_spans, outside_spans
+from atbib.urls import clean_url, encode_url, is_active_url
 from atbib.venues import (
     FIELD_YEAR,
     ParsedVenue,
@@ -246,7 +240,6 @@ _FIELD_NAME = re.compile(r"[a-z][a-z0-9_:.+-]*")
 """Field names atbib writes from ``Record.extra`` (lower case, as every reader gives them)."""
 _NON_WORD = re.compile(r"\W*")
 _SPACES = re.compile(r"(\s+)")
-_LINKS_FIELD = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -996,7 +989,7 @@ def decode_person(raw: str) -> Person:
     (``{World Health Organization}``) is one family name. Cached: a bibliography names the
     same people again and again."""
     raw = raw.strip()
-    if raw.startswith("{") and raw.endswith("}") and _closes_at_end(raw):
+    if raw.startswith("{") and raw.endswith("}") and group_end(raw, 0) == len(raw):
         return Person(family=_clean(decode_latex(raw[1:-1])))
     parts = names.split_name(raw)
     if not _LATEX_IN_NAME.search(raw):
@@ -1020,18 +1013,6 @@ _LATEX_IN_NAME = re.compile(r"[\\{}~]|--|``|''")
 
 def _clean(text: str) -> str:
     return " ".join(text.split())
-
-
-def _closes_at_end(raw: str) -> bool:
-    depth = 0
-    for i, c in enumerate(raw):
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i == len(raw) - 1
-    return False
 
 
 _COMMAS = re.compile(",")
@@ -1092,7 +1073,7 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     raw_links = get("links")
     links: list[Link] = []
     if raw_links:
-        for match in _LINKS_FIELD.finditer(decode_value("links", raw_links)):
+        for match in MARKDOWN_LINK.finditer(decode_value("links", raw_links)):
             url = safe(match.group(2)) if match.group(2) else ""
             if url or not match.group(2):
                 links.append(Link(unescape_markdown(match.group(1)), url))
@@ -1131,7 +1112,7 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
         source = ""
         if authors:
             braced = raw_author.strip()
-            if len(authors) == 1 and braced.startswith("{") and _closes_at_end(braced):
+            if len(authors) == 1 and braced.startswith("{") and group_end(braced, 0) == len(braced):
                 # one corporate name, as atbib writes a source: its spelling, spaces and all
                 source = decode_value("author", braced[1:-1])
             else:

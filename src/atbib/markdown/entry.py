@@ -40,15 +40,22 @@ character of the line's own syntax (``* [ ] < ` ~``).
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from atbib.markup import (
+    ALWAYS_SPECIAL,
+    ENTITY_SPECIAL,
+    UNDERSCORE_SPECIAL,
+    blank_escapes,
+    escape_markdown,
+    unescape_markdown,
+)
 from atbib.model import SHOWN_FIELDS, Kind, Link, Person, Record, SectionPath, Venue
+from atbib.urls import URL, clean_url
 from atbib.venues import parse_venue
 
 if TYPE_CHECKING:
@@ -62,7 +69,7 @@ _ESC = r"(?:[^\\{stop}]++|\\.)"
 """A run of characters that are not stop characters (taken whole: only a stop character or a
 backslash can follow it, so backtracking into it never finds a match, and the engine no longer
 takes one character per loop), or an escape."""
-_URL = r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*"
+_URL = URL
 _LINK = re.compile(r"\[\[((?:[^\[\]\\]++|\\.)*)\]\]\((" + _URL + r")\)")
 # (?<!\s): a match can only start where a run of white space starts; trying every position
 # inside a long run made this search quadratic (0.8 s for one 19,000-character line).
@@ -81,114 +88,9 @@ _CLOSE = ")）"
 # -- escaping ---------------------------------------------------------------------------------
 
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_ESCAPES = re.compile(r"\\.")
-_ALWAYS = r"[\\*\[\]<`~]"
-_UNDERSCORE = r"(?<![^\W_])_|_(?![^\W_])"  # an "_" not between two letters or digits
-_ENTITY = r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)"
-_TEXT_SPECIAL = re.compile("|".join((_ALWAYS, _UNDERSCORE, _ENTITY)))
-_VENUE_SPECIAL = re.compile("|".join((_ALWAYS, _UNDERSCORE, _ENTITY, r"[()]")))
-_NAME_SPECIAL = re.compile("|".join((_ALWAYS, _UNDERSCORE, _ENTITY, r"[,{}]")))
+_VENUE_SPECIAL = re.compile("|".join((ALWAYS_SPECIAL, UNDERSCORE_SPECIAL, ENTITY_SPECIAL, r"[()]")))
+_NAME_SPECIAL = re.compile("|".join((ALWAYS_SPECIAL, UNDERSCORE_SPECIAL, ENTITY_SPECIAL, r"[,{}]")))
 _BLOCK_START = re.compile(r"^(?:[#>+=-]|\d{1,9}(?=[.)]))")
-_LINE_BREAKS = re.compile(r"[\r\n\t\f\v\x00]+")
-
-
-def _backslash(match: re.Match[str]) -> str:
-    return "\\" + match.group()
-
-
-_MATH_UNSAFE = re.compile(r"[*\[\]<`~]|&[#A-Za-z]")
-
-
-def _math_spans(text: str) -> list[tuple[int, int]]:
-    """Inline math left as written (GitHub shows ``$...$`` as math and reads no escapes
-    inside): LaTeX's rule (:func:`atbib.bibtex.latex.math_spans`), and nothing inside that
-    the line's grammar would see."""
-    if "$" not in text:
-        return []
-    from atbib.bibtex.latex import math_spans
-
-    return [(a, b) for a, b in math_spans(text) if not _MATH_UNSAFE.search(text, a, b)]
-
-
-def _outside_math(text: str, change: Callable[[str], str]) -> str:
-    spans = _math_spans(text)
-    if not spans:  # the usual text: no import on this path
-        return change(text)
-    from atbib.bibtex.latex import outside_spans
-
-    return outside_spans(text, spans, change)
-
-
-def escape_markdown(
-    text: str, special: re.Pattern[str] = _TEXT_SPECIAL, *, math: bool = False
-) -> str:
-    """``text`` with the characters that would change a list line's meaning escaped (see the
-    module docstring); line breaks become spaces, since an entry is one line, and white space
-    around the value goes (``** Title **`` is no bold text; the reader drops it anyway). With
-    *math*, inline math is left as written (titles, nicknames and descriptions: where nothing
-    of the line's syntax can hide inside it)."""
-    if _LINE_BREAKS.search(text):
-        text = _LINE_BREAKS.sub(" ", text)
-    if text[:1].isspace() or text[-1:].isspace():
-        text = text.strip()
-    if not math:
-        return special.sub(_backslash, text)
-    return _outside_math(text, lambda part: special.sub(_backslash, part))
-
-
-def unescape_markdown(text: str, *, math: bool = False) -> str:
-    """Remove CommonMark backslash escapes (``\\*`` -> ``*``), outside inline math with
-    *math*; other backslashes stay."""
-    if "\\" not in text:
-        return text
-    if not math:
-        return _UNESCAPE.sub(r"\1", text)
-    return _outside_math(text, lambda part: _UNESCAPE.sub(r"\1", part))
-
-
-def _blank_escapes(text: str) -> str:
-    """``text`` with every escape replaced by two neutral characters (same length), so that
-    searches for syntax see only unescaped characters."""
-    return _ESCAPES.sub("__", text) if "\\" in text else text
-
-
-_ACTIVE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.IGNORECASE)
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
-_URL_UNSAFE = re.compile(r"[\s\x00-\x20\x7f<>\\`]")
-"""Never in a written URL: control characters, ``< > \\ ` ``, and any white space (Unicode's
-too: a no-break space would end the URL for the reader's ``[^()\\s]``)."""
-
-
-def _percent(match: re.Match[str]) -> str:
-    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8"))
-
-
-_URL_SHAPE = re.compile(_URL)
-
-
-def is_active_url(url: str) -> bool:
-    """Whether a browser would run the address (``javascript:``, ``vbscript:``, ``data:``),
-    however it is disguised with entities, case, white space or control characters."""
-    if url.startswith(("https://", "http://")):
-        return False  # no entity, white space or control character can hide before these
-    return bool(_ACTIVE_SCHEME.match(_INVISIBLE.sub("", html.unescape(url))))
-
-
-def clean_url(url: str) -> str:
-    """The URL made safe to write as a Markdown link destination (see the module docstring).
-    Clean URLs come back unchanged."""
-    url = url.strip()
-    if _URL_UNSAFE.search(url):
-        url = _URL_UNSAFE.sub(_percent, url)
-    if not _URL_SHAPE.fullmatch(url):
-        url = url.replace("(", "%28").replace(")", "%29")
-    if is_active_url(url):
-        colon = url.index(":")
-        url = url[:colon] + "%3A" + url[colon + 1 :]
-    return url
-
-
 # -- names ------------------------------------------------------------------------------------
 
 
@@ -389,7 +291,7 @@ def _venue_suffix(head: str) -> tuple[str, str | None]:
     stripped = head.rstrip()
     if not stripped or stripped[-1] not in _CLOSE:
         return head, None
-    blank = _blank_escapes(stripped)
+    blank = blank_escapes(stripped)
     if blank[-1] not in _CLOSE:
         return head, None
     # ASCII parentheses first: atbib writes "(Venue)" and escapes the ASCII ones inside, so a
@@ -411,7 +313,7 @@ def _venue_suffix(head: str) -> tuple[str, str | None]:
 
 
 def _looks_like_venue(text: str) -> bool:
-    if "://" in text or "[" in _blank_escapes(text):
+    if "://" in text or "[" in blank_escapes(text):
         return False
     parsed = parse_venue(unescape_markdown(text))
     return parsed.year is not None or parsed.known
@@ -482,7 +384,7 @@ def _parse_house_entry(body: str, section: SectionPath, fmt: ListFormat | None) 
 
 def _split_label(label: str) -> tuple[str, str]:
     """``Source / Title`` at the first unescaped `` / ``; ``("", title)`` without one."""
-    at = _blank_escapes(label).find(" / ")
+    at = blank_escapes(label).find(" / ")
     if at < 0:
         return "", unescape_markdown(label)
     source, title = label[:at], label[at + 3 :]
@@ -576,7 +478,7 @@ def _description_suffix(body: str) -> tuple[str, str]:
     if found is None or found.group(1).startswith("*"):
         return body, ""
     text = found.group(1).rstrip()
-    blank = _blank_escapes(text)
+    blank = blank_escapes(text)
     if "[" in blank or "](" in blank:
         return body, ""
     return body[:end], unescape_markdown(text, math=True)
@@ -606,7 +508,7 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
         if venue_text is not None and not _looks_like_venue(venue_text):
             title, venue_text = head, None
         title = title.strip()
-        blank = _blank_escapes(title)
+        blank = blank_escapes(title)
         if "[[" in blank or "](" in blank:
             return ParsedEntry(
                 None,

@@ -34,7 +34,6 @@ from atbib.markdown.entry import (
     _TITLE_LINK,
     _URL,
     ParsedEntry,
-    _blank_escapes,
     _looks_like_venue,
     _paper_kind,
     _split_authors,
@@ -42,8 +41,8 @@ from atbib.markdown.entry import (
     link_kind,
     link_record,
     parse_display_name,
-    unescape_markdown,
 )
+from atbib.markup import blank_escapes, unescape_markdown
 from atbib.model import Link, Person, Record, SectionPath, Venue
 
 if TYPE_CHECKING:
@@ -143,7 +142,7 @@ def _comment(after: str) -> str | None:
     dash = _DASH.match(after)
     if dash is not None:
         text = after[dash.end() :].strip()
-    if not text or _MARKUP.search(_blank_escapes(text)):
+    if not text or _MARKUP.search(blank_escapes(text)):
         return None
     return unescape_markdown(text, math=True)
 
@@ -219,7 +218,7 @@ def parse_other_shapes(body: str, section: SectionPath, fmt: ListFormat | None) 
     if venue_text is None or not _looks_like_venue(venue_text):
         return ParsedEntry(None, "no venue or authors before the links")
     title = unescape_markdown(title.strip(), math=True)
-    if not title or _MARKUP.search(_blank_escapes(title)):
+    if not title or _MARKUP.search(blank_escapes(title)):
         return ParsedEntry(None, "entry without a title")
     return ParsedEntry(
         Record(
@@ -279,7 +278,7 @@ def _bold_title(
         group = _VENUE_GROUP.fullmatch(middle)
         if group:
             venue_text = group.group(1)
-        elif _MARKUP.search(_blank_escapes(middle)):
+        elif _MARKUP.search(blank_escapes(middle)):
             return ParsedEntry(None, f"unexpected text after the title: {middle[:40]!r}")
         elif authors:
             venue_text = middle
