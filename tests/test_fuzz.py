@@ -52,8 +52,9 @@ from atbib import read_markdown
 from atbib.bibtex.mapping import _word_edges
 from atbib.bibtex.parse import _FIELD_IN_VALUE, parse_bibtex
 from atbib.export import build_bibliography
+from atbib.headings import heading_title
 from atbib.markdown.entry import _TAIL_NICK
-from atbib.markdown.read import _HEADING, MAX_HEADING_LENGTH, heading_title
+from atbib.markdown.read import _HEADING, MAX_HEADING_LENGTH
 from tests import fuzz
 
 

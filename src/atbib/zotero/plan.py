@@ -47,8 +47,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from atbib.dedupe import cluster_indices
+from atbib.headings import section_title
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys
-from atbib.markdown.read import section_title
 from atbib.model import Record, SectionPath
 from atbib.text import fold_title
 from atbib.zotero.mapping import (
