@@ -12,16 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from atbib.config import Config, load_config
+from atbib.config import GENERATED_MARK, KEPT_FILE, REGISTRY_FILE, Config, load_config
 from atbib.errors import AtbibError, BibtexError
-from atbib.export import (
-    GENERATED_MARK,
-    KEPT_FILE,
-    REGISTRY_FILE,
-    Bibliography,
-    Files,
-    build_bibliography,
-)
+from atbib.export import Bibliography, Files, build_bibliography
 from atbib.files import (
     has_bytes,
     leftover_temporaries,
@@ -97,24 +90,11 @@ def locked_project(
         yield replace(_read_project(config), leftovers=tuple(leftovers))
 
 
-DEFAULT_STATE_FILE = "zotero-sync.json"
-
-
-def zotero_state_file(config: Config) -> Path:
-    """The Zotero sync state: ``[tool.atbib] zotero-state`` (relative to the project), else
-    ``zotero-sync.json`` beside the bib folder. Decided here, not in :mod:`atbib.zotero`, so
-    that every writing command can find a killed sync's temporary file without loading it."""
-    configured = config.settings.get("zotero-state")
-    if isinstance(configured, str) and configured:
-        return config.root / configured
-    return config.bib_folder.parent / DEFAULT_STATE_FILE
-
-
 def interrupted_writes(config: Config) -> list[Path]:
     """Temporary files (``.NAME.XXXXXXXX.tmp``) a killed run left beside the files atbib
     writes: the list, the generated .bib files, the key registry, bib/extra.bib and the
     Zotero sync state. Only meaningful under the write lock or when no run is going on."""
-    state = zotero_state_file(config)
+    state = config.state_file
     targets: dict[Path, set[str]] = {}
     targets.setdefault(config.list_file.parent, set()).add(config.list_file.name)
     targets.setdefault(state.parent, set()).add(state.name)
@@ -259,6 +239,17 @@ def generated_bib_files(folder: Path) -> list[Path]:
     return sorted((folder / name) for name in _generated_files(folder) if name != KEPT_FILE)
 
 
+def save_registry(config: Config, registry: Sequence[KeyRow]) -> Path | None:
+    """Write the key registry atomically if its text changed; the path written, else ``None``.
+    Every command that gives out keys saves them through this."""
+    path = config.bib_folder / REGISTRY_FILE
+    text = write_registry(registry)
+    if path.is_file() and read_text(path) == text:
+        return None
+    write_text_atomic(path, text)
+    return path
+
+
 def save_changes(
     project: Project,
     *,
@@ -279,11 +270,9 @@ def save_changes(
             write_text_atomic(path, write_kept(kept))
             written.append(_display(path))
     if registry is not None and tuple(registry) != project.registry:
-        path = config.bib_folder / REGISTRY_FILE
-        text = write_registry(registry)
-        if not path.is_file() or read_text(path) != text:
-            write_text_atomic(path, text)
-            written.append(_display(path))
+        saved = save_registry(config, registry)
+        if saved is not None:
+            written.append(_display(saved))
     if library is not None:
         text = write_markdown(library)
         if text != write_markdown(project.library):

@@ -25,9 +25,8 @@ from atbib.bibtex.mapping import (
 )
 from atbib.bibtex.parse import parse_bibtex
 from atbib.bibtex.write import format_file
-from atbib.export import KEPT_FILE
 
-__all__ = ["HEADER", "KEPT_FILE", "kept_fields", "read_kept", "write_kept"]
+__all__ = ["HEADER", "kept_fields", "read_kept", "write_kept"]
 
 HEADER = (
     "Kept by atbib: fields of imported .bib entries that the list cannot show (pages,",

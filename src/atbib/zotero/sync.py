@@ -27,16 +27,16 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from atbib.errors import AtbibError
-from atbib.export import REGISTRY_FILE, Work, collect_works
+from atbib.export import Work, collect_works
 from atbib.files import write_text_atomic
-from atbib.keys import KeyRow, assign_keys, write_registry
+from atbib.keys import KeyRow, assign_keys
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.masking import SECRETS
-from atbib.project import Project, load_project, locked_project, zotero_state_file
+from atbib.project import Project, load_project, locked_project, save_registry
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
     AddEntry,
@@ -166,15 +166,15 @@ def configured_settings(
     fields of :class:`Settings`."""
     from atbib.config import load_config
 
-    table = load_config(Path(project) if project else None).settings
-    chosen = group if group is not None else table.get("zotero-group")
+    config = load_config(Path(project) if project else None)
+    chosen = group if group is not None else config.zotero_group
     if chosen is None:
         raise AtbibError("no Zotero group: pass --group or set [tool.atbib] zotero-group")
     try:
-        number = int(chosen)
+        number = int(cast(Any, chosen))  # any TOML value: what int() refuses is reported
     except (TypeError, ValueError):
         raise AtbibError(f"the Zotero group id must be a number, not {chosen!r}") from None
-    collection = root or table.get("zotero-collection") or DEFAULT_ROOT
+    collection = root or config.zotero_collection or DEFAULT_ROOT
     return Settings(group=number, root=str(collection), project=project, **options)
 
 
@@ -183,7 +183,7 @@ def state_path(project: Project, override: str | None = None) -> Path:
     project), else ``zotero-sync.json`` beside the bib folder."""
     if override:
         return Path.cwd() / override
-    return zotero_state_file(project.config)
+    return project.config.state_file
 
 
 def api_key() -> str:
@@ -231,13 +231,6 @@ def local_side(project: Project) -> tuple[LocalSide, dict[str, Work]]:
 def _reread(project: Project, text: str, registry: Sequence[KeyRow]) -> Project:
     library = read_markdown(text, path=project.library.path, list_format=project.config.list_format)
     return replace(project, library=library, registry=tuple(registry))
-
-
-def _write_registry(project: Project, registry: Sequence[KeyRow]) -> None:
-    path = project.config.bib_folder / REGISTRY_FILE
-    text = write_registry(registry)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        write_text_atomic(path, text)
 
 
 def run(
@@ -403,7 +396,7 @@ def _pull(
         text = write_markdown(library)
         write_text_atomic(project.config.list_file, text)
         if plan.registry != project.registry:
-            _write_registry(project, plan.registry)
+            save_registry(project.config, plan.registry)
         project = _reread(project, text, plan.registry)
     local, _ = local_side(project)
     state = rebase_local(state, local, plan.applied, plan.new_works)
@@ -453,7 +446,7 @@ def _pin(project: Project, works: Sequence[str], local: LocalSide) -> Project:
         return project
     registry = assign_keys(records, project.registry, project.config.key_formula).registry
     if set(registry) != set(project.registry):
-        _write_registry(project, registry)
+        save_registry(project.config, registry)
         project = replace(project, registry=tuple(registry))
     return project
 
