@@ -16,7 +16,7 @@ from atbib.bibtex.mapping import KeptEntry, bibtex_entry
 from atbib.bibtex.write import format_entry, join_file_bytes
 from atbib.config import ALL_FILE, GENERATED_MARK, REGISTRY_FILE
 from atbib.dedupe import cluster_indices, merge
-from atbib.keys import DEFAULT_FORMULA, KeyRow, _assign_keys, write_registry
+from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
 from atbib.model import Library, Record, SectionPath
 from atbib.text import fold_title, to_ascii
 
@@ -133,7 +133,7 @@ def collect_works(
         else next(titles[i] for i in group if records[i].title == record.title)
         for record, group in zip(merged, groups, strict=True)
     ]
-    assignment = _assign_keys(merged, registry, formula, folded)
+    assignment = assign_keys(merged, registry, formula, titles=folded)
     works = tuple(
         Work(record, key, aliases, tuple(group), new)
         for record, key, aliases, group, new in zip(

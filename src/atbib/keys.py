@@ -217,20 +217,15 @@ def assign_keys(
     works: Sequence[Record],
     registry: Sequence[KeyRow] = (),
     formula: Sequence[str] = DEFAULT_FORMULA,
+    *,
+    titles: Sequence[str] | None = None,
 ) -> KeyAssignment:
     """Give every work a key: its registered key when the registry knows it (by a shared
     identifier, else by its folded title), else a key the work carries that is still free,
-    else a new key from the formula, with a letter suffix when taken (case-insensitively)."""
-    return _assign_keys(works, registry, formula, [fold_title(w.title) for w in works])
-
-
-def _assign_keys(
-    works: Sequence[Record],
-    registry: Sequence[KeyRow],
-    formula: Sequence[str],
-    titles: Sequence[str],
-) -> KeyAssignment:
-    """:func:`assign_keys`, given the works' folded titles."""
+    else a new key from the formula, with a letter suffix when taken (case-insensitively).
+    *titles* are the works' folded titles, when the caller has them already."""
+    if titles is None:
+        titles = [fold_title(w.title) for w in works]
     evidence = [_evidence(w, title) for w, title in zip(works, titles, strict=True)]
     matched_rows, claimed = _match_rows(evidence, registry)
     taken = {row.key.lower() for row in registry}

@@ -245,6 +245,11 @@ class Record:
             object.__setattr__(self, "_identifiers", found)
         return found
 
+    def with_extra(self, extra: tuple[tuple[str, str], ...]) -> Record:
+        """The record with other formats' fields in ``extra``. A new record, since what is
+        derived (identifiers, the year) also reads ``extra``."""
+        return replace(self, extra=extra)
+
 
 SHOWN_FIELDS = ("title", "authors", "venue", "url", "links", "nickname", "description", "source")
 """The fields of a :class:`Record` that its list line shows, and so the fields a line must read

@@ -51,7 +51,7 @@ from atbib import names
 from atbib.bibtex.latex import decode_latex, encode_latex, needs_escape
 from atbib.identifiers import Identifier, identifiers_from_text, normalise_arxiv
 from atbib.markup import MARKDOWN_LINK, escape_markdown, unescape_markdown
-from atbib.model import _NOT_YET, Kind, Link, Person, Record, SectionPath, Venue, listable
+from atbib.model import Kind, Link, Person, Record, SectionPath, Venue, listable
 from atbib.texsyntax import balanced_braces, group_end, math_spans, outside_spans
 from atbib.urls import clean_url, encode_url, is_active_url
 from atbib.venues import (
@@ -1231,12 +1231,4 @@ def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str
             if not value or (name == "url" and value == record.primary_url):
                 continue
         extra.append((name, value))
-    if not extra:
-        return record
-    # The record was made by the caller and is not shared yet: give it its extra fields in
-    # place (dataclasses.replace would build it again), and drop the memos derived without
-    # them, as replace would (identifiers, and the year through them, also read extra).
-    object.__setattr__(record, "extra", tuple(extra))
-    object.__setattr__(record, "_identifiers", None)
-    object.__setattr__(record, "_year", _NOT_YET)
-    return record
+    return record.with_extra(tuple(extra)) if extra else record
