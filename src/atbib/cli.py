@@ -6,74 +6,13 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from atbib._version import __version__
-from atbib.errors import AtbibError, BibtexError
+from atbib.cli_common import paths_options, reports_errors
 from atbib.zotero.cli import zotero
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _reports_errors(func: F) -> F:
-    """Bad input ends the command with one clear line and exit status 2, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from atbib.masking import debugging, mask, masked_traceback
-
-        try:
-            return func(*args, **kwargs)
-        except (AtbibError, OSError):
-            if debugging():
-                click.echo(masked_traceback(), err=True)
-            _one_line(mask)
-        except Exception:
-            click.echo(masked_traceback(), err=True)
-            click.echo("atbib: internal error (please report it)", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _one_line(mask: Callable[[str], str]) -> None:
-    """The exception being handled as the one line for the user (and exit status 2)."""
-    try:
-        raise
-    except BibtexError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        count = len(exc.problems)
-        click.echo(
-            f"atbib: error: {count} error{'s' if count != 1 else ''} in the .bib input; "
-            "nothing was changed",
-            err=True,
-        )
-        sys.exit(2)
-    except AtbibError as exc:
-        click.echo(mask(f"atbib: error: {exc}"), err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(mask(f"atbib: error: {exc.filename or ''}: {exc.strerror or exc}"), err=True)
-        sys.exit(2)
-
-
-def _paths_options(func: F) -> F:
-    func = click.option(
-        "--bib-dir",
-        type=click.Path(file_okay=False),
-        help="Folder for the .bib files [default: [tool.atbib] bib-dir, else bib].",
-    )(func)
-    return click.option(
-        "--list",
-        "list_path",
-        type=click.Path(dir_okay=False),
-        help="The Markdown list [default: [tool.atbib] list, else README.md].",
-    )(func)
 
 
 def _say(message: str) -> None:
@@ -125,9 +64,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@_paths_options
+@paths_options()
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@_reports_errors
+@reports_errors()
 def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
     """Write one .bib file per ## section, bib/all.bib with every work once, and the key
     registry bib/keys.tsv.
@@ -165,8 +104,8 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
 
 
 @main.command()
-@_paths_options
-@_reports_errors
+@paths_options()
+@reports_errors()
 def check(list_path: str | None, bib_dir: str | None) -> None:
     """Exit 0 when bib/ is exactly what `atbib export` would write, else 1 naming the stale
     files. Use it in CI or as a pre-commit hook."""
@@ -214,7 +153,7 @@ _MAX_SHOWN = 20
 
 
 @main.command()
-@_paths_options
+@paths_options()
 @click.option(
     "--min-severity",
     type=click.Choice(["info", "warning", "error"]),
@@ -222,7 +161,7 @@ _MAX_SHOWN = 20
     show_default=True,
     help="Hide problems below this severity.",
 )
-@_reports_errors
+@reports_errors()
 def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
     """Report data mistakes in the list with file:line and severity.
 
@@ -288,7 +227,7 @@ def _report(problems: Any) -> None:
 
 
 @main.command("import")
-@_paths_options
+@paths_options()
 @click.argument("files", nargs=-1, type=click.Path(exists=True))
 @click.option(
     "--section",
@@ -308,7 +247,7 @@ def _report(problems: Any) -> None:
     "the list, so the next export keeps them.",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
-@_reports_errors
+@reports_errors()
 def import_(
     list_path: str | None,
     bib_dir: str | None,
@@ -461,7 +400,7 @@ def _import_update(
     help="Write the list to this file (atomically) instead of standard output.",
 )
 @click.option("--title", help="A # title for the list.")
-@_reports_errors
+@reports_errors()
 def render(bibs: tuple[str, ...], output: str | None, title: str | None) -> None:
     """Write a Markdown list in house style from .bib files: a ## section per file, ###
     subsections from the entries' subsection field (one subsection, Papers, when there is
