@@ -302,7 +302,13 @@ def import_(
         )
 
     project, plan, written = _plan_and_save(list_path, bib_dir, run, dry_run)
-    where = project.list_display
+    _report_import(plan, project.list_display, path, dry_run, written)
+
+
+def _report_import(
+    plan: Any, where: str, path: tuple[str, ...], dry_run: bool, written: list[str]
+) -> None:
+    """What an import did (or would do) to the list at *where*, section *path*."""
     for repeat in plan.repeated:
         click.echo(
             f"{repeat.source.where}: {repeat.source.entry.key} is the same work as "

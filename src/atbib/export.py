@@ -17,7 +17,7 @@ from atbib.bibtex.write import format_entry, join_file_bytes
 from atbib.config import ALL_FILE, GENERATED_MARK, REGISTRY_FILE
 from atbib.dedupe import cluster_indices, merge
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
-from atbib.model import Library, Record, SectionPath
+from atbib.model import Item, Library, Record, SectionPath
 from atbib.text import fold_title, to_ascii
 
 
@@ -190,15 +190,7 @@ def build_bibliography(
     headings_of: dict[str, list[str]] = {}
     for heading, file_name in files_by_section.items():
         headings_of.setdefault(file_name, []).append(heading)
-    per_file: dict[str, list[tuple[int, int]]] = {name: [] for name in headings_of}
-    for position, work in enumerate(works):
-        placed: set[str] = set()
-        for index in work.entries:
-            for path in items[index].record.sections:
-                name = files_by_section.get(path[0]) if path else None
-                if name and name not in placed:
-                    placed.add(name)
-                    per_file[name].append((index, position))
+    per_file = _works_by_file(works, items, files_by_section)
     how = f"edit {source_name} and run `atbib export`; cite the keys, they never change."
     # all.bib's entry of a work listed under one ``##`` heading only is also its entry in that
     # heading's file (the same sections): format each work once and reuse the text.
@@ -223,7 +215,7 @@ def build_bibliography(
             how,
             "Several section files in one document repeat shared works: use all.bib instead.",
         ]
-        order = [i for _, i in sorted(per_file[name], key=lambda pair: pair[0])]
+        order = [i for _, i in sorted(per_file.get(name, []), key=lambda pair: pair[0])]
 
         def section_file(
             header: list[str] = header,
@@ -253,6 +245,23 @@ def build_bibliography(
     makers[REGISTRY_FILE] = lambda: write_registry(rows).encode("utf-8")
     files = Files(makers)
     return Bibliography(works, files, rows)
+
+
+def _works_by_file(
+    works: Sequence[Work], items: Sequence[Item], files_by_section: Mapping[str, str]
+) -> dict[str, list[tuple[int, int]]]:
+    """File name -> ``(entry index, work position)`` of each work in the file, once per file,
+    by the first of its entries listed under one of the file's headings."""
+    per_file: dict[str, list[tuple[int, int]]] = {}
+    for position, work in enumerate(works):
+        placed: set[str] = set()
+        for index in work.entries:
+            for path in items[index].record.sections:
+                name = files_by_section.get(path[0]) if path else None
+                if name and name not in placed:
+                    placed.add(name)
+                    per_file.setdefault(name, []).append((index, position))
+    return per_file
 
 
 def _kept(kept: Mapping[str, tuple[str, KeptEntry]], key: str) -> KeptEntry | None:

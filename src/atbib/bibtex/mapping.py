@@ -1062,21 +1062,9 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
         title = key
         problems.append(("warning", "", "no title: the key is used as the title"))
     raw_author = get("author") or ""
-    authors: list[Person] = []
-    for raw_name in names.split_authors(raw_author) if raw_author.strip() else []:
-        trouble = name_problem(raw_name)
-        if trouble:
-            problems.append(("error", "author", trouble))
-        person = decode_person(raw_name)
-        if person.family:
-            authors.append(person)
+    authors = _read_authors(raw_author, problems)
     raw_links = get("links")
-    links: list[Link] = []
-    if raw_links:
-        for match in MARKDOWN_LINK.finditer(decode_value("links", raw_links)):
-            url = safe(match.group(2)) if match.group(2) else ""
-            if url or not match.group(2):
-                links.append(Link(unescape_markdown(match.group(1)), url))
+    links = _read_links(raw_links, safe) if raw_links else []
     url = safe(_unescape_url(get("url") or "") or _url_value(get("howpublished")))
     sections = _sections(get("subsection"))
     shorttitle = decode_value("shorttitle", get("shorttitle") or "")
@@ -1087,15 +1075,7 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     record: Record
     if kind.titled:
         if raw_links is None:
-            arxiv = _arxiv_id(get)
-            doi = (get("doi") or "").strip()
-            primary = url or (
-                f"https://arxiv.org/abs/{arxiv}"
-                if arxiv
-                else safe(f"https://doi.org/{doi}")
-                if doi
-                else ""
-            )
+            primary = url or _own_link(get, safe)
             if primary:
                 links.append(Link(kind.own_label, primary))
         record = Record(
@@ -1109,14 +1089,7 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
             key=key,
         )
     else:
-        source = ""
-        if authors:
-            braced = raw_author.strip()
-            if len(authors) == 1 and braced.startswith("{") and group_end(braced, 0) == len(braced):
-                # one corporate name, as atbib writes a source: its spelling, spaces and all
-                source = decode_value("author", braced[1:-1])
-            else:
-                source = ", ".join(str(p) for p in authors)
+        source = _source(raw_author, authors)
         abstract = decode_value("abstract", get("abstract") or "")
         record = Record(
             kind=kind,
@@ -1130,6 +1103,53 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
             key=key,
         )
     return ReadEntry(_with_extra(record, entry_type, fields), tuple(problems), tuple(dropped))
+
+
+def _read_authors(raw: str, problems: list[tuple[str, str, str]]) -> list[Person]:
+    """The people of an ``author`` value (names without a family name left out); a name
+    BibTeX cannot read is added to *problems*."""
+    authors: list[Person] = []
+    for raw_name in names.split_authors(raw) if raw.strip() else []:
+        trouble = name_problem(raw_name)
+        if trouble:
+            problems.append(("error", "author", trouble))
+        person = decode_person(raw_name)
+        if person.family:
+            authors.append(person)
+    return authors
+
+
+def _read_links(raw: str, safe: Callable[[str], str]) -> list[Link]:
+    """The links of atbib's ``links`` field (``[label](url) ...``); *safe* refuses an active
+    URL (giving ``""``), and such a link is left out."""
+    links: list[Link] = []
+    for match in MARKDOWN_LINK.finditer(decode_value("links", raw)):
+        url = safe(match.group(2)) if match.group(2) else ""
+        if url or not match.group(2):
+            links.append(Link(unescape_markdown(match.group(1)), url))
+    return links
+
+
+def _own_link(get: Callable[[str], str | None], safe: Callable[[str], str]) -> str:
+    """The address of a titled work without ``url`` or ``links``: its arXiv abstract, else
+    its DOI's resolver, else ``""``."""
+    arxiv = _arxiv_id(get)
+    if arxiv:
+        return f"https://arxiv.org/abs/{arxiv}"
+    doi = (get("doi") or "").strip()
+    return safe(f"https://doi.org/{doi}") if doi else ""
+
+
+def _source(raw_author: str, authors: Sequence[Person]) -> str:
+    """A blog post's or a repository's source from its ``author`` value: one braced corporate
+    name as written (as atbib writes a source: its spelling, spaces and all), else the names
+    as the list shows them."""
+    if not authors:
+        return ""
+    braced = raw_author.strip()
+    if len(authors) == 1 and braced.startswith("{") and group_end(braced, 0) == len(braced):
+        return decode_value("author", braced[1:-1])
+    return ", ".join(str(p) for p in authors)
 
 
 def _fold(text: str) -> str:

@@ -446,6 +446,13 @@ class _Parser:
                 if after != ",":
                     break
         self.check_after_close(pos, key)
+        self.note_key(key, line)
+        self.entries.append(BibEntry(kind, key, tuple(fields), line))
+        return pos
+
+    def note_key(self, key: str, line: int) -> None:
+        """Remember an entry's key; a key seen before is a warning (BibTeX compares keys
+        case-insensitively, and both entries are kept: the caller decides)."""
         lkey = key.lower()
         first = self.keys.get(lkey)
         if first is None:
@@ -459,8 +466,6 @@ class _Parser:
                     "warning",
                 )
             )
-        self.entries.append(BibEntry(kind, key, tuple(fields), line))
-        return pos
 
     def key_problem(self, pos: int, closer: str, kind: str, m: re.Match[str] | None) -> str:
         text = self.text
