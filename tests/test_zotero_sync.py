@@ -408,9 +408,9 @@ def test_per_object_failures_are_reported_never_counted(
     monkeypatch.setattr(ItemWrite, "payload", broken)
     summary = run("sync", pushed)
     assert summary.updated == 1
-    assert summary.failures == [
-        "Zotero refused jain2019attention: 400 Invalid property 'notAField'"
-    ]
+    assert summary.failures == (
+        "Zotero refused jain2019attention: 400 Invalid property 'notAField'",
+    )
     assert pushed.count("POST", r"/items$") == 1
     monkeypatch.setattr(ItemWrite, "payload", payload)
     summary = run("sync", pushed)

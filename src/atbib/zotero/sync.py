@@ -102,10 +102,48 @@ class NoProgress:
         pass
 
 
-@dataclass
+@dataclass(frozen=True)
 class Summary:
     """What a sync did (or, in a dry run, would do): counts on each side, conflicts,
     notices and refusals. ``ok`` is false when Zotero refused something."""
+
+    mode: str
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    collections_created: int = 0
+    collections_deleted: int = 0
+    added: int = 0
+    """Entries added to the list."""
+    rewritten: int = 0
+    """Works whose entries were rewritten in the list."""
+    removed: int = 0
+    """Works or entries removed from the list."""
+    unchanged: int = 0
+    conflicts: tuple[Conflict, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    failures: tuple[str, ...] = ()
+    requests: int = 0
+    touched: frozenset[str] = frozenset()
+    """Works the pull changed in the list."""
+    planned: tuple[str, ...] = ()
+    """What would change, one line each (dry runs and status)."""
+    list_path: str = ""
+    state_path: str = ""
+    leftovers: tuple[str, ...] = ()
+    """Temporary files a killed run left, removed by this one."""
+
+    @property
+    def ok(self) -> bool:
+        """Nothing was refused (conflicts left as they are do not count)."""
+        return not self.failures
+
+
+@dataclass
+class Tally:
+    """What a sync does, counted while it runs (the shell's working copy of a
+    :class:`Summary`, which :meth:`summary` gives when it is done)."""
 
     mode: str
     dry_run: bool = False
@@ -134,10 +172,30 @@ class Summary:
     leftovers: list[str] = field(default_factory=list)
     """Temporary files a killed run left, removed by this one."""
 
-    @property
-    def ok(self) -> bool:
-        """Nothing was refused (conflicts left as they are do not count)."""
-        return not self.failures
+    def summary(self) -> Summary:
+        """The finished sync, as the frozen value the caller gets."""
+        return Summary(
+            mode=self.mode,
+            dry_run=self.dry_run,
+            created=self.created,
+            updated=self.updated,
+            deleted=self.deleted,
+            collections_created=self.collections_created,
+            collections_deleted=self.collections_deleted,
+            added=self.added,
+            rewritten=self.rewritten,
+            removed=self.removed,
+            unchanged=self.unchanged,
+            conflicts=tuple(self.conflicts),
+            notices=tuple(self.notices),
+            failures=tuple(self.failures),
+            requests=self.requests,
+            touched=frozenset(self.touched),
+            planned=tuple(self.planned),
+            list_path=self.list_path,
+            state_path=self.state_path,
+            leftovers=tuple(self.leftovers),
+        )
 
 
 @dataclass(frozen=True)
@@ -275,7 +333,7 @@ def run(
                 f"{path} records the collection tree {state.root!r}, not {settings.root!r}"
             )
         state = replace(state, group=settings.group, root=settings.root)
-        summary = Summary(
+        summary = Tally(
             mode,
             dry,
             list_path=project.list_display,
@@ -313,7 +371,7 @@ def run(
             save_state(path, state)
         summary.conflicts = _unique_conflicts(summary.conflicts)
         summary.notices = list({(n.work, n.item, n.code): n for n in summary.notices}.values())
-        return summary
+        return summary.summary()
 
 
 def _unique_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
@@ -324,7 +382,7 @@ def _unique_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
 
 
 def _pull_changes(
-    client: ZoteroClient, state: SyncState, root: str, summary: Summary, progress: Progress
+    client: ZoteroClient, state: SyncState, root: str, summary: Tally, progress: Progress
 ) -> SyncState:
     from atbib.zotero.client import known_versions
 
@@ -347,7 +405,7 @@ def _pull_changes(
     return state
 
 
-def _describe_pull(plan: PullPlan, summary: Summary) -> None:
+def _describe_pull(plan: PullPlan, summary: Tally) -> None:
     for edit in plan.edits:
         if isinstance(edit, ReplaceWork):
             names = ", ".join(sorted(edit.patch))
@@ -362,7 +420,7 @@ def _describe_pull(plan: PullPlan, summary: Summary) -> None:
             summary.planned.append(f"list: remove {edit.work}")
 
 
-def _count_pull(plan: PullPlan, summary: Summary) -> None:
+def _count_pull(plan: PullPlan, summary: Tally) -> None:
     summary.rewritten += sum(isinstance(e, ReplaceWork) for e in plan.edits)
     summary.added += sum(isinstance(e, AddEntry) for e in plan.edits)
     summary.removed += sum(isinstance(e, RemoveEntry | RemoveWork) for e in plan.edits)
@@ -372,7 +430,7 @@ def _pull(
     project: Project,
     state: SyncState,
     options: Options,
-    summary: Summary,
+    summary: Tally,
     dry: bool,
     path: Path,
 ) -> tuple[Project, SyncState]:
@@ -405,7 +463,7 @@ def _pull(
     return project, state
 
 
-def _describe_push(plan: PushPlan, summary: Summary) -> None:
+def _describe_push(plan: PushPlan, summary: Tally) -> None:
     for coll in plan.collections:
         summary.planned.append(f"zotero: create collection {' / '.join(coll.path) or '(root)'}")
     for write in plan.writes:
@@ -457,7 +515,7 @@ def _push(
     state: SyncState,
     options: Options,
     root: str,
-    summary: Summary,
+    summary: Tally,
     dry: bool,
     path: Path,
     new_key: Callable[[], str],
@@ -531,7 +589,7 @@ def _execute(
     client: ZoteroClient,
     plan: PushPlan,
     state: SyncState,
-    summary: Summary,
+    summary: Tally,
     path: Path,
     failed: set[str],
     progress: Progress,
@@ -636,7 +694,7 @@ def _delete_batches(
 
 
 def _spare_children(
-    client: ZoteroClient, state: SyncState, keys: list[str], summary: Summary
+    client: ZoteroClient, state: SyncState, keys: list[str], summary: Tally
 ) -> tuple[SyncState, list[str]]:
     """The items that may be deleted. Deleting an item deletes its child notes and files,
     which belong to the group: such items are only taken out of the list's collections.
