@@ -109,25 +109,20 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
 def check(list_path: str | None, bib_dir: str | None) -> None:
     """Exit 0 when bib/ is exactly what `atbib export` would write, else 1 naming the stale
     files. Use it in CI or as a pre-commit hook."""
-    from atbib.project import export_project, load_project
+    from atbib.project import export_project, hand_edits, load_project
 
     project = load_project(list_path, bib_dir)
     changes = export_project(project, dry_run=True)
     if not changes.written and not changes.removed and not changes.leftovers:
         click.echo(f"{project.bib_display}/ is up to date with {project.list_display}")
         return
-    from atbib.importing import bib_differences
-
-    edited = False
+    differences = hand_edits(project, changes)
+    edited = any(differences.values())
     for name in changes.written:
         state = "missing" if name in changes.created else "differs"
         click.echo(f"{project.bib_display}/{name}: {state}", err=True)
-        if state == "differs" and name.endswith(".bib"):
-            path = project.config.bib_folder / name
-            # Only to describe the differences: a file in another encoding is just stale.
-            on_disk = path.read_bytes().decode("utf-8", "replace")
-            found = bib_differences(changes.bibliography.files[name], on_disk)
-            edited = edited or bool(found)
+        found = differences.get(name)
+        if found is not None:
             for difference in found[:_MAX_SHOWN]:
                 where = f"{project.bib_display}/{name}:{difference.line or '-'}"
                 click.echo(f"  {where}: {difference.describe()}", err=True)
@@ -192,21 +187,12 @@ def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
 def _plan_and_save(
     list_path: str | None, bib_dir: str | None, plan_for: Any, dry_run: bool
 ) -> tuple[Any, Any, list[str]]:
-    """Plan an import on the project and, unless a dry run, save what it changes. A writing
-    run plans under the write lock (on what it will replace); a dry run takes no lock, so it
-    can run beside another atbib. Returns the project, the plan and the files written."""
-    from atbib.project import load_project, locked_project, save_changes
+    """:func:`atbib.project.plan_and_save`, then the temporary files a killed run left."""
+    from atbib.project import plan_and_save
 
-    if dry_run:
-        project = load_project(list_path, bib_dir)
-        plan = plan_for(project)
-        written: list[str] = []
-    else:
-        with locked_project(list_path, bib_dir, on_wait=_say) as project:
-            plan = plan_for(project)
-            written = save_changes(
-                project, library=plan.library, registry=plan.registry, kept=plan.kept
-            )
+    project, plan, written = plan_and_save(
+        list_path, bib_dir, plan_for, dry_run=dry_run, on_wait=_say
+    )
     _report_leftovers(project)
     return project, plan, written
 
@@ -342,38 +328,13 @@ def _report_import(
 def _import_update(
     list_path: str | None, bib_dir: str | None, files: tuple[str, ...], dry_run: bool
 ) -> None:
-    from pathlib import Path
-
-    from atbib.export import build_bibliography
-    from atbib.importing import plan_update
-    from atbib.project import generated_bib_files, read_bib_files
+    from atbib.project import plan_update_from
 
     def run(project: Any) -> Any:
-        folder = project.config.bib_folder
-        chosen: list[Path] = []
-        for given in files or (str(folder),):
-            p = Path(given)
-            chosen.extend(generated_bib_files(p) if p.is_dir() else [p])
-        loaded = read_bib_files(chosen)
+        plan, loaded = plan_update_from(project, files)
         for bib in loaded:
             _report(p for p in bib.problems if p.severity != "info")
-        expected = build_bibliography(
-            project.library,
-            project.registry,
-            project.config.key_formula,
-            source_name=project.list_display,
-            kept=project.kept,
-            file_names=project.config.section_files,
-        )
-        pairs = [(path.name, bib) for path, bib in zip(chosen, loaded, strict=True)]
-        return plan_update(
-            project.library,
-            project.registry,
-            project.kept,
-            pairs,
-            expected,
-            formula=project.config.key_formula,
-        )
+        return plan
 
     _, plan, written = _plan_and_save(list_path, bib_dir, run, dry_run)
     verb = "would take" if dry_run else "took"

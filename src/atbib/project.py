@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from atbib.config import GENERATED_MARK, KEPT_FILE, REGISTRY_FILE, Config, load_config
 from atbib.errors import AtbibError, BibtexError
@@ -31,6 +31,7 @@ from atbib.model import Library
 if TYPE_CHECKING:
     from atbib.bibtex.mapping import KeptEntry
     from atbib.bibtex.read import LoadedBib
+    from atbib.importing import FieldDifference, UpdatePlan
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,19 @@ def _file_bytes(files: Mapping[str, str], name: str) -> bytes:
     return files.data(name) if isinstance(files, Files) else files[name].encode("utf-8")
 
 
+def project_bibliography(project: Project) -> Bibliography:
+    """Every file export writes for the project, computed (see
+    :func:`atbib.export.build_bibliography`): the one place its settings are passed on."""
+    return build_bibliography(
+        project.library,
+        project.registry,
+        project.config.key_formula,
+        source_name=project.list_display,
+        kept=project.kept,
+        file_names=project.config.section_files,
+    )
+
+
 def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     """Write the files whose content changed, remove generated files no longer needed and
     temporary files an interrupted export left behind (with ``dry_run``, only report what
@@ -166,14 +180,7 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     A .bib file export would replace that atbib did not write (it lacks the generated
     header) stops the export before anything is written: it is someone's work."""
     config = project.config
-    bibliography = build_bibliography(
-        project.library,
-        project.registry,
-        config.key_formula,
-        source_name=_display(config.list_file),
-        kept=project.kept,
-        file_names=config.section_files,
-    )
+    bibliography = project_bibliography(project)
     folder = config.bib_folder
     generated = _generated_files(folder)
     foreign = [
@@ -217,6 +224,23 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
         tuple(removed),
         tuple(_display(path) for path in leftovers),
     )
+
+
+def hand_edits(project: Project, changes: ExportChanges) -> dict[str, list[FieldDifference]]:
+    """For each generated .bib file export would rewrite, the differences of the file on disk
+    from what export writes, field by field (``atbib check``): hand edits to keep, or stale
+    entries."""
+    from atbib.importing import bib_differences
+
+    found: dict[str, list[FieldDifference]] = {}
+    for name in changes.written:
+        if name in changes.created or not name.endswith(".bib"):
+            continue
+        path = project.config.bib_folder / name
+        # Only to describe the differences: a file in another encoding is just stale.
+        on_disk = path.read_bytes().decode("utf-8", "replace")
+        found[name] = bib_differences(changes.bibliography.files[name], on_disk)
+    return found
 
 
 # -- .bib -> list ----------------------------------------------------------------------------
@@ -279,3 +303,65 @@ def save_changes(
             write_text_atomic(config.list_file, text)
             written.append(_display(config.list_file))
     return written
+
+
+class _Plan(Protocol):
+    library: Library
+    registry: tuple[KeyRow, ...]
+    kept: dict[str, tuple[str, KeptEntry]]
+
+
+P = TypeVar("P", bound=_Plan)
+
+
+def plan_and_save(
+    list_path: str | None,
+    bib_dir: str | None,
+    plan_for: Callable[[Project], P],
+    *,
+    dry_run: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+) -> tuple[Project, P, list[str]]:
+    """Plan a change of the list on the project (an import, an update from bib/) and, unless
+    a dry run, save what it changes. A writing run plans under the write lock (on what it
+    will replace); a dry run takes no lock, so it can run beside another atbib. Returns the
+    project, the plan and the files written."""
+    if dry_run:
+        project = load_project(list_path, bib_dir)
+        return project, plan_for(project), []
+    with locked_project(list_path, bib_dir, on_wait=on_wait) as project:
+        plan = plan_for(project)
+        written = save_changes(
+            project, library=plan.library, registry=plan.registry, kept=plan.kept
+        )
+    return project, plan, written
+
+
+def bib_files_given(project: Project, given: Sequence[str]) -> list[Path]:
+    """The .bib files named, a folder standing for the files atbib generated in it; the bib
+    folder when none is named (``atbib import --update``)."""
+    chosen: list[Path] = []
+    for name in given or (str(project.config.bib_folder),):
+        path = Path(name)
+        chosen.extend(generated_bib_files(path) if path.is_dir() else [path])
+    return chosen
+
+
+def plan_update_from(project: Project, given: Sequence[str]) -> tuple[UpdatePlan, list[LoadedBib]]:
+    """Hand edits of generated .bib files taken back into the list, planned (``atbib import
+    --update``), and the files as read (for their problems). Raises :class:`BibtexError`
+    when a file is malformed."""
+    from atbib.importing import plan_update
+
+    chosen = bib_files_given(project, given)
+    loaded = read_bib_files(chosen)
+    pairs = [(path.name, bib) for path, bib in zip(chosen, loaded, strict=True)]
+    plan = plan_update(
+        project.library,
+        project.registry,
+        project.kept,
+        pairs,
+        project_bibliography(project),
+        formula=project.config.key_formula,
+    )
+    return plan, loaded
