@@ -39,11 +39,12 @@ from typing import Any
 
 import pytest
 
+from atbib.errors import ZoteroError
 from atbib.export import collect_works
 from atbib.keys import read_registry
 from atbib.markdown.read import read_markdown
 from atbib.zotero import sync as zsync
-from atbib.zotero.client import RetryPolicy, ZoteroClient, ZoteroError
+from atbib.zotero.client import RetryPolicy, ZoteroClient
 from atbib.zotero.plan import tree_paths
 from atbib.zotero.state import load_state
 from tests.conftest import copy_of_this_list

@@ -300,7 +300,7 @@ def run(
     new_key: Callable[[], str] | None = None,
 ) -> Summary:
     """``pull``, ``push``, ``sync`` or ``status`` (a dry run of ``sync``)."""
-    from atbib.zotero.client import AccessDenied
+    from atbib.errors import AccessDenied
 
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
@@ -521,7 +521,8 @@ def _push(
     new_key: Callable[[], str],
     progress: Progress,
 ) -> SyncState:
-    from atbib.zotero.client import LibraryChanged, known_versions
+    from atbib.errors import LibraryChanged
+    from atbib.zotero.client import known_versions
 
     local, _ = local_side(project)
     pause = client.policy.base_delay
@@ -676,7 +677,8 @@ def _delete_batches(
     """Delete objects in batches of 50, each with the library version it was planned on, and
     save the state after each: a crash between batches loses nothing. Returns the state, how
     many were deleted, and whether the library changed under us (412: pull again first)."""
-    from atbib.zotero.client import LibraryChanged, batches
+    from atbib.errors import LibraryChanged
+    from atbib.zotero.client import batches
 
     done = 0
     for batch in batches(list(keys)):
