@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from atbib.markup import blank_escapes, unescape_markdown
 from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
+from atbib.names import first_von_last
 from atbib.urls import URL
 from atbib.venues import parse_venue
 
@@ -98,6 +99,10 @@ def _name_words(text: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool
     return jr, words
 
 
+def _starts_lower(word: tuple[str, bool]) -> bool:
+    return word[1]
+
+
 @lru_cache(maxsize=65536)
 def parse_display_name(text: str) -> Person:
     """A name as the list writes it (``First von Last``, ``\\, Jr`` after it), split by
@@ -111,17 +116,7 @@ def parse_display_name(text: str) -> Person:
             # No word starts lower case: no von part; Last is the last word.
             return Person(family=plain[-1], given=" ".join(plain[:-1]))
     words, jr_words = _name_words(text.strip())
-    first_end = next((i for i, (_, lower) in enumerate(words) if lower), len(words))
-    first, rest = words[:first_end], words[first_end:]
-    if not rest and first:
-        rest = [first.pop()]
-    head = rest[:-1]
-    cut = 0
-    for i in range(len(head) - 1, -1, -1):
-        if head[i][1]:
-            cut = i + 1
-            break
-    von, last = head[:cut], head[cut:] + rest[-1:]
+    first, von, last = first_von_last(words, _starts_lower)
     return Person(
         family=" ".join(w for w, _ in last),
         given=" ".join(w for w, _ in first),
