@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from atbib.document import Library
 from atbib.keys import DEFAULT_FORMULA, KeyRow
-from atbib.model import Library, Problem, Record
+from atbib.model import Problem, Record
 
 if TYPE_CHECKING:
     from atbib.bibtex.read import LoadedBib

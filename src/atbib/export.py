@@ -16,8 +16,9 @@ from atbib.bibtex.mapping import KeptEntry, bibtex_entry
 from atbib.bibtex.write import format_entry, join_file_bytes
 from atbib.config import ALL_FILE, GENERATED_MARK, REGISTRY_FILE
 from atbib.dedupe import cluster_indices, merge
+from atbib.document import Item, Library
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
-from atbib.model import Item, Library, Record, SectionPath
+from atbib.model import Record, SectionPath
 from atbib.text import fold_title, to_ascii
 
 

@@ -28,12 +28,13 @@ from atbib.bibtex.mapping import KeptEntry, bibtex_entry, record_from_entry
 from atbib.bibtex.parse import BibEntry, Field, parse_bibtex
 from atbib.bibtex.read import LoadedBib
 from atbib.dedupe import cluster_indices, merge
+from atbib.document import Item, Library
 from atbib.export import Bibliography, Work, collect_works
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys
 from atbib.markdown.edit import add_records, replace_records
 from atbib.markdown.entry import parse_entry, render_entry
 from atbib.markdown.write import render_markdown
-from atbib.model import SHOWN_FIELDS, Item, Library, Record, SectionPath
+from atbib.model import SHOWN_FIELDS, Record, SectionPath
 
 Kept = dict[str, tuple[str, KeptEntry]]
 """The kept fields (``bib/extra.bib``): lower-case key -> ``(key, kept entry)``."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from atbib.dedupe import find_duplicates, near_duplicates
+from atbib.document import Item, Library
 from atbib.identifiers import Identifier, arxiv_date
-from atbib.model import Item, Library, Problem
+from atbib.model import Problem
 from atbib.text import authors_repeat_title
 from atbib.venues import ParsedVenue, VenueType
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from atbib.config import GENERATED_MARK, KEPT_FILE, REGISTRY_FILE, Config, load_config
+from atbib.document import Library
 from atbib.errors import AtbibError, BibtexError
 from atbib.export import Bibliography, Files, build_bibliography
 from atbib.files import (
@@ -26,7 +27,6 @@ from atbib.keys import KeyRow, read_registry, write_registry
 from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
-from atbib.model import Library
 
 if TYPE_CHECKING:
     from atbib.bibtex.mapping import KeptEntry

@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from atbib.document import Block, Heading, Item, Library, Text
 from atbib.headings import heading_text, heading_title, section_path, under
 from atbib.markdown.entry import render_entry
 from atbib.markdown.write import render_item
-from atbib.model import Block, Heading, Item, Library, Record, SectionPath, Text
+from atbib.model import Record, SectionPath
 
 
 def _renumber(blocks: Sequence[Block]) -> tuple[Block, ...]:

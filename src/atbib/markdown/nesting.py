@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from atbib.document import Block, Heading, Item, Text
 from atbib.markdown.entry import split_bullet
-from atbib.model import Block, Heading, Item, Text
 
 GROUP_LABEL = "a label for the entries nested below it, not an entry"
 SIDE_LINE = (

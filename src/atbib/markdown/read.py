@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from atbib._nogc import nogc
+from atbib.document import Block, Heading, Item, Library, Text
 from atbib.files import read_text
 from atbib.headings import Headings, heading_title, section_path, under
 from atbib.listformat import DEFAULT_FORMAT, ListFormat
 from atbib.markdown.entry import parse_entry, split_bullet
 from atbib.markdown.nesting import nest_bullets
-from atbib.model import Block, Heading, Item, Library, Text
 
 SKIP_MARKER = "<!-- atbib: skip -->"
 """Put this line under a heading to tell atbib that the section is not bibliography."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from atbib.document import Item, Library
 from atbib.headings import heading_text
 from atbib.markdown.entry import render_entry
-from atbib.model import Item, Library, Record, SectionPath
+from atbib.model import Record, SectionPath
 
 
 def write_markdown(library: Library) -> str:
