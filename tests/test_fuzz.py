@@ -49,7 +49,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atbib import read_markdown
-from atbib.bibtex.mapping import _word_edges
+from atbib.bibtex.encode import _word_edges
 from atbib.bibtex.parse import _FIELD_IN_VALUE, parse_bibtex
 from atbib.export import build_bibliography
 from atbib.headings import heading_title

@@ -104,7 +104,7 @@ def write_bibtex(
     }
     <BLANKLINE>
     """
-    from atbib.bibtex.mapping import bibtex_entry
+    from atbib.bibtex.overlay import bibtex_entry
     from atbib.bibtex.write import format_entry, join_file
     from atbib.export import Work
     from atbib.keys import assign_keys

@@ -12,7 +12,8 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from atbib._nogc import nogc
-from atbib.bibtex.mapping import KeptEntry, bibtex_entry
+from atbib.bibtex.mapping import KeptEntry
+from atbib.bibtex.overlay import bibtex_entry
 from atbib.bibtex.write import format_entry, join_file_bytes
 from atbib.config import ALL_FILE, GENERATED_MARK, REGISTRY_FILE
 from atbib.dedupe import cluster_indices, merge

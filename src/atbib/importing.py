@@ -24,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from atbib.bibtex.kept import kept_fields
-from atbib.bibtex.mapping import KeptEntry, bibtex_entry, record_from_entry
+from atbib.bibtex.mapping import KeptEntry, record_from_entry
+from atbib.bibtex.overlay import bibtex_entry
 from atbib.bibtex.parse import BibEntry, Field, parse_bibtex
 from atbib.bibtex.read import LoadedBib
 from atbib.dedupe import cluster_indices, merge

@@ -4,7 +4,7 @@ A .bib file carries more than a list line can: ``pages``, ``publisher``, a DOI, 
 proceedings' full title, the source's own spelling of a name or a title. ``atbib import`` keeps
 those fields here, raw as the source wrote them, under the key the work got; ``atbib export``
 writes them back into the work's entry wherever they still say what the list says
-(:func:`atbib.bibtex.mapping.overlay`). So a .bib file imported into the list comes back from
+(:func:`atbib.bibtex.overlay.overlay`). So a .bib file imported into the list comes back from
 export with its fields and values, and a field corrected by hand in bib/ survives the next
 export once ``atbib import --update`` has taken it in.
 
@@ -16,13 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from atbib.bibtex.mapping import (
-    ATBIB_FIELDS,
-    BibEntryOut,
-    KeptEntry,
-    carries_active_link,
-    join_lines,
-)
+from atbib.bibtex.encode import carries_active_link, join_lines
+from atbib.bibtex.mapping import ATBIB_FIELDS, BibEntryOut, KeptEntry
 from atbib.bibtex.parse import parse_bibtex
 from atbib.bibtex.write import format_file
 
