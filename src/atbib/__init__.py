@@ -14,7 +14,7 @@ import typing as _typing
 
 from atbib._version import __version__
 from atbib.errors import AtbibError, BibtexError
-from atbib.model import Kind, Link, Person, Problem, Record, SectionPath, Venue
+from atbib.model import Kind, Link, Person, Problem, Record, SectionPath, Severity, Venue
 
 if _typing.TYPE_CHECKING:
     from atbib._api import (
@@ -73,6 +73,7 @@ __all__ = [
     "Problem",
     "Record",
     "SectionPath",
+    "Severity",
     "SyncConflict",
     "SyncNotice",
     "SyncSummary",

@@ -62,7 +62,7 @@ def load_bibtex(source: str | os.PathLike[str], *, path: str | None = None) -> L
     *path* names the file in the problems (default: the path given, or ``<text>``).
 
     >>> loaded = load_bibtex("@article{a, title={One}}\\n@article{a, title={Two}}\\n")
-    >>> [r.title for r in loaded.records], [p.severity for p in loaded.problems]
+    >>> [r.title for r in loaded.records], [str(p.severity) for p in loaded.problems]
     (['One', 'Two'], ['warning'])
     """
     from atbib.bibtex.read import load_bibtex as load

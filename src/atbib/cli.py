@@ -167,20 +167,21 @@ def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
     """
     from atbib.lint import SEVERITIES
     from atbib.lint import lint as run_lint
+    from atbib.model import Severity
     from atbib.project import load_project
 
     project = load_project(list_path, bib_dir)
     problems = run_lint(project.library)
-    floor = SEVERITIES.index(min_severity)
+    floor = SEVERITIES.index(Severity(min_severity))
     counts = {s: sum(p.severity == s for p in problems) for s in SEVERITIES}
     for problem in problems:
         if SEVERITIES.index(problem.severity) >= floor:
             click.echo(str(problem))
     click.echo(
-        f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
-        + (f" (shown: {min_severity} and above)" if floor else "")
+        f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
+        f"{counts[Severity.INFO]} info" + (f" (shown: {min_severity} and above)" if floor else "")
     )
-    if counts["error"]:
+    if counts[Severity.ERROR]:
         sys.exit(1)
 
 

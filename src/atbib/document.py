@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from atbib.model import Problem, Record, SectionPath
+from atbib.model import Problem, Record, SectionPath, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ class Text:
     eol: str
     line: int
     problem: str = ""
-    severity: str = "warning"
+    severity: Severity = Severity.WARNING
     """Of the problem: ``"warning"``, or ``"info"`` for a line understood as something other
     than an entry (a label above nested entries)."""
 

@@ -256,18 +256,31 @@ SHOWN_FIELDS = ("title", "authors", "venue", "url", "links", "nickname", "descri
 back with (its kind follows from how the line is written, its sections from where it stands)."""
 
 
+class Severity(StrEnum):
+    """How sure a problem is: ``error`` for what is certainly wrong (BibTeX cannot read it, a
+    broken link), ``warning`` for what is probably wrong or was read another way, ``info`` for
+    a gap or a note. Compares equal to its text (``Severity.ERROR == "error"``)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something a reader or a check found, located by file and line."""
+    """Something a reader or a check found, located by file and line: the one problem type
+    of every reader (Markdown, BibTeX) and of lint."""
 
     path: str
     line: int
     """The line number, from 1 (0 when the problem is about the whole file)."""
-    severity: str
-    """``"error"``, ``"warning"`` or ``"info"``."""
+    severity: Severity
+    """``error``, ``warning`` or ``info`` (:class:`Severity`)."""
     message: str
     code: str = ""
     """A short stable name for the kind of problem (``unparsed-line``, ...)."""
+    field: str = ""
+    """The .bib field the problem is about, when it is about one (``author``)."""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

@@ -66,7 +66,7 @@ from atbib.bibtex.encode import (
 from atbib.bibtex.latex import decode_latex, encode_latex
 from atbib.identifiers import Identifier, identifiers_from_text, normalise_arxiv
 from atbib.markup import MARKDOWN_LINK, escape_markdown, unescape_markdown
-from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
+from atbib.model import Kind, Link, Person, Problem, Record, SectionPath, Severity, Venue
 from atbib.texsyntax import group_end, math_spans, outside_spans
 from atbib.urls import clean_url, encode_url, is_active_url
 from atbib.venues import (
@@ -513,12 +513,16 @@ class ReadEntry:
     """An entry read as a record, with what the reader had to say about it."""
 
     record: Record
-    problems: tuple[tuple[str, str, str], ...] = ()
-    """``(severity, field, message)``: ``"error"`` for what BibTeX cannot read (the import
-    stops), ``"warning"`` for what was read another way (an unknown type, a refused link);
-    *field* names the field concerned, or is empty for the whole entry."""
+    problems: tuple[Problem, ...] = ()
+    """``error`` for what BibTeX cannot read (the import stops), ``warning`` for what was read
+    another way (an unknown type, a refused link); each names the field concerned, if one is
+    (the caller knows the file, the lines and the key: path and line are left empty)."""
     dropped: tuple[str, ...] = field(default=())
     """Links refused as active content."""
+
+
+def _entry_problem(severity: Severity, message: str, field_name: str = "") -> Problem:
+    return Problem("", 0, severity, message, "bibtex-entry", field_name)
 
 
 def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> ReadEntry:
@@ -526,16 +530,18 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     docstring). Fields the record cannot show go to ``Record.extra`` as plain text, with the
     source's spelling of fields the table would write differently (``booktitle``, ``doi``)."""
     get = raw_getter(fields)
-    problems: list[tuple[str, str, str]] = []
+    problems: list[Problem] = []
     dropped: list[str] = []
     kind, kind_problem = read_kind(entry_type, get)
     if kind_problem:
-        problems.append(("warning", "", kind_problem))
+        problems.append(_entry_problem(Severity.WARNING, kind_problem))
 
     def safe(url: str) -> str:
         if url and is_active_url(url):
             dropped.append(url)
-            problems.append(("warning", "", f"refused the active link {url[:60]!r}"))
+            problems.append(
+                _entry_problem(Severity.WARNING, f"refused the active link {url[:60]!r}")
+            )
             return ""
         return clean_url(url) if url else ""
 
@@ -543,7 +549,7 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     title = decode_value("title", raw_title) if raw_title else ""
     if not title:
         title = key
-        problems.append(("warning", "", "no title: the key is used as the title"))
+        problems.append(_entry_problem(Severity.WARNING, "no title: the key is used as the title"))
     raw_author = get("author") or ""
     authors = _read_authors(raw_author, problems)
     raw_links = get("links")
@@ -588,14 +594,14 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     return ReadEntry(_with_extra(record, entry_type, fields), tuple(problems), tuple(dropped))
 
 
-def _read_authors(raw: str, problems: list[tuple[str, str, str]]) -> list[Person]:
+def _read_authors(raw: str, problems: list[Problem]) -> list[Person]:
     """The people of an ``author`` value (names without a family name left out); a name
     BibTeX cannot read is added to *problems*."""
     authors: list[Person] = []
     for raw_name in names.split_authors(raw) if raw.strip() else []:
         trouble = name_problem(raw_name)
         if trouble:
-            problems.append(("error", "author", trouble))
+            problems.append(_entry_problem(Severity.ERROR, trouble, "author"))
         person = decode_person(raw_name)
         if person.family:
             authors.append(person)
