@@ -266,7 +266,9 @@ def import_(
         raise click.UsageError('give the subsection to add to: --section "Section / Subsection"')
     if not files:
         raise click.UsageError("give the .bib files to import")
-    path = tuple(p.strip() for p in section.split(" / ") if p.strip())
+    from atbib.headings import split_section_path
+
+    path = split_section_path(section)
     if not path:
         raise click.UsageError(f"--section {section!r} names no section")
     from atbib.importing import plan_import, sources_of

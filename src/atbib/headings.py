@@ -9,7 +9,7 @@ these rules, so they live outside :mod:`atbib.markdown` and :mod:`atbib.zotero`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from atbib.model import SectionPath
 
@@ -60,3 +60,18 @@ def section_path(headings: Sequence[tuple[int, str]]) -> SectionPath:
     level-1 heading only when there is nothing below it."""
     below_title = tuple(title for level, title in headings if level >= 2)
     return below_title or tuple(title for _, title in headings)
+
+
+SECTION_SEPARATOR = " / "
+"""Between the headings of a section path written on one line (``Transformer / Papers``)."""
+
+
+def split_section_path(
+    text: str,
+    split: Callable[[str, str], list[str]] = str.split,
+    clean: Callable[[str], str] = str.strip,
+) -> SectionPath:
+    """A section path written on one line (``Transformer / Papers``): the headings between
+    the separators, each made plain by *clean*, empty ones left out. ``--section`` is read
+    with the defaults; a .bib ``subsection`` value splits outside braces and decodes LaTeX."""
+    return tuple(h for h in (clean(part) for part in split(text, SECTION_SEPARATOR)) if h)

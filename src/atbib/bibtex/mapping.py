@@ -64,6 +64,7 @@ from atbib.bibtex.encode import (
     unescape_url,
 )
 from atbib.bibtex.latex import decode_latex, encode_latex
+from atbib.headings import split_section_path
 from atbib.identifiers import Identifier, identifiers_from_text, normalise_arxiv
 from atbib.markup import MARKDOWN_LINK, escape_markdown, unescape_markdown
 from atbib.model import Kind, Link, Person, Problem, Record, SectionPath, Severity, Venue
@@ -654,11 +655,14 @@ def _sections(raw: str | None) -> tuple[SectionPath, ...]:
         raw = join_lines(raw)
     paths: list[SectionPath] = []
     for part in _split_outside_braces(raw, ";"):
-        headings = (decode_latex(h).strip() for h in _split_outside_braces(part, " / "))
-        path = tuple(h for h in headings if h)
+        path = split_section_path(part, _split_outside_braces, _decoded_heading)
         if path and path not in paths:
             paths.append(path)
     return tuple(paths)
+
+
+def _decoded_heading(text: str) -> str:
+    return decode_latex(text).strip()
 
 
 _MATH_REST = re.compile(r"(?:[^$\\]|\\.)*\$", re.DOTALL)
