@@ -6,13 +6,16 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from atbib._version import __version__
 from atbib.cli_common import paths_options, reports_errors
 from atbib.zotero.cli import zotero
+
+if TYPE_CHECKING:
+    from atbib.importing import ImportPlan
 
 
 def _say(message: str) -> None:
@@ -295,7 +298,7 @@ def import_(
 
 
 def _report_import(
-    plan: Any, where: str, path: tuple[str, ...], dry_run: bool, written: list[str]
+    plan: ImportPlan, where: str, path: tuple[str, ...], dry_run: bool, written: list[str]
 ) -> None:
     """What an import did (or would do) to the list at *where*, section *path*."""
     for repeat in plan.repeated:

@@ -28,17 +28,24 @@ _ESC = r"(?:[^\\{stop}]++|\\.)"
 backslash can follow it, so backtracking into it never finds a match, and the engine no longer
 takes one character per loop), or an escape."""
 HOUSE_LINK = re.compile(r"\[\[((?:[^\[\]\\]++|\\.)*)\]\]\((" + URL + r")\)")
+"""atbib's own link, ``[[label]](url)``: label and URL."""
 # (?<!\s): a match can only start where a run of white space starts; trying every position
 # inside a long run made this search quadratic (0.8 s for one 19,000-character line).
 TAIL_NICK = re.compile(r"(?<!\s)\s+-\s+(\*{1,3})(" + _ESC.format(stop="*") + r"+)\1\s*$")
+"""A nickname ending the line, `` - ***NICK***`` (one to three asterisks)."""
 PREFIX_NICK = re.compile(r"^\*\*`([^`]+)`\*\*\s+")
+"""A nickname starting the line, ``**`NICK`** ``."""
 _LABEL_RUN = r"(?:[^\[\]\\]++|\\.)"
 TITLE_LINK = re.compile(
     r"^\[((?:" + _LABEL_RUN + r"|\[" + _LABEL_RUN + r"*\])+)\]\((" + URL + r")\)"
 )
+"""A title that is a link, ``[Source / Title](url)`` (one level of brackets inside)."""
 BOLD = re.compile(r"^\*\*(?!\*)((?:[^\\*]++|\\.|\*(?!\*))+?)\*\*(?!\*)(.*)$")
+"""A bold title, ``**Title**``, and the rest of the line."""
 AUTHORS = re.compile(r"^\.?\s*\*(?!\*)(" + _ESC.format(stop="*") + r"+)\*(.*)$")
+"""Italic authors after the title, ``. *A, B*``, and the rest of the line."""
 BULLET = re.compile(r"^(\s*(?:[-*+]|\d{1,9}[.)])\s+)(\S.*)$")
+"""A list item: its indentation and bullet, and its text."""
 _OPEN = "(（"
 _CLOSE = ")）"
 
