@@ -15,12 +15,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from atbib._nogc import nogc
-from atbib.model import Kind, Link, Record
+from atbib.model import Link, Record
 from atbib.text import fold_title, to_ascii
 from atbib.venues import VenueType
 
 _SCHOLARLY = frozenset({"arxiv", "doi", "acl", "openreview", "pmlr"})
-_PAPER_LIKE = frozenset({Kind.PAPER, Kind.SLIDES, Kind.BOOK})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +68,7 @@ def _family_names(record: Record) -> set[str]:
 
 
 def _kind_family(record: Record) -> str:
-    return "paper" if record.kind in _PAPER_LIKE else record.kind.value
+    return "paper" if record.kind.titled else record.kind.value
 
 
 def _has_preprint_doi(dois: set[str]) -> bool:

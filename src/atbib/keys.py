@@ -31,7 +31,13 @@ from atbib._nogc import nogc
 from atbib.errors import AtbibError
 from atbib.links import REGISTRY_LINK, registry_link
 from atbib.model import Record
-from atbib.text import ascii_words, first_significant_words, fold_title, to_ascii
+from atbib.text import (
+    ascii_words,
+    authors_repeat_title,
+    first_significant_words,
+    fold_title,
+    to_ascii,
+)
 
 DEFAULT_FORMULA: tuple[str, ...] = ("{auth}{year}{title}", "{title}{year}{title2}")
 REGISTRY_HEADER = (
@@ -42,27 +48,6 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _UNSAFE = re.compile(r"[^a-z0-9_:\-]")
 _YEAR_FIELDS = frozenset({"year", "shortyear"})
 PLACEHOLDERS = ("auth", "year", "shortyear", "title", "title2", "shorttitle", "nick", "venue")
-
-
-def _first_alnum(text: str) -> str:
-    for char in text:
-        if char.isalnum():
-            return char.lower()
-    return ""
-
-
-def _authors_repeat_title(record: Record) -> bool:
-    """Whether the authors, folded, are the title, folded (the list repeated the title).
-
-    Most records are told apart at once: folding ASCII text keeps its first letter or digit,
-    lower-cased, so when the first author and the title are ASCII and start with different
-    ones, the folded texts differ and nothing needs folding."""
-    first_author = str(record.authors[0])
-    if first_author.isascii() and record.title.isascii():
-        author_start, title_start = _first_alnum(first_author), _first_alnum(record.title)
-        if author_start and title_start and author_start != title_start:
-            return False
-    return fold_title(", ".join(map(str, record.authors))) == fold_title(record.title)
 
 
 class _Placeholders:
@@ -94,7 +79,7 @@ class _Placeholders:
         record = self._record
         if name == "auth":
             family = record.authors[0].family if record.authors else ""
-            if family and _authors_repeat_title(record):
+            if family and authors_repeat_title(record.authors, record.title):
                 family = ""  # the list repeated the title as authors: not a name to key on
             return "".join(ascii_words(family or record.source))
         if name in ("year", "shortyear"):
@@ -232,20 +217,15 @@ def assign_keys(
     works: Sequence[Record],
     registry: Sequence[KeyRow] = (),
     formula: Sequence[str] = DEFAULT_FORMULA,
+    *,
+    titles: Sequence[str] | None = None,
 ) -> KeyAssignment:
     """Give every work a key: its registered key when the registry knows it (by a shared
     identifier, else by its folded title), else a key the work carries that is still free,
-    else a new key from the formula, with a letter suffix when taken (case-insensitively)."""
-    return _assign_keys(works, registry, formula, [fold_title(w.title) for w in works])
-
-
-def _assign_keys(
-    works: Sequence[Record],
-    registry: Sequence[KeyRow],
-    formula: Sequence[str],
-    titles: Sequence[str],
-) -> KeyAssignment:
-    """:func:`assign_keys`, given the works' folded titles."""
+    else a new key from the formula, with a letter suffix when taken (case-insensitively).
+    *titles* are the works' folded titles, when the caller has them already."""
+    if titles is None:
+        titles = [fold_title(w.title) for w in works]
     evidence = [_evidence(w, title) for w, title in zip(works, titles, strict=True)]
     matched_rows, claimed = _match_rows(evidence, registry)
     taken = {row.key.lower() for row in registry}
