@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from atbib.keys import (
     KeyRow,
     assign_keys,
     base_key,
+    is_valid_key,
     read_registry,
     suffixed,
     validate_formula,
@@ -269,3 +272,55 @@ def test_registry_text_is_sorted_and_round_trips():
     text = write_registry(rows)
     assert text.splitlines()[-2:] == ["A\t\ta title", "b\tarxiv:1 doi:x\tb title"]
     assert set(read_registry(text)) == set(rows)
+
+
+def _probing_keys(works, registry, formula):
+    """The oracle: new keys as they were found before suffixes were counted per base, each
+    work probing ``base``, ``basea``, ... from the start (quadratic in a cluster's size).
+    Only for works the registry does not know."""
+    taken = {row.key.lower() for row in registry}
+    keys = []
+    for work in works:
+        if work.key and is_valid_key(work.key) and work.key.lower() not in taken:
+            key = work.key
+        else:
+            base = base_key(work, formula)
+            n = 0
+            while suffixed(base, n).lower() in taken:
+                n += 1
+            key = suffixed(base, n)
+        taken.add(key.lower())
+        keys.append(key)
+    return keys
+
+
+# Bases that are one another's suffixed forms ("k" + "a" is "ka"), so that clusters collide
+# with one another as well as within themselves.
+_BASES = st.sampled_from(["k", "ka", "kb", "kaa", "kz", "kza", "l", ""])
+_CARRIED = st.one_of(
+    st.none(),
+    st.builds(suffixed, _BASES.filter(bool), st.integers(0, 30)).map(str.upper),
+    st.builds(suffixed, _BASES.filter(bool), st.integers(0, 30)),
+    st.just("bad key"),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    clusters=st.lists(st.tuples(_BASES, _CARRIED), max_size=80),
+    registered=st.lists(st.builds(suffixed, _BASES.filter(bool), st.integers(0, 60)), max_size=40),
+)
+def test_counted_suffixes_give_the_keys_probing_gave(clusters, registered):
+    formula = ("{nick}",)  # the nickname is the base key: clusters are drawn directly
+    works = [
+        paper(f"Work {i}", nickname=base, key=carried) for i, (base, carried) in enumerate(clusters)
+    ]
+    # Registered works that none of these is (other identifiers, no title): their keys are
+    # taken, never matched.
+    registry = [
+        KeyRow(key.upper() if i % 3 == 0 else key, (f"arxiv:9999.{i:05d}",), "")
+        for i, key in enumerate(registered)
+    ]
+    result = assign_keys(works, registry, formula)
+    assert list(result.keys) == _probing_keys(works, registry, formula)
+    assert all(result.new)

@@ -168,6 +168,36 @@ def suffixed(key: str, n: int) -> str:
     return key + letters
 
 
+class _FreeKeys:
+    """The keys still free (compared case-insensitively), and where to look for the next
+    free suffix of each base key.
+
+    Keys are only ever taken, never freed, so the first free candidate of a base
+    (:func:`suffixed`: ``base``, ``basea``, ``baseb`` ...) can only move forward: looking
+    from where the last search for that base stopped gives the same key as looking from
+    ``base`` itself, and k works sharing a base cost O(k) in all instead of O(k²)."""
+
+    __slots__ = ("_next", "_taken")
+
+    def __init__(self, taken: Iterable[str]) -> None:
+        self._taken = {key.lower() for key in taken}
+        self._next: dict[str, int] = {}
+
+    def is_free(self, key: str) -> bool:
+        return key.lower() not in self._taken
+
+    def take(self, key: str) -> None:
+        self._taken.add(key.lower())
+
+    def first_free(self, base: str) -> str:
+        """The first candidate for ``base`` that no key takes (not taken by this call)."""
+        n = self._next.get(base, 0)
+        while suffixed(base, n).lower() in self._taken:
+            n += 1
+        self._next[base] = n
+        return suffixed(base, n)
+
+
 @dataclass(frozen=True, slots=True)
 class KeyRow:
     """One registry line: a key and the evidence that identifies its work."""
@@ -248,7 +278,7 @@ def _assign_keys(
     """:func:`assign_keys`, given the works' folded titles."""
     evidence = [_evidence(w, title) for w, title in zip(works, titles, strict=True)]
     matched_rows, claimed = _match_rows(evidence, registry)
-    taken = {row.key.lower() for row in registry}
+    free = _FreeKeys(row.key for row in registry)
     keys: list[str] = []
     new: list[bool] = []
     for work, row in zip(works, matched_rows, strict=True):
@@ -256,15 +286,11 @@ def _assign_keys(
             keys.append(registry[row].key)
             new.append(False)
             continue
-        if work.key and is_valid_key(work.key) and work.key.lower() not in taken:
+        if work.key and is_valid_key(work.key) and free.is_free(work.key):
             key = work.key
         else:
-            base = base_key(work, formula)
-            n = 0
-            while suffixed(base, n).lower() in taken:
-                n += 1
-            key = suffixed(base, n)
-        taken.add(key.lower())
+            key = free.first_free(base_key(work, formula))
+        free.take(key)
         keys.append(key)
         new.append(True)
 
