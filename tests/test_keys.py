@@ -7,7 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from atbib.keys import (
+    REGISTRY_LINK,
     KeyRow,
+    _match_identifiers,
+    _match_retitled,
+    _match_rows,
     assign_keys,
     base_key,
     is_valid_key,
@@ -324,3 +328,47 @@ def test_counted_suffixes_give_the_keys_probing_gave(clusters, registered):
     result = assign_keys(works, registry, formula)
     assert list(result.keys) == _probing_keys(works, registry, formula)
     assert all(result.new)
+
+
+def _rows_by_min(evidence, registry):
+    """The oracle: registry rows as they were matched before a title's rows were kept in key
+    order, choosing among all of a title's unclaimed rows for each work (quadratic)."""
+    by_id, by_title = {}, {}
+    for index, entry in enumerate(registry):
+        for ident in entry.identifiers:
+            if not ident.startswith(REGISTRY_LINK):
+                by_id.setdefault(ident, []).append(index)
+        if entry.title:
+            by_title.setdefault(entry.title, []).append(index)
+    claimed, matched = set(), []
+    for ids, _ in evidence:
+        row = _match_identifiers(ids, by_id, claimed, registry)
+        matched.append(row)
+        if row is not None:
+            claimed.add(row)
+    for position, (_, title) in enumerate(evidence):
+        candidates = [i for i in by_title.get(title, ()) if i not in claimed]
+        if matched[position] is None and candidates:
+            row = min(candidates, key=lambda i: registry[i].key.lower())
+            matched[position] = row
+            claimed.add(row)
+    _match_retitled(evidence, registry, matched, claimed)
+    return matched, claimed
+
+
+_IDS = st.lists(st.sampled_from(["arxiv:1", "arxiv:2", "doi:x", "link:https://a.org"]), max_size=2)
+_TITLES = st.sampled_from(["same title", "same titles", "other", ""])
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    evidence=st.lists(st.tuples(_IDS.map(tuple), _TITLES), min_size=1, max_size=30),
+    rows=st.lists(
+        st.tuples(st.sampled_from(["k", "K", "ka", "b", "B"]), _IDS.map(tuple), _TITLES),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_title_rows_in_key_order_match_as_choosing_among_all_did(evidence, rows):
+    registry = [KeyRow(key, ids, title) for key, ids, title in rows]
+    assert _match_rows(evidence, registry) == _rows_by_min(evidence, registry)

@@ -349,14 +349,46 @@ def _match_rows(
         matched.append(row)
         if row is not None:
             claimed.add(row)
+    titled = _TitleRows(registry, by_title)
     for position, (_, title) in enumerate(evidence):
-        candidates = [i for i in by_title.get(title, ()) if i not in claimed]
-        if matched[position] is None and candidates:
-            row = min(candidates, key=lambda i: registry[i].key.lower())
-            matched[position] = row
-            claimed.add(row)
+        if matched[position] is None:
+            row = titled.first_unclaimed(title, claimed)
+            if row is not None:
+                matched[position] = row
+                claimed.add(row)
     _match_retitled(evidence, registry, matched, claimed)
     return matched, claimed
+
+
+class _TitleRows:
+    """Registry rows by folded title, for the works no identifier found: of a title's
+    unclaimed rows, the one with the first key (case-insensitively; then the first
+    registered).
+
+    A title's rows are put in that order once, when the title is first asked for. Rows are
+    only ever claimed, so the first unclaimed one only moves forward: k works sharing a
+    title cost O(k log k), where choosing among all of its rows for each work cost O(k²)."""
+
+    __slots__ = ("_by_title", "_passed", "_registry", "_sorted")
+
+    def __init__(self, registry: Sequence[KeyRow], by_title: dict[str, list[int]]) -> None:
+        self._registry = registry
+        self._by_title = by_title
+        self._sorted: set[str] = set()
+        self._passed: dict[str, int] = {}
+
+    def first_unclaimed(self, title: str, claimed: set[int]) -> int | None:
+        rows = self._by_title.get(title)
+        if not rows:
+            return None
+        if title not in self._sorted:
+            rows.sort(key=lambda i: self._registry[i].key.lower())  # stable: registry order
+            self._sorted.add(title)
+        at = self._passed.get(title, 0)
+        while at < len(rows) and rows[at] in claimed:
+            at += 1
+        self._passed[title] = at
+        return rows[at] if at < len(rows) else None
 
 
 def _match_retitled(
