@@ -10,8 +10,8 @@ from atbib.keys import (
     REGISTRY_LINK,
     KeyRow,
     _match_identifiers,
-    _match_retitled,
     _match_rows,
+    _weak,
     assign_keys,
     base_key,
     is_valid_key,
@@ -332,7 +332,8 @@ def test_counted_suffixes_give_the_keys_probing_gave(clusters, registered):
 
 def _rows_by_min(evidence, registry):
     """The oracle: registry rows as they were matched before a title's rows were kept in key
-    order, choosing among all of a title's unclaimed rows for each work (quadratic)."""
+    order (choosing among all of a title's unclaimed rows for each work) and before retitled
+    works were scored in one call each (quadratic)."""
     by_id, by_title = {}, {}
     for index, entry in enumerate(registry):
         for ident in entry.identifiers:
@@ -352,12 +353,35 @@ def _rows_by_min(evidence, registry):
             row = min(candidates, key=lambda i: registry[i].key.lower())
             matched[position] = row
             claimed.add(row)
-    _match_retitled(evidence, registry, matched, claimed)
+    _retitled_by_pairs(evidence, registry, matched, claimed)
     return matched, claimed
 
 
+def _retitled_by_pairs(evidence, registry, matched, claimed):
+    """The oracle for retitled works: each scored against each row, one pair at a time."""
+    from rapidfuzz import fuzz
+
+    waiting = [p for p, (ids, _) in enumerate(evidence) if matched[p] is None and _weak(ids)]
+    rows = [i for i, row in enumerate(registry) if i not in claimed and _weak(row.identifiers)]
+    for position in waiting:
+        ids, title = evidence[position]
+        best = None
+        for index in rows:
+            if index in claimed:
+                continue
+            row = registry[index]
+            shared = bool(ids) and ids == row.identifiers
+            score = fuzz.ratio(title, row.title)
+            if score >= (75 if shared else 95):
+                candidate = (-score, row.key.lower(), index)
+                best = candidate if best is None or candidate < best else best
+        if best is not None:
+            matched[position] = best[2]
+            claimed.add(best[2])
+
+
 _IDS = st.lists(st.sampled_from(["arxiv:1", "arxiv:2", "doi:x", "link:https://a.org"]), max_size=2)
-_TITLES = st.sampled_from(["same title", "same titles", "other", ""])
+_TITLES = st.sampled_from(["same title", "same titles", "same tit", "other", "others", ""])
 
 
 @settings(max_examples=300, deadline=None, database=None)

@@ -400,24 +400,32 @@ def _match_retitled(
     """Keep the key of a work without identifiers whose title was edited: it takes the
     unclaimed row without identifiers whose title is closest to its own, if close enough
     (closer still when no first link is shared). Works with identifiers never need this, and
-    rows with identifiers belong to such works."""
+    rows with identifiers belong to such works.
+
+    Every waiting work is scored against every such row, but in one rapidfuzz call each
+    (C++, cut off below the lower threshold), not one Python iteration per pair: a list
+    whose works share a repository link, 3,000 of them new or retitled, took 3 s here."""
     waiting = [p for p, (ids, _) in enumerate(evidence) if matched[p] is None and _weak(ids)]
     if not waiting:
         return
     rows = [i for i, row in enumerate(registry) if i not in claimed and _weak(row.identifiers)]
     if not rows:
         return
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
+    titles = [registry[index].title for index in rows]
     for position in waiting:
         ids, title = evidence[position]
         best: tuple[float, str, int] | None = None
-        for index in rows:
+        close = process.extract(
+            title, titles, scorer=fuzz.ratio, score_cutoff=_CLOSE_WITH_LINK, limit=None
+        )
+        for _, score, at in close:
+            index = rows[at]
             if index in claimed:
                 continue
             row = registry[index]
             shared = bool(ids) and ids == row.identifiers
-            score = fuzz.ratio(title, row.title)
             if score >= (_CLOSE_WITH_LINK if shared else _CLOSE_WITHOUT_LINK):
                 candidate = (-score, row.key.lower(), index)
                 best = candidate if best is None or candidate < best else best
