@@ -236,8 +236,8 @@ def _identifiers_conflict(
     family: str, earlier: frozenset[str], preprint: bool, schemes: set[str], published: bool
 ) -> bool:
     """:func:`_conflict`'s identifier test for two entries that share no identifier: both
-    have one of a compared scheme, except two DOIs of which one is a preprint's (the earlier
-    entry's ``preprint``: it has an arXiv DOI; ``published``: the later one has another)."""
+    have one of a compared scheme, except DOIs where one is a preprint's (``preprint``: the
+    earlier entry has an arXiv DOI; ``published``: the later one has a DOI that is not)."""
     compared = _SCHOLARLY if family == "paper" else _SCHOLARLY | {"url"}
     shared = earlier & schemes & compared
     if shared - {"doi"}:
