@@ -153,6 +153,36 @@ def suffixed(key: str, n: int) -> str:
     return key + letters
 
 
+class _FreeKeys:
+    """The keys still free (compared case-insensitively), and where to look for the next
+    free suffix of each base key.
+
+    Keys are only ever taken, never freed, so the first free candidate of a base
+    (:func:`suffixed`: ``base``, ``basea``, ``baseb`` ...) can only move forward: looking
+    from where the last search for that base stopped gives the same key as looking from
+    ``base`` itself, and k works sharing a base cost O(k) in all instead of O(k²)."""
+
+    __slots__ = ("_next", "_taken")
+
+    def __init__(self, taken: Iterable[str]) -> None:
+        self._taken = {key.lower() for key in taken}
+        self._next: dict[str, int] = {}
+
+    def is_free(self, key: str) -> bool:
+        return key.lower() not in self._taken
+
+    def take(self, key: str) -> None:
+        self._taken.add(key.lower())
+
+    def first_free(self, base: str) -> str:
+        """The first candidate for ``base`` that no key takes (not taken by this call)."""
+        n = self._next.get(base, 0)
+        while suffixed(base, n).lower() in self._taken:
+            n += 1
+        self._next[base] = n
+        return suffixed(base, n)
+
+
 @dataclass(frozen=True, slots=True)
 class KeyRow:
     """One registry line: a key and the evidence that identifies its work."""
@@ -228,7 +258,7 @@ def assign_keys(
         titles = [fold_title(w.title) for w in works]
     evidence = [_evidence(w, title) for w, title in zip(works, titles, strict=True)]
     matched_rows, claimed = _match_rows(evidence, registry)
-    taken = {row.key.lower() for row in registry}
+    free = _FreeKeys(row.key for row in registry)
     keys: list[str] = []
     new: list[bool] = []
     for work, row in zip(works, matched_rows, strict=True):
@@ -236,15 +266,11 @@ def assign_keys(
             keys.append(registry[row].key)
             new.append(False)
             continue
-        if work.key and is_valid_key(work.key) and work.key.lower() not in taken:
+        if work.key and is_valid_key(work.key) and free.is_free(work.key):
             key = work.key
         else:
-            base = base_key(work, formula)
-            n = 0
-            while suffixed(base, n).lower() in taken:
-                n += 1
-            key = suffixed(base, n)
-        taken.add(key.lower())
+            key = free.first_free(base_key(work, formula))
+        free.take(key)
         keys.append(key)
         new.append(True)
 
@@ -303,14 +329,46 @@ def _match_rows(
         matched.append(row)
         if row is not None:
             claimed.add(row)
+    titled = _TitleRows(registry, by_title)
     for position, (_, title) in enumerate(evidence):
-        candidates = [i for i in by_title.get(title, ()) if i not in claimed]
-        if matched[position] is None and candidates:
-            row = min(candidates, key=lambda i: registry[i].key.lower())
-            matched[position] = row
-            claimed.add(row)
+        if matched[position] is None:
+            row = titled.first_unclaimed(title, claimed)
+            if row is not None:
+                matched[position] = row
+                claimed.add(row)
     _match_retitled(evidence, registry, matched, claimed)
     return matched, claimed
+
+
+class _TitleRows:
+    """Registry rows by folded title, for the works no identifier found: of a title's
+    unclaimed rows, the one with the first key (case-insensitively; then the first
+    registered).
+
+    A title's rows are put in that order once, when the title is first asked for. Rows are
+    only ever claimed, so the first unclaimed one only moves forward: k works sharing a
+    title cost O(k log k), where choosing among all of its rows for each work cost O(k²)."""
+
+    __slots__ = ("_by_title", "_passed", "_registry", "_sorted")
+
+    def __init__(self, registry: Sequence[KeyRow], by_title: dict[str, list[int]]) -> None:
+        self._registry = registry
+        self._by_title = by_title
+        self._sorted: set[str] = set()
+        self._passed: dict[str, int] = {}
+
+    def first_unclaimed(self, title: str, claimed: set[int]) -> int | None:
+        rows = self._by_title.get(title)
+        if not rows:
+            return None
+        if title not in self._sorted:
+            rows.sort(key=lambda i: self._registry[i].key.lower())  # stable: registry order
+            self._sorted.add(title)
+        at = self._passed.get(title, 0)
+        while at < len(rows) and rows[at] in claimed:
+            at += 1
+        self._passed[title] = at
+        return rows[at] if at < len(rows) else None
 
 
 def _match_retitled(
@@ -322,24 +380,32 @@ def _match_retitled(
     """Keep the key of a work without identifiers whose title was edited: it takes the
     unclaimed row without identifiers whose title is closest to its own, if close enough
     (closer still when no first link is shared). Works with identifiers never need this, and
-    rows with identifiers belong to such works."""
+    rows with identifiers belong to such works.
+
+    Every waiting work is scored against every such row, but in one rapidfuzz call each
+    (C++, cut off below the lower threshold), not one Python iteration per pair: a list
+    whose works share a repository link, 3,000 of them new or retitled, took 3 s here."""
     waiting = [p for p, (ids, _) in enumerate(evidence) if matched[p] is None and _weak(ids)]
     if not waiting:
         return
     rows = [i for i, row in enumerate(registry) if i not in claimed and _weak(row.identifiers)]
     if not rows:
         return
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
+    titles = [registry[index].title for index in rows]
     for position in waiting:
         ids, title = evidence[position]
         best: tuple[float, str, int] | None = None
-        for index in rows:
+        close = process.extract(
+            title, titles, scorer=fuzz.ratio, score_cutoff=_CLOSE_WITH_LINK, limit=None
+        )
+        for _, score, at in close:
+            index = rows[at]
             if index in claimed:
                 continue
             row = registry[index]
             shared = bool(ids) and ids == row.identifiers
-            score = fuzz.ratio(title, row.title)
             if score >= (_CLOSE_WITH_LINK if shared else _CLOSE_WITHOUT_LINK):
                 candidate = (-score, row.key.lower(), index)
                 best = candidate if best is None or candidate < best else best
