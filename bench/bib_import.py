@@ -45,12 +45,12 @@ print(json.dumps({"version": bibtexparser.__version__, "median": statistics.medi
 
 
 def _clear_caches() -> None:
-    from atbib.bibtex import mapping
+    from atbib.bibtex import encode, mapping
     from atbib.venues import lookup_full, parse_venue, venue_from_bib
 
     for cached in (
-        mapping.decode_person,
-        mapping._decoded,
+        encode.decode_person,
+        encode._decoded,
         mapping._candidate_venue_name,
         lookup_full,
         venue_from_bib,

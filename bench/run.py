@@ -26,6 +26,13 @@ Workloads (sizes; ``--smoke`` runs each once at 1,000 entries, the real list for
                       full push into an empty group, a no-op sync, syncs after 1 and 120
                       edits in Zotero, a sync after one edit in the list (bench/zotero.py).
                       Requests by kind beside the wall times; their targets are judged.
+``adversarial``       Families of inputs built to find performance cliffs (FAMILIES below,
+                      bench/gen_adversarial.py), each at two sizes ten times apart, with the
+                      ratio of their times judged against 11: in process, what ``atbib
+                      export`` computes (the registry of half the list built first, untimed),
+                      ``near_duplicates`` or ``read_bibtex``; and ``atbib zotero sync``
+                      pulling as many remote changes as there are works. ``--family`` picks
+                      some; ``--smoke`` runs a few once at a small size.
 
 In-process workloads run each measurement in a fresh worker process (bench/worker.py), so no
 run profits from caches warmed by the one before and each reports its own peak memory.
@@ -199,10 +206,14 @@ def run_worker(python: str, task: str, path: Path) -> dict[str, Any]:
     return result
 
 
-def interleave(reps: int, measures: Sequence[tuple[Runs, Callable[[], tuple[float, int]]]]) -> None:
-    """Run every measure once untimed (warming the disk cache), then ``reps`` rounds of
-    A B C ..., so load on the machine falls on all of them alike."""
-    for runs, measure in measures:
+def interleave(
+    reps: int,
+    measures: Sequence[tuple[Runs, Callable[[], tuple[float, int]]]],
+    warm: bool = True,
+) -> None:
+    """Run every measure once untimed (warming the disk cache; unless not ``warm``), then
+    ``reps`` rounds of A B C ..., so load on the machine falls on all of them alike."""
+    for runs, measure in measures if warm else ():
         if not runs.skipped:
             measure()
     for _ in range(reps):
@@ -288,6 +299,8 @@ class Context:
     bp2: str | None
     bp2_reason: str
     inputs: dict[str, Path] = field(default_factory=dict)
+    smoke: bool = False
+    """``--smoke``: the adversarial families run once each, at their smoke size, unwarmed."""
 
     def list_input(self, n: int) -> Path:
         return self._input(f"list-{n}.md", "gen_list", n)
@@ -309,6 +322,28 @@ class Context:
             self.inputs[name] = path
         return self.inputs[name]
 
+    def adversarial_input(self, family: str, n: int) -> Path:
+        """A family's input (bench/gen_adversarial.py), generated in a subprocess."""
+        suffix = ".bib" if family == "bib-macros" else ".md"
+        name = f"{family}-{n}{suffix}"
+        if name not in self.inputs:
+            path = self.work / "inputs" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [sys.executable, "-c", _MAKE_ADVERSARIAL, family, str(n), str(path)],
+                cwd=REPO,
+                check=True,
+            )
+            self.inputs[name] = path
+        return self.inputs[name]
+
+
+_MAKE_ADVERSARIAL = """
+import sys
+from pathlib import Path
+from bench.gen_adversarial import write_input
+write_input(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]))
+"""
 
 _MAKE_INPUT = """
 import importlib, sys
@@ -551,18 +586,114 @@ _ZOTERO_TOOLS = {
 }
 
 
+@dataclass(frozen=True)
+class Family:
+    """An adversarial input family, timed at sizes ten times apart."""
+
+    name: str
+    task: str
+    """The worker task that times it (bench/worker.py), or ``zotero-pull``."""
+    sizes: tuple[int, int]
+    smoke: int | None = None
+    """The size ``--smoke`` runs it at; None: not in the smoke subset."""
+
+
+FAMILIES = (
+    Family("realistic", "atbib-export", (1_000, 10_000)),
+    Family("same-base-key", "atbib-export", (1_000, 10_000), smoke=200),
+    Family("same-title", "atbib-export", (1_000, 10_000), smoke=200),
+    Family("same-link", "atbib-export", (3_000, 30_000)),
+    Family("shared-words", "atbib-near-duplicates", (1_000, 10_000), smoke=200),
+    Family("long-fields", "atbib-export", (100, 1_000)),
+    Family("one-subsection", "atbib-export", (5_000, 50_000)),
+    Family("many-subsections", "atbib-export", (10_000, 100_000)),
+    Family("cjk", "atbib-export", (1_000, 10_000)),
+    Family("blogs", "atbib-export", (1_000, 10_000)),
+    Family("repos", "atbib-export", (1_000, 10_000)),
+    Family("bib-macros", "atbib-bib-import", (1_000, 10_000), smoke=200),
+    Family("zotero-pull", "zotero-pull", (1_000, 10_000), smoke=100),
+)
+"""What each family's size counts is in bench/gen_adversarial.py (``long-fields``: authors and
+title words per entry; ``zotero-pull``: entries of bench/gen_list.py's list, every work then
+edited in Zotero)."""
+FAMILY_SCALE = 11
+"""The most time(10 n) / time(n) may be."""
+
+
+def adversarial(ctx: Context, families: Sequence[Family]) -> list[Row]:
+    """Each family at its sizes (one size with ``--smoke``), one row per size; the larger
+    size's note gives the ratio of the times."""
+    rows: list[Row] = []
+    for family in families:
+        sizes = (family.smoke or family.sizes[0],) if ctx.smoke else family.sizes
+        medians: list[float] = []
+        for n in sizes:
+            runs, measure = _family_runs(ctx, family, n)
+            interleave(ctx.reps, [(runs, measure)], warm=not ctx.smoke)
+            medians.append(runs.median)
+            note = _family_note(family, runs)
+            if len(medians) == 2:
+                note += f"; time({n:,}) / time({sizes[0]:,}) = {medians[1] / medians[0]:.1f}"
+            rows.append(Row(f"adversarial {family.name}", n, n, runs, note=note))
+    return rows
+
+
+def _family_runs(
+    ctx: Context, family: Family, n: int
+) -> tuple[Runs, Callable[[], tuple[float, int]]]:
+    if family.task == "zotero-pull":
+        return _zotero_pull_runs(ctx, ctx.list_input(n))
+    path = ctx.adversarial_input(family.name, n)
+    return _worker_runs(ctx, family.task, sys.executable, family.task, path)
+
+
+def _family_note(family: Family, runs: Runs) -> str:
+    if family.task == "zotero-pull":
+        return f"{runs.count:,} remote changes pulled"
+    what = {
+        "atbib-export": "works",
+        "atbib-near-duplicates": "near-duplicate pairs",
+        "atbib-bib-import": "records",
+    }[family.task]
+    return f"{runs.count:,} {what}"
+
+
+def _zotero_pull_runs(ctx: Context, source: Path) -> tuple[Runs, Callable[[], tuple[float, int]]]:
+    """``atbib zotero sync`` pulling an edit of every work (bench/zotero.py ``--pull-all``;
+    the push before it is not timed here)."""
+    runs = Runs("atbib zotero sync after every work was edited in Zotero")
+
+    def measure() -> tuple[float, int]:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.zotero", str(source), str(ctx.work), "--pull-all"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise BenchError(f"bench.zotero --pull-all failed:\n{done.stderr[-2000:]}")
+        phases = json.loads(done.stdout.splitlines()[-1])["phases"]
+        (pull,) = (phase for phase in phases if phase["phase"] == "remote all")
+        runs.count = pull["edits"]
+        return pull["seconds"], pull["peak_kib"]
+
+    return runs, measure
+
+
 WORKLOADS: dict[str, tuple[Callable[..., list[Row]], tuple[Any, ...]]] = {
     "list-export": (list_export, (1_000, 10_000, 100_000)),
     "check": (check_real, ()),
     "near-duplicates": (near_duplicates, (100_000,)),
     "bib-import": (bib_import, (10_000, 50_000)),
     "zotero-sync": (zotero_sync, (1_000, 10_000)),
+    "adversarial": (adversarial, FAMILIES),
 }
 SMOKE_SIZES: dict[str, tuple[Any, ...]] = {
     "list-export": (1_000,),
     "near-duplicates": (1_000,),
     "bib-import": (1_000,),
     "zotero-sync": (1_000,),
+    "adversarial": tuple(f for f in FAMILIES if f.smoke),
 }
 
 
@@ -645,6 +776,26 @@ def targets(rows: Sequence[Row]) -> list[Target]:
                 )
     for n in (1_000, 10_000):
         found += _zotero_targets([r for r in rows if r.workload == "zotero-sync" and r.size == n])
+    found += _family_targets(rows)
+    return found
+
+
+def _family_targets(rows: Sequence[Row]) -> list[Target]:
+    """time(10 n) / time(n) <= 11 for every adversarial family measured at two sizes."""
+    by_family: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.workload.startswith("adversarial ") and row.subject.seconds:
+            by_family.setdefault(row.workload, []).append(row)
+    found = []
+    for workload, (small, big, *_) in ((w, r) for w, r in by_family.items() if len(r) > 1):
+        scale = big.subject.median / small.subject.median
+        found.append(
+            Target(
+                f"{workload}: time({big.size:,}) / time({small.size:,}) <= {FAMILY_SCALE}",
+                f"{scale:.1f} ({big.subject.median:.3f} s / {small.subject.median:.3f} s)",
+                scale <= FAMILY_SCALE,
+            )
+        )
     return found
 
 
@@ -791,6 +942,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="smallest sizes, one run each (CI)")
     parser.add_argument("--reps", type=int, help="runs per measurement [default: 5; smoke: 1]")
     parser.add_argument("--only", nargs="+", choices=list(WORKLOADS), help="run these workloads")
+    parser.add_argument(
+        "--family",
+        nargs="+",
+        choices=[f.name for f in FAMILIES],
+        help="run these adversarial families (with --only adversarial)",
+    )
     parser.add_argument("--bp2-python", help="an interpreter with bibtexparser 2 installed")
     parser.add_argument("--no-bp2", action="store_true", help="skip the bibtexparser 2 baseline")
     parser.add_argument("--workdir", type=Path, help="keep inputs and outputs here")
@@ -804,14 +961,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     bp2, bp2_reason = bibtexparser2_python(args.bp2_python, args.no_bp2)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="atbib-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    ctx = Context(work.resolve(), reps, bp2, bp2_reason)
+    ctx = Context(work.resolve(), reps, bp2, bp2_reason, smoke=args.smoke)
     rows: list[Row] = []
     try:
         for name in args.only or WORKLOADS:
             run, sizes = WORKLOADS[name]
             if args.smoke:
                 sizes = SMOKE_SIZES.get(name, sizes)
-            print(f"bench: {name} {' '.join(map(str, sizes))} ...", file=sys.stderr, flush=True)
+            if name == "adversarial" and args.family:
+                sizes = tuple(f for f in sizes if f.name in args.family)
+            shown = " ".join(getattr(size, "name", str(size)) for size in sizes)
+            print(f"bench: {name} {shown} ...", file=sys.stderr, flush=True)
             rows.extend(run(ctx, sizes) if sizes else run(ctx))
     finally:
         if args.workdir is None:

@@ -4,6 +4,8 @@ The runner starts this once per run of an in-process workload, so every run star
 warm caches from an earlier run) and reports its own peak memory. The worker reads its input
 and prepares it untimed, collects garbage, times the one call with ``time.perf_counter`` and
 prints one JSON line: ``{"seconds": ..., "count": ..., "peak_kib": ..., "tool": ...}``.
+The ``atbib-export`` task also reads the list an earlier export registered, when the input
+has one beside it (``NAME.before.md``), and builds that registry untimed.
 
 Only the standard library is imported at module level: the bibtexparser 2 task runs under the
 interpreter of a separate virtual environment that has no atbib.
@@ -18,17 +20,23 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 Prepared = tuple[Callable[[], Any], Callable[[Any], int], str]
 """(the call to time, how many entries or pairs its result holds, the tool and version)."""
 
 
-def _atbib_bib_import(text: str) -> Prepared:
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _atbib_bib_import(path: Path) -> Prepared:
     """.bib text -> records. Uses ``atbib.read_bibtex`` once it exists, else the raw parser
     (``atbib.bibtex.parse.parse_bibtex``) that it is built on."""
     import atbib
 
+    text = _read(path)
     if hasattr(atbib, "read_bibtex"):
         read_bibtex = atbib.read_bibtex
         # The reader's modules are imported untimed, as the baselines' are (``import
@@ -52,9 +60,10 @@ def _atbib_bib_import(text: str) -> Prepared:
     )
 
 
-def _bibtexparser2(text: str) -> Prepared:
+def _bibtexparser2(path: Path) -> Prepared:
     import bibtexparser  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
+    text = _read(path)
     if not bibtexparser.__version__.startswith("2"):
         raise SystemExit(f"bibtexparser {bibtexparser.__version__} is not version 2")
     return (
@@ -64,10 +73,11 @@ def _bibtexparser2(text: str) -> Prepared:
     )
 
 
-def _pybtex(text: str) -> Prepared:
+def _pybtex(path: Path) -> Prepared:
     import pybtex  # type: ignore[import-untyped]
     import pybtex.database  # type: ignore[import-untyped]
 
+    text = _read(path)
     return (
         (lambda: pybtex.database.parse_string(text, "bibtex")),
         lambda data: len(data.entries),
@@ -75,17 +85,17 @@ def _pybtex(text: str) -> Prepared:
     )
 
 
-def _records(text: str) -> Any:
+def _records(path: Path) -> Any:
     import atbib
 
-    library = atbib.read_markdown(text)
+    library = atbib.read_markdown(_read(path))
     return library.records
 
 
-def _near_duplicates(text: str) -> Prepared:
+def _near_duplicates(path: Path) -> Prepared:
     import atbib
 
-    records = _records(text)
+    records = _records(path)
     return (
         (lambda: atbib.near_duplicates(records)),
         len,
@@ -93,10 +103,10 @@ def _near_duplicates(text: str) -> Prepared:
     )
 
 
-def _find_duplicates(text: str) -> Prepared:
+def _find_duplicates(path: Path) -> Prepared:
     import atbib
 
-    records = _records(text)
+    records = _records(path)
     return (
         (lambda: atbib.find_duplicates(records)),
         len,
@@ -104,12 +114,34 @@ def _find_duplicates(text: str) -> Prepared:
     )
 
 
-TASKS: dict[str, Callable[[str], Prepared]] = {
+def _export(path: Path) -> Prepared:
+    """What ``atbib export`` computes, in process: read the list, cluster, assign keys (with
+    the registry of ``NAME.before.md`` when there is one), format and join every file."""
+    import atbib
+    from atbib.export import build_bibliography
+
+    text = _read(path)
+    before = path.with_name(path.stem + ".before.md")
+    registry: tuple[Any, ...] = ()
+    if before.exists():
+        registry = build_bibliography(atbib.read_markdown(_read(before))).registry
+
+    def export() -> int:
+        bibliography = build_bibliography(atbib.read_markdown(text), registry)
+        for name in bibliography.files:
+            bibliography.files.data(name)  # type: ignore[attr-defined]
+        return len(bibliography.works)
+
+    return export, int, "atbib export (in process)"
+
+
+TASKS: dict[str, Callable[[Path], Prepared]] = {
     "atbib-bib-import": _atbib_bib_import,
     "bibtexparser2-parse": _bibtexparser2,
     "pybtex-parse": _pybtex,
     "atbib-near-duplicates": _near_duplicates,
     "atbib-find-duplicates": _find_duplicates,
+    "atbib-export": _export,
 }
 
 
@@ -128,9 +160,7 @@ def _peak_kib() -> int:
 
 def main(argv: list[str]) -> int:
     task, path = argv
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    call, count, tool = TASKS[task](text)
+    call, count, tool = TASKS[task](Path(path))
     gc.collect()
     start = time.perf_counter()
     result = call()

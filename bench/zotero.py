@@ -12,6 +12,10 @@ carries the test key). On a fresh copy of the list, in order:
                     each, K = 1 and 120): they are pulled into the list;
 ``local``           ``sync`` after one title was edited in the list: pushed to Zotero.
 
+With ``--pull-all`` (the adversarial family ``zotero-pull``), the push is followed by one
+phase only, ``remote all``: ``sync`` after every item was edited in Zotero, so that it pulls
+as many changes as there are works.
+
 Each command's wall time (spawn to exit), peak RSS (GNU time, when there is one) and the
 requests the server answered during it, by kind, go to stdout as one JSON line. The server's
 own work is included in the wall time (it answers while the client waits, on the other core).
@@ -103,6 +107,7 @@ def _edit_local(readme: Path) -> None:
 
 def main(argv: list[str]) -> int:
     source, workdir = Path(argv[0]), Path(argv[1])
+    pull_all = argv[2:] == ["--pull-all"]
     sys.path.insert(0, str(REPO))
     from tests.zoteroapi import DEFAULT_KEY, ZoteroServer
 
@@ -139,12 +144,16 @@ def main(argv: list[str]) -> int:
             items = sum(1 for i in server.library.items.values() if i.parent is None)
         if items != works:
             raise SystemExit(f"pushed {items} items for {works} works")
-        phase("no-op", "sync")
-        for round_, k in enumerate(REMOTE_EDITS, 1):
-            _edit_remote(server, k, round_)
-            phase(f"remote {k}", "sync", edits=k)
-        _edit_local(project / "README.md")
-        phase("local", "sync", edits=1)
+        if pull_all:
+            _edit_remote(server, items, 1)
+            phase("remote all", "sync", edits=items)
+        else:
+            phase("no-op", "sync")
+            for round_, k in enumerate(REMOTE_EDITS, 1):
+                _edit_remote(server, k, round_)
+                phase(f"remote {k}", "sync", edits=k)
+            _edit_local(project / "README.md")
+            phase("local", "sync", edits=1)
     finally:
         server.stop()
     print(

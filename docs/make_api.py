@@ -30,7 +30,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
         "Records",
         "The record model every format reads into and writes out of. Records are immutable "
         "values: change one with `dataclasses.replace`.",
-        ["Record", "Person", "Venue", "Link", "Kind", "SectionPath", "Problem"],
+        ["Record", "Person", "Venue", "Link", "Kind", "SectionPath", "Problem", "Severity"],
     ),
     (
         "Markdown lists",
@@ -212,6 +212,8 @@ def _default(value: Any) -> str:
             pass
     if isinstance(value, Path):
         return f"Path({str(value)!r})"
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
     return repr(value)
 
 

@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atbib.bibtex.parse import BibFile, parse_bibtex
+from atbib.document import Heading, Item, Library, Text
 from atbib.export import build_bibliography
 from atbib.lint import lint
 from atbib.markdown.entry import split_bullet
 from atbib.markdown.read import MAX_HEADING_LENGTH, SKIP_MARKER, read_markdown
 from atbib.markdown.write import write_markdown
-from atbib.model import Heading, Item, Library, Text
 
 ROOT = Path(__file__).resolve().parent.parent
 BIB_SAMPLES = ROOT / "tests" / "data" / "bib-samples"

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.run import FORBIDDEN_ON_CHECK, parse_importtime
+from bench.run import FAMILIES, FORBIDDEN_ON_CHECK, parse_importtime
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,12 +33,14 @@ def test_suite_runs_at_smoke_sizes(tmp_path: Path) -> None:
     assert "targets:" in done.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
     rows = {(row["workload"], row["size"]): row for row in data["rows"]}
+    adversarial = {(f"adversarial {f.name}", f.smoke) for f in FAMILIES if f.smoke}
     assert set(rows) == {
         ("list-export", 1000),
         ("check", "real list"),
         ("near-duplicates", 1000),
         ("bib-import", 1000),
         ("zotero-sync", 1000),
+        *adversarial,
     }
     for row in data["rows"]:
         assert row["subject"]["median"] > 0, row
@@ -47,6 +49,10 @@ def test_suite_runs_at_smoke_sizes(tmp_path: Path) -> None:
     assert rows[("list-export", 1000)]["note"].endswith("works in all.bib")
     assert rows[("bib-import", 1000)]["subject"]["count"] == 1000
     assert rows[("bib-import", 1000)]["baselines"][0]["tool"] == "bibtexparser 2"
+    # Every family of the smoke subset read its whole input.
+    assert rows[("adversarial same-base-key", 200)]["note"] == "200 works"
+    assert rows[("adversarial bib-macros", 200)]["note"] == "180 records"
+    assert rows[("adversarial zotero-pull", 100)]["note"] == "98 remote changes pulled"
 
     # The Zotero request counts are deterministic: the targets are judged here.
     zotero = {

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from atbib import BibtexError, Kind, Link, Person, load_bibtex, read_bibtex
-from atbib.bibtex.mapping import bibtex_entry, record_from_entry
+from atbib.bibtex.mapping import record_from_entry
+from atbib.bibtex.overlay import bibtex_entry
 from atbib.markdown.entry import parse_entry, render_entry
 from atbib.venues import lookup_full, venue_from_bib
 from tests.conftest import ROOT

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atbib.bibtex.parse import BibEntry, BibFile, BibProblem, Field, parse_bibtex
+from atbib.bibtex.parse import BibEntry, BibFile, Field, parse_bibtex
+from atbib.model import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,11 +33,16 @@ def fields(entry: BibEntry) -> dict[str, str]:
     return {f.name: f.value for f in entry.fields}
 
 
-def errors(result: BibFile) -> list[BibProblem]:
+def syntax_problem(line: int, message: str, severity: str) -> Problem:
+    """A problem as the parser reports it (the reader that knows the file names it)."""
+    return Problem("", line, severity, message, "bibtex-syntax")  # type: ignore[arg-type]
+
+
+def errors(result: BibFile) -> list[Problem]:
     return [p for p in result.problems if p.severity == "error"]
 
 
-def warnings(result: BibFile) -> list[BibProblem]:
+def warnings(result: BibFile) -> list[Problem]:
     return [p for p in result.problems if p.severity == "warning"]
 
 
@@ -231,7 +237,7 @@ def test_string_must_be_defined_before_use():
     r = parse_bibtex('@misc{a, journal = jmlr}\n@string{jmlr = "JMLR"}\n')
     assert r.entries[0].get("journal") == "jmlr"
     assert r.problems == (
-        BibProblem(
+        syntax_problem(
             1,
             "undefined @string macro 'jmlr' in field 'journal' of entry 'a'; kept as the "
             "macro name",
@@ -356,7 +362,9 @@ def test_missing_comma_is_an_error_not_a_silent_misparse():
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["good1", "good2"]
     assert r.problems == (
-        BibProblem(3, "missing comma before field 'year' (line 5) in entry 'smith2020'", "error"),
+        syntax_problem(
+            3, "missing comma before field 'year' (line 5) in entry 'smith2020'", "error"
+        ),
     )
 
 
@@ -374,7 +382,7 @@ def test_unbalanced_braces_resume_at_the_next_entry_line():
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["jones2021"]
     assert r.problems == (
-        BibProblem(
+        syntax_problem(
             1,
             "unbalanced braces in field 'title' of entry 'smith2020' (its value runs on to line 6)",
             "error",
@@ -395,7 +403,7 @@ def test_unclosed_brace_swallowing_later_entries():
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["a1", "jones2021", "z9"]
     assert r.problems == (
-        BibProblem(
+        syntax_problem(
             2,
             "unbalanced braces in field 'title' of entry 'smith2020' (its value runs on to line 5)",
             "error",
@@ -415,7 +423,7 @@ def test_unbalanced_braces_in_the_last_entry():
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["ok"]
     assert r.problems == (
-        BibProblem(2, "unbalanced braces in field 'title' of entry 'smith2020'", "error"),
+        syntax_problem(2, "unbalanced braces in field 'title' of entry 'smith2020'", "error"),
     )
 
 
@@ -430,7 +438,7 @@ def test_extra_closing_brace():
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["ok"]
     assert r.problems == (
-        BibProblem(
+        syntax_problem(
             1,
             "unbalanced braces in entry 'smith2020': it is closed at line 2 but more fields "
             "follow (an extra '}'?)",
@@ -450,7 +458,7 @@ def test_missing_closing_quote():
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["ok"]
     assert r.problems == (
-        BibProblem(1, "missing closing quote in field 'title' of entry 'smith2020'", "error"),
+        syntax_problem(1, "missing closing quote in field 'title' of entry 'smith2020'", "error"),
     )
 
 
@@ -467,7 +475,7 @@ def test_missing_key(body, message):
     text = f"@misc{{ok1, title = {{1}}}}\n\n@article{body}\n@misc{{ok2, title = {{2}}}}\n"
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["ok1", "ok2"]
-    assert r.problems == (BibProblem(3, message, "error"),)
+    assert r.problems == (syntax_problem(3, message, "error"),)
 
 
 def test_end_of_file_inside_an_entry():
@@ -480,7 +488,7 @@ def test_end_of_file_inside_an_entry():
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["ok"]
     assert r.problems == (
-        BibProblem(2, "end of file inside entry 'smith2020' (missing '}')", "error"),
+        syntax_problem(2, "end of file inside entry 'smith2020' (missing '}')", "error"),
     )
 
 
@@ -488,7 +496,7 @@ def test_end_of_file_inside_a_value():
     r = parse_bibtex("@misc{ok, title = {OK}}\n\n@article{smith2020,\n  title = {T\n")
     assert [e.key for e in r.entries] == ["ok"]
     assert r.problems == (
-        BibProblem(3, "unbalanced braces in field 'title' of entry 'smith2020'", "error"),
+        syntax_problem(3, "unbalanced braces in field 'title' of entry 'smith2020'", "error"),
     )
 
 
@@ -503,7 +511,7 @@ def test_entry_not_closed_before_the_next_one():
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["jones2021"]
     assert r.problems == (
-        BibProblem(
+        syntax_problem(
             1,
             "entry 'smith2020' is not closed before the next entry at line 5 (missing '}')",
             "error",
@@ -527,14 +535,14 @@ def test_garbage_in_the_field_list(fields_text, message):
     text = f"@misc{{ok1, title = {{1}}}}\n@article{{smith2020,\n  {fields_text}\n}}\n@misc{{ok2}}\n"
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["ok1", "ok2"]
-    assert r.problems == (BibProblem(2, message, "error"),)
+    assert r.problems == (syntax_problem(2, message, "error"),)
 
 
 def test_closed_with_the_wrong_delimiter():
     r = parse_bibtex("@misc(a, title = {T},}\n@misc{b}\n")
     assert [e.key for e in r.entries] == ["b"]
     assert r.problems == (
-        BibProblem(1, "entry 'a' was opened with '(' but closed with '}'", "error"),
+        syntax_problem(1, "entry 'a' was opened with '(' but closed with '}'", "error"),
     )
 
 
@@ -550,7 +558,7 @@ def test_duplicate_field_keeps_the_first_value():
     assert len(r.entries) == 1
     assert fields(r.entries[0]) == {"title": "First", "year": "2020"}
     assert r.problems == (
-        BibProblem(
+        syntax_problem(
             4,
             "duplicate field 'title' in entry 'smith2020' (first at line 2); keeping the first "
             "value",
@@ -572,7 +580,7 @@ def test_duplicate_keys_are_kept_and_reported_with_both_lines():
         ("smith2020", "B"),
     ]
     assert r.problems == (
-        BibProblem(
+        syntax_problem(
             3,
             "duplicate key 'smith2020' at line 3 (also at line 1; BibTeX keys are "
             "case-insensitive)",
@@ -585,7 +593,7 @@ def test_undefined_macro_is_a_warning_and_keeps_the_name():
     r = parse_bibtex("@misc{a,\n  journal = jmlrx # { Vol}\n}")
     assert r.entries[0].get("journal") == "jmlrx Vol"
     assert r.problems == (
-        BibProblem(
+        syntax_problem(
             2,
             "undefined @string macro 'jmlrx' in field 'journal' of entry 'a'; kept as the "
             "macro name",
@@ -598,7 +606,7 @@ def test_warnings_of_a_malformed_entry_are_dropped_with_it():
     r = parse_bibtex("@misc{a,\n  journal = undefinedmacro\n  year = 2020\n}")
     assert r.entries == ()
     assert r.problems == (
-        BibProblem(1, "missing comma before field 'year' (line 3) in entry 'a'", "error"),
+        syntax_problem(1, "missing comma before field 'year' (line 3) in entry 'a'", "error"),
     )
 
 
@@ -616,9 +624,9 @@ def test_bad_string_and_preamble():
     assert r.preambles == ()
     assert r.entries[0].get("journal") == "OK2"
     assert r.problems == (
-        BibProblem(1, "@string must be of the form @string{name = value}", "error"),
-        BibProblem(3, "expected '}' at the end of @preamble", "error"),
-        BibProblem(5, "@string 'REDO' is defined again; using the new value", "warning"),
+        syntax_problem(1, "@string must be of the form @string{name = value}", "error"),
+        syntax_problem(3, "expected '}' at the end of @preamble", "error"),
+        syntax_problem(5, "@string 'REDO' is defined again; using the new value", "warning"),
     )
 
 
@@ -633,8 +641,8 @@ def test_stray_at_signs():
     r = parse_bibtex(text)
     assert [e.key for e in r.entries] == ["a", "b"]
     assert r.problems == (
-        BibProblem(2, "'@article' is not followed by '{' or '('", "error"),
-        BibProblem(4, "'@' at the start of a line is not followed by an entry type", "error"),
+        syntax_problem(2, "'@article' is not followed by '{' or '('", "error"),
+        syntax_problem(4, "'@' at the start of a line is not followed by an entry type", "error"),
     )
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from atbib import find_duplicates, near_duplicates, read_markdown
-from atbib.dedupe import cluster_indices, merge
+from atbib import Kind, Link, Person, Record, Venue, find_duplicates, near_duplicates, read_markdown
+from atbib.dedupe import Cluster, _conflict, _UnionFind, cluster_indices, merge
+from atbib.text import fold_title
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +118,94 @@ def test_near_duplicate_search_stays_fast_on_absurdly_long_titles():
     pairs = near_duplicates(records)
     assert time.perf_counter() - started < 1.0
     assert len(pairs) == 59 * 58 // 2
+
+
+def _clusters_by_scanning(records):
+    """The oracle: clusters as they were found before entries were indexed by what decides a
+    conflict, each entry compared with every earlier entry of its title (quadratic)."""
+    union = _UnionFind(len(records))
+    reasons = {}
+    first_with = {}
+    for index, record in enumerate(records):
+        for ident in record.identifiers:
+            other = first_with.setdefault(ident, index)
+            if other != index and union.union(other, index):
+                reasons.setdefault(index, []).append(f"same identifier {ident}")
+    by_title = {}
+    for index, record in enumerate(records):
+        by_title.setdefault(fold_title(record.title), []).append(index)
+    for title, members in by_title.items():
+        if len(members) < 2 or not title:
+            continue
+        for position, index in enumerate(members):
+            for other in members[:position]:
+                if union.find(other) == union.find(index):
+                    continue
+                if not _conflict(records[other], records[index]):
+                    union.union(other, index)
+                    reasons.setdefault(index, []).append(f"same title {title!r}")
+                    break
+    groups = {}
+    for index in range(len(records)):
+        groups.setdefault(union.find(index), []).append(index)
+    return [
+        Cluster(tuple(members), tuple(r for m in members for r in reasons.get(m, ())))
+        for members in sorted(groups.values(), key=lambda g: g[0])
+        if len(members) > 1
+    ]
+
+
+_LINKS = st.sampled_from(
+    [
+        ("paper", "https://arxiv.org/abs/2001.00001"),
+        ("paper", "https://arxiv.org/abs/2001.00002"),
+        ("paper", "https://doi.org/10.48550/arXiv.2001.00003"),
+        ("paper", "https://doi.org/10.18653/v1/2020.acl-main.1"),
+        ("paper", "https://doi.org/10.18653/v1/2020.acl-main.2"),
+        ("paper", "https://aclanthology.org/2020.acl-main.3/"),
+        ("paper", "https://openreview.net/forum?id=abc"),
+        ("paper", "https://example.org/one.pdf"),
+        ("paper", "https://example.org/two.pdf"),
+        ("code", "https://github.com/a/b"),
+    ]
+)
+_ENTRIES = st.builds(
+    lambda kind, title, authors, year, links, n: Record(
+        kind=kind,
+        title=title,
+        authors=tuple(Person.parse(a) for a in authors),
+        venue=Venue(f"ACL {year}") if year else None,
+        url=f"https://blog.example.org/{n}" if kind is not Kind.PAPER and n % 3 else "",
+        links=tuple(Link(label, url) for label, url in links),
+    ),
+    st.sampled_from([Kind.PAPER, Kind.PAPER, Kind.SLIDES, Kind.BLOG_POST, Kind.REPOSITORY]),
+    st.sampled_from(["Same Title", "Same title!", "Other Title", ""]),
+    st.lists(st.sampled_from(["Ann Lee", "Bo Chen", "Ann Chen", "Carl Zed", "李 伟"]), max_size=3),
+    st.sampled_from([None, 2018, 2019, 2020, 2022]),
+    st.lists(_LINKS, max_size=3),
+    st.integers(0, 5),
+)
+
+
+def _paper(authors, link):
+    return Record(
+        Kind.PAPER,
+        "Same Title",
+        authors=tuple(Person.parse(a) for a in authors),
+        venue=Venue("ACL 2020"),
+        links=(Link("paper", link),),
+    )
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(_ENTRIES, max_size=40))
+# The third entry is in the first one's cluster (one link), and joins the second by title.
+@example(
+    [
+        _paper(["Ann Lee"], "https://example.org/one.pdf"),
+        _paper(["Bo Chen"], "https://example.org/two.pdf"),
+        _paper([], "https://example.org/one.pdf"),
+    ]
+)
+def test_indexed_title_joins_find_the_clusters_scanning_found(records):
+    assert find_duplicates(records) == _clusters_by_scanning(records)

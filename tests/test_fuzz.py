@@ -49,11 +49,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atbib import read_markdown
-from atbib.bibtex.mapping import _word_edges
+from atbib.bibtex.encode import _word_edges
 from atbib.bibtex.parse import _FIELD_IN_VALUE, parse_bibtex
 from atbib.export import build_bibliography
-from atbib.markdown.entry import _TAIL_NICK
-from atbib.markdown.read import _HEADING, MAX_HEADING_LENGTH, heading_title
+from atbib.headings import heading_title
+from atbib.markdown.grammar import TAIL_NICK
+from atbib.markdown.read import _HEADING, MAX_HEADING_LENGTH
 from tests import fuzz
 
 
@@ -182,7 +183,7 @@ def test_nickname_matches_are_what_the_old_expression_gave():
     pieces = [" ", "\t", "-", "*", "**", "***", "a", " - ", " - ***", "***x***"]
     for _ in range(30_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
-        before, after = old.search(text), _TAIL_NICK.search(text)
+        before, after = old.search(text), TAIL_NICK.search(text)
         assert (before is None) == (after is None), repr(text)
         if before and after:
             assert (before.span(), before.groups()) == (after.span(), after.groups()), repr(text)

@@ -36,7 +36,8 @@ from bibtexparser.bparser import BibTexParser
 from pybtex.bibtex.utils import split_name_list
 
 from atbib.bibtex.latex import decode_latex
-from atbib.bibtex.mapping import BibEntryOut, bibtex_entry
+from atbib.bibtex.mapping import BibEntryOut
+from atbib.bibtex.overlay import bibtex_entry
 from atbib.bibtex.parse import parse_bibtex
 from atbib.bibtex.write import format_file
 from atbib.errors import AtbibError

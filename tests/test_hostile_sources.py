@@ -30,8 +30,9 @@ from click.testing import CliRunner
 
 from atbib import load_bibtex, read_markdown
 from atbib.cli import main
-from atbib.markdown.entry import UNTITLED, clean_url, is_active_url
+from atbib.markdown.entry import UNTITLED
 from atbib.model import Record
+from atbib.urls import clean_url, is_active_url
 from atbib.zotero.mapping import item_fields, record_from_fields
 from atbib.zotero.plan import tree_paths
 from atbib.zotero.state import load_state

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from atbib.keys import (
+    REGISTRY_LINK,
     KeyRow,
+    _match_identifiers,
+    _match_rows,
+    _weak,
     assign_keys,
     base_key,
+    is_valid_key,
     read_registry,
     suffixed,
     validate_formula,
@@ -269,3 +276,123 @@ def test_registry_text_is_sorted_and_round_trips():
     text = write_registry(rows)
     assert text.splitlines()[-2:] == ["A\t\ta title", "b\tarxiv:1 doi:x\tb title"]
     assert set(read_registry(text)) == set(rows)
+
+
+def _probing_keys(works, registry, formula):
+    """The oracle: new keys as they were found before suffixes were counted per base, each
+    work probing ``base``, ``basea``, ... from the start (quadratic in a cluster's size).
+    Only for works the registry does not know."""
+    taken = {row.key.lower() for row in registry}
+    keys = []
+    for work in works:
+        if work.key and is_valid_key(work.key) and work.key.lower() not in taken:
+            key = work.key
+        else:
+            base = base_key(work, formula)
+            n = 0
+            while suffixed(base, n).lower() in taken:
+                n += 1
+            key = suffixed(base, n)
+        taken.add(key.lower())
+        keys.append(key)
+    return keys
+
+
+# Bases that are one another's suffixed forms ("k" + "a" is "ka"), so that clusters collide
+# with one another as well as within themselves.
+_BASES = st.sampled_from(["k", "ka", "kb", "kaa", "kz", "kza", "l", ""])
+_CARRIED = st.one_of(
+    st.none(),
+    st.builds(suffixed, _BASES.filter(bool), st.integers(0, 30)).map(str.upper),
+    st.builds(suffixed, _BASES.filter(bool), st.integers(0, 30)),
+    st.just("bad key"),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    clusters=st.lists(st.tuples(_BASES, _CARRIED), max_size=80),
+    registered=st.lists(st.builds(suffixed, _BASES.filter(bool), st.integers(0, 60)), max_size=40),
+)
+def test_counted_suffixes_give_the_keys_probing_gave(clusters, registered):
+    formula = ("{nick}",)  # the nickname is the base key: clusters are drawn directly
+    works = [
+        paper(f"Work {i}", nickname=base, key=carried) for i, (base, carried) in enumerate(clusters)
+    ]
+    # Registered works that none of these is (other identifiers, no title): their keys are
+    # taken, never matched.
+    registry = [
+        KeyRow(key.upper() if i % 3 == 0 else key, (f"arxiv:9999.{i:05d}",), "")
+        for i, key in enumerate(registered)
+    ]
+    result = assign_keys(works, registry, formula)
+    assert list(result.keys) == _probing_keys(works, registry, formula)
+    assert all(result.new)
+
+
+def _rows_by_min(evidence, registry):
+    """The oracle: registry rows as they were matched before a title's rows were kept in key
+    order (choosing among all of a title's unclaimed rows for each work) and before retitled
+    works were scored in one call each (quadratic)."""
+    by_id, by_title = {}, {}
+    for index, entry in enumerate(registry):
+        for ident in entry.identifiers:
+            if not ident.startswith(REGISTRY_LINK):
+                by_id.setdefault(ident, []).append(index)
+        if entry.title:
+            by_title.setdefault(entry.title, []).append(index)
+    claimed, matched = set(), []
+    for ids, _ in evidence:
+        row = _match_identifiers(ids, by_id, claimed, registry)
+        matched.append(row)
+        if row is not None:
+            claimed.add(row)
+    for position, (_, title) in enumerate(evidence):
+        candidates = [i for i in by_title.get(title, ()) if i not in claimed]
+        if matched[position] is None and candidates:
+            row = min(candidates, key=lambda i: registry[i].key.lower())
+            matched[position] = row
+            claimed.add(row)
+    _retitled_by_pairs(evidence, registry, matched, claimed)
+    return matched, claimed
+
+
+def _retitled_by_pairs(evidence, registry, matched, claimed):
+    """The oracle for retitled works: each scored against each row, one pair at a time."""
+    from rapidfuzz import fuzz
+
+    waiting = [p for p, (ids, _) in enumerate(evidence) if matched[p] is None and _weak(ids)]
+    rows = [i for i, row in enumerate(registry) if i not in claimed and _weak(row.identifiers)]
+    for position in waiting:
+        ids, title = evidence[position]
+        best = None
+        for index in rows:
+            if index in claimed:
+                continue
+            row = registry[index]
+            shared = bool(ids) and ids == row.identifiers
+            score = fuzz.ratio(title, row.title)
+            if score >= (75 if shared else 95):
+                candidate = (-score, row.key.lower(), index)
+                best = candidate if best is None or candidate < best else best
+        if best is not None:
+            matched[position] = best[2]
+            claimed.add(best[2])
+
+
+_IDS = st.lists(st.sampled_from(["arxiv:1", "arxiv:2", "doi:x", "link:https://a.org"]), max_size=2)
+_TITLES = st.sampled_from(["same title", "same titles", "same tit", "other", "others", ""])
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    evidence=st.lists(st.tuples(_IDS.map(tuple), _TITLES), min_size=1, max_size=30),
+    rows=st.lists(
+        st.tuples(st.sampled_from(["k", "K", "ka", "b", "B"]), _IDS.map(tuple), _TITLES),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_title_rows_in_key_order_match_as_choosing_among_all_did(evidence, rows):
+    registry = [KeyRow(key, ids, title) for key, ids, title in rows]
+    assert _match_rows(evidence, registry) == _rows_by_min(evidence, registry)

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atbib.bibtex.latex import decode_latex, encode_latex, encode_url
+from atbib.bibtex.latex import decode_latex, encode_latex
+from atbib.urls import encode_url
 
 # -- encode_latex -------------------------------------------------------------------------------
 

@@ -9,14 +9,13 @@ from hypothesis import strategies as st
 
 from atbib import Kind, Link, Person, Record, Venue, read_markdown, render_markdown
 from atbib.markdown.entry import (
-    clean_url,
-    is_active_url,
     parse_display_name,
     parse_entry,
     render_display_name,
     render_entry,
 )
 from atbib.names import split_name
+from atbib.urls import clean_url, is_active_url
 from tests.conftest import ROOT
 
 SECTION = ("Section", "Papers")

@@ -64,13 +64,14 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from atbib import Kind, Link, Person, Record, Venue, read_bibtex, read_markdown, render_markdown
-from atbib.bibtex.latex import encode_url
-from atbib.bibtex.mapping import bibtex_entry, carries_active_link, encode_value
+from atbib.bibtex.encode import carries_active_link, encode_value
+from atbib.bibtex.overlay import bibtex_entry
 from atbib.bibtex.write import format_file
 from atbib.listformat import ListFormat
 from atbib.markdown.entry import MAX_ENTRY_LENGTH, clean_url, parse_entry, render_entry
 from atbib.model import listable
 from atbib.names import split_name, split_words
+from atbib.urls import encode_url
 
 # -- text -------------------------------------------------------------------------------------
 

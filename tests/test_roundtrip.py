@@ -33,14 +33,9 @@ from dataclasses import replace
 import pytest
 
 from atbib import Kind, read_bibtex, read_markdown, render_markdown, write_markdown
-from atbib.bibtex.mapping import (
-    BIBTEX_TYPES,
-    FIELD_ALIASES,
-    bibtex_entry,
-    carries_active_link,
-    latex_safe,
-    same_meaning,
-)
+from atbib.bibtex.encode import carries_active_link
+from atbib.bibtex.mapping import BIBTEX_TYPES, FIELD_ALIASES
+from atbib.bibtex.overlay import bibtex_entry, latex_safe, same_meaning
 from atbib.bibtex.parse import parse_bibtex
 from atbib.bibtex.read import load_bibtex
 from atbib.export import build_bibliography

@@ -498,7 +498,7 @@ def test_a_members_journal_article_stays_a_journal_article(
     assert item["citationKey"] == "lee2021attention"
     for _ in range(2):
         again = run("sync", pushed)
-        assert (again.requests, again.notices) == (1, [])
+        assert (again.requests, again.notices) == (1, ())
     assert_group_mirrors_list(pushed, project)
 
 
@@ -529,7 +529,7 @@ def test_a_field_the_item_type_cannot_hold_is_reported_once(
     assert other.item(item["key"])["data"]["itemType"] == "thesis"  # the member's choice
     for _ in range(2):
         again = run("sync", pushed_as_listed)
-        assert (again.requests, again.notices) == (1, [])
+        assert (again.requests, again.notices) == (1, ())
 
 
 def add_member_data(server: ZoteroServer, cite: str) -> tuple[str, str]:
@@ -823,7 +823,7 @@ def test_retries_are_bounded_and_nothing_is_half_counted(
     zotero_server.faults.unavailable(10, retry_after=0.01, method="POST", path=r"/items$")
     policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
     summary = run("push", zotero_server, client_factory=factory(zotero_server, policy=policy))
-    assert summary.failures == ["writing 50 items failed after 3 attempts (HTTP 503)"]
+    assert summary.failures == ("writing 50 items failed after 3 attempts (HTTP 503)",)
     assert (summary.collections_created, summary.created) == (24, 0)  # what was done
     assert zotero_server.count("POST", r"/items$") == 3
     assert server_items(zotero_server) == []
@@ -849,9 +849,9 @@ def test_per_object_failures_are_reported_never_counted(
     monkeypatch.setattr(ItemWrite, "payload", broken)
     summary = run("sync", pushed)
     assert summary.updated == 1
-    assert summary.failures == [
-        "Zotero refused jain2019attention: 400 Invalid property 'notAField'"
-    ]
+    assert summary.failures == (
+        "Zotero refused jain2019attention: 400 Invalid property 'notAField'",
+    )
     assert pushed.count("POST", r"/items$") == 1
     monkeypatch.setattr(ItemWrite, "payload", payload)
     summary = run("sync", pushed)

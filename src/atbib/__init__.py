@@ -14,20 +14,7 @@ import typing as _typing
 
 from atbib._version import __version__
 from atbib.errors import AtbibError, BibtexError
-from atbib.model import (
-    Block,
-    Heading,
-    Item,
-    Kind,
-    Library,
-    Link,
-    Person,
-    Problem,
-    Record,
-    SectionPath,
-    Text,
-    Venue,
-)
+from atbib.model import Kind, Link, Person, Problem, Record, SectionPath, Severity, Venue
 
 if _typing.TYPE_CHECKING:
     from atbib._api import (
@@ -45,6 +32,7 @@ if _typing.TYPE_CHECKING:
     from atbib.config import Config, load_config
     from atbib.dedupe import Cluster, NearDuplicate, find_duplicates, near_duplicates
     from atbib.dedupe import merge as merge_records
+    from atbib.document import Block, Heading, Item, Library, Text
     from atbib.export import Bibliography, Work
     from atbib.keys import (
         DEFAULT_FORMULA,
@@ -85,6 +73,7 @@ __all__ = [
     "Problem",
     "Record",
     "SectionPath",
+    "Severity",
     "SyncConflict",
     "SyncNotice",
     "SyncSummary",
@@ -118,6 +107,11 @@ __all__ = [
 ]
 
 _LAZY: dict[str, tuple[str, str]] = {
+    "Block": ("atbib.document", "Block"),
+    "Heading": ("atbib.document", "Heading"),
+    "Item": ("atbib.document", "Item"),
+    "Library": ("atbib.document", "Library"),
+    "Text": ("atbib.document", "Text"),
     "DEFAULT_FORMULA": ("atbib.keys", "DEFAULT_FORMULA"),
     "Bibliography": ("atbib.export", "Bibliography"),
     "Cluster": ("atbib.dedupe", "Cluster"),

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from atbib.document import Library
 from atbib.keys import DEFAULT_FORMULA, KeyRow
-from atbib.model import Library, Problem, Record
+from atbib.model import Problem, Record
 
 if TYPE_CHECKING:
     from atbib.bibtex.read import LoadedBib
@@ -61,7 +62,7 @@ def load_bibtex(source: str | os.PathLike[str], *, path: str | None = None) -> L
     *path* names the file in the problems (default: the path given, or ``<text>``).
 
     >>> loaded = load_bibtex("@article{a, title={One}}\\n@article{a, title={Two}}\\n")
-    >>> [r.title for r in loaded.records], [p.severity for p in loaded.problems]
+    >>> [r.title for r in loaded.records], [str(p.severity) for p in loaded.problems]
     (['One', 'Two'], ['warning'])
     """
     from atbib.bibtex.read import load_bibtex as load
@@ -103,7 +104,7 @@ def write_bibtex(
     }
     <BLANKLINE>
     """
-    from atbib.bibtex.mapping import bibtex_entry
+    from atbib.bibtex.overlay import bibtex_entry
     from atbib.bibtex.write import format_entry, join_file
     from atbib.export import Work
     from atbib.keys import assign_keys

@@ -6,75 +6,17 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from atbib._version import __version__
-from atbib.errors import AtbibError, BibtexError
+from atbib.cli_common import paths_options, reports_errors
 from atbib.fill.cli import fill
 from atbib.zotero.cli import zotero
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _reports_errors(func: F) -> F:
-    """Bad input ends the command with one clear line and exit status 2, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from atbib.masking import debugging, mask, masked_traceback
-
-        try:
-            return func(*args, **kwargs)
-        except (AtbibError, OSError):
-            if debugging():
-                click.echo(masked_traceback(), err=True)
-            _one_line(mask)
-        except Exception:
-            click.echo(masked_traceback(), err=True)
-            click.echo("atbib: internal error (please report it)", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _one_line(mask: Callable[[str], str]) -> None:
-    """The exception being handled as the one line for the user (and exit status 2)."""
-    try:
-        raise
-    except BibtexError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        count = len(exc.problems)
-        click.echo(
-            f"atbib: error: {count} error{'s' if count != 1 else ''} in the .bib input; "
-            "nothing was changed",
-            err=True,
-        )
-        sys.exit(2)
-    except AtbibError as exc:
-        click.echo(mask(f"atbib: error: {exc}"), err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(mask(f"atbib: error: {exc.filename or ''}: {exc.strerror or exc}"), err=True)
-        sys.exit(2)
-
-
-def _paths_options(func: F) -> F:
-    func = click.option(
-        "--bib-dir",
-        type=click.Path(file_okay=False),
-        help="Folder for the .bib files [default: [tool.atbib] bib-dir, else bib].",
-    )(func)
-    return click.option(
-        "--list",
-        "list_path",
-        type=click.Path(dir_okay=False),
-        help="The Markdown list [default: [tool.atbib] list, else README.md].",
-    )(func)
+if TYPE_CHECKING:
+    from atbib.importing import ImportPlan
 
 
 def _say(message: str) -> None:
@@ -126,9 +68,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@_paths_options
+@paths_options()
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@_reports_errors
+@reports_errors()
 def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
     """Write one .bib file per ## section, bib/all.bib with every work once, and the key
     registry bib/keys.tsv.
@@ -166,7 +108,7 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
 
 
 @main.command()
-@_paths_options
+@paths_options()
 @click.option(
     "--aux",
     "aux_files",
@@ -176,7 +118,7 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
     help="Also report the keys a LaTeX document cites (its .aux file) by an old name, with "
     "their current names. BibTeX has no aliases; biblatex resolves old names (ids).",
 )
-@_reports_errors
+@reports_errors()
 def check(list_path: str | None, bib_dir: str | None, aux_files: tuple[str, ...]) -> None:
     """Exit 0 when bib/ is exactly what `atbib export` would write, else 1 naming the stale
     files. Use it in CI or as a pre-commit hook.
@@ -184,7 +126,7 @@ def check(list_path: str | None, bib_dir: str | None, aux_files: tuple[str, ...]
     With --aux, also exit 1 when the document cites a key by an old name (it still works with
     biblatex, not with BibTeX: rename it in the document); keys bib/ never had are listed
     (another bibliography's, or a typo)."""
-    from atbib.project import export_project, load_project
+    from atbib.project import export_project, hand_edits, load_project
 
     project = load_project(list_path, bib_dir)
     stale_citations = _check_citations(project, aux_files) if aux_files else False
@@ -194,18 +136,13 @@ def check(list_path: str | None, bib_dir: str | None, aux_files: tuple[str, ...]
         if stale_citations:
             sys.exit(1)
         return
-    from atbib.importing import bib_differences
-
-    edited = False
+    differences = hand_edits(project, changes)
+    edited = any(differences.values())
     for name in changes.written:
         state = "missing" if name in changes.created else "differs"
         click.echo(f"{project.bib_display}/{name}: {state}", err=True)
-        if state == "differs" and name.endswith(".bib"):
-            path = project.config.bib_folder / name
-            # Only to describe the differences: a file in another encoding is just stale.
-            on_disk = path.read_bytes().decode("utf-8", "replace")
-            found = bib_differences(changes.bibliography.files[name], on_disk)
-            edited = edited or bool(found)
+        found = differences.get(name)
+        if found is not None:
             for difference in found[:_MAX_SHOWN]:
                 where = f"{project.bib_display}/{name}:{difference.line or '-'}"
                 click.echo(f"  {where}: {difference.describe()}", err=True)
@@ -256,7 +193,7 @@ def _check_citations(project: Any, aux_files: tuple[str, ...]) -> bool:
 
 
 @main.command()
-@_paths_options
+@paths_options()
 @click.option(
     "--min-severity",
     type=click.Choice(["info", "warning", "error"]),
@@ -264,7 +201,7 @@ def _check_citations(project: Any, aux_files: tuple[str, ...]) -> bool:
     show_default=True,
     help="Hide problems below this severity.",
 )
-@_reports_errors
+@reports_errors()
 def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
     """Report data mistakes in the list with file:line and severity.
 
@@ -275,41 +212,33 @@ def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
     """
     from atbib.lint import SEVERITIES
     from atbib.lint import lint as run_lint
+    from atbib.model import Severity
     from atbib.project import load_project
 
     project = load_project(list_path, bib_dir)
     problems = run_lint(project.library, project.metadata)
-    floor = SEVERITIES.index(min_severity)
+    floor = SEVERITIES.index(Severity(min_severity))
     counts = {s: sum(p.severity == s for p in problems) for s in SEVERITIES}
     for problem in problems:
         if SEVERITIES.index(problem.severity) >= floor:
             click.echo(str(problem))
     click.echo(
-        f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
-        + (f" (shown: {min_severity} and above)" if floor else "")
+        f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
+        f"{counts[Severity.INFO]} info" + (f" (shown: {min_severity} and above)" if floor else "")
     )
-    if counts["error"]:
+    if counts[Severity.ERROR]:
         sys.exit(1)
 
 
 def _plan_and_save(
     list_path: str | None, bib_dir: str | None, plan_for: Any, dry_run: bool
 ) -> tuple[Any, Any, list[str]]:
-    """Plan an import on the project and, unless a dry run, save what it changes. A writing
-    run plans under the write lock (on what it will replace); a dry run takes no lock, so it
-    can run beside another atbib. Returns the project, the plan and the files written."""
-    from atbib.project import load_project, locked_project, save_changes
+    """:func:`atbib.project.plan_and_save`, then the temporary files a killed run left."""
+    from atbib.project import plan_and_save
 
-    if dry_run:
-        project = load_project(list_path, bib_dir)
-        plan = plan_for(project)
-        written: list[str] = []
-    else:
-        with locked_project(list_path, bib_dir, on_wait=_say) as project:
-            plan = plan_for(project)
-            written = save_changes(
-                project, library=plan.library, registry=plan.registry, kept=plan.kept
-            )
+    project, plan, written = plan_and_save(
+        list_path, bib_dir, plan_for, dry_run=dry_run, on_wait=_say
+    )
     _report_leftovers(project)
     return project, plan, written
 
@@ -330,7 +259,7 @@ def _report(problems: Any) -> None:
 
 
 @main.command("import")
-@_paths_options
+@paths_options()
 @click.argument("files", nargs=-1, type=click.Path(exists=True))
 @click.option(
     "--section",
@@ -350,7 +279,7 @@ def _report(problems: Any) -> None:
     "the list, so the next export keeps them.",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
-@_reports_errors
+@reports_errors()
 def import_(
     list_path: str | None,
     bib_dir: str | None,
@@ -382,7 +311,9 @@ def import_(
         raise click.UsageError('give the subsection to add to: --section "Section / Subsection"')
     if not files:
         raise click.UsageError("give the .bib files to import")
-    path = tuple(p.strip() for p in section.split(" / ") if p.strip())
+    from atbib.headings import split_section_path
+
+    path = split_section_path(section)
     if not path:
         raise click.UsageError(f"--section {section!r} names no section")
     from atbib.importing import plan_import, sources_of
@@ -405,7 +336,13 @@ def import_(
         )
 
     project, plan, written = _plan_and_save(list_path, bib_dir, run, dry_run)
-    where = project.list_display
+    _report_import(plan, project.list_display, path, dry_run, written)
+
+
+def _report_import(
+    plan: ImportPlan, where: str, path: tuple[str, ...], dry_run: bool, written: list[str]
+) -> None:
+    """What an import did (or would do) to the list at *where*, section *path*."""
     for repeat in plan.repeated:
         click.echo(
             f"{repeat.source.where}: {repeat.source.entry.key} is the same work as "
@@ -439,40 +376,13 @@ def import_(
 def _import_update(
     list_path: str | None, bib_dir: str | None, files: tuple[str, ...], dry_run: bool
 ) -> None:
-    from pathlib import Path
-
-    from atbib.export import build_bibliography
-    from atbib.importing import plan_update
-    from atbib.project import generated_bib_files, read_bib_files
+    from atbib.project import plan_update_from
 
     def run(project: Any) -> Any:
-        folder = project.config.bib_folder
-        chosen: list[Path] = []
-        for given in files or (str(folder),):
-            p = Path(given)
-            chosen.extend(generated_bib_files(p) if p.is_dir() else [p])
-        loaded = read_bib_files(chosen)
+        plan, loaded = plan_update_from(project, files)
         for bib in loaded:
             _report(p for p in bib.problems if p.severity != "info")
-        expected = build_bibliography(
-            project.library,
-            project.registry,
-            project.config.key_formula,
-            source_name=project.list_display,
-            kept=project.kept,
-            file_names=project.config.section_files,
-            metadata=project.metadata,
-        )
-        pairs = [(path.name, bib) for path, bib in zip(chosen, loaded, strict=True)]
-        return plan_update(
-            project.library,
-            project.registry,
-            project.kept,
-            pairs,
-            expected,
-            formula=project.config.key_formula,
-            metadata=project.metadata,
-        )
+        return plan
 
     _, plan, written = _plan_and_save(list_path, bib_dir, run, dry_run)
     verb = "would take" if dry_run else "took"
@@ -505,7 +415,7 @@ def _import_update(
     help="Write the list to this file (atomically) instead of standard output.",
 )
 @click.option("--title", help="A # title for the list.")
-@_reports_errors
+@reports_errors()
 def render(bibs: tuple[str, ...], output: str | None, title: str | None) -> None:
     """Write a Markdown list in house style from .bib files: a ## section per file, ###
     subsections from the entries' subsection field (one subsection, Papers, when there is

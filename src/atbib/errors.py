@@ -1,4 +1,5 @@
-"""The one exception type atbib raises for bad input; the CLI prints it as one line."""
+"""The exceptions atbib raises: :class:`AtbibError` for bad input or a refusal, which the CLI
+prints as one line, and the Zotero client's."""
 
 from __future__ import annotations
 
@@ -19,3 +20,16 @@ class BibtexError(AtbibError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ZoteroError(AtbibError):
+    """Zotero refused or failed a request, in one line fit for the user."""
+
+
+class AccessDenied(ZoteroError):
+    """The API key may not read or write the group."""
+
+
+class LibraryChanged(Exception):
+    """A conditional write found the library changed (412): pull, merge, retry. Not an
+    error for the user: the sync pulls, merges and writes again."""

@@ -20,31 +20,29 @@ reads files, prints and writes:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from atbib.bibtex.kept import kept_fields
-from atbib.bibtex.mapping import KeptEntry, bibtex_entry, record_from_entry
+from atbib.bibtex.mapping import KeptEntry, record_from_entry
+from atbib.bibtex.overlay import bibtex_entry
 from atbib.bibtex.parse import BibEntry, Field, parse_bibtex
 from atbib.bibtex.read import LoadedBib
 from atbib.dedupe import cluster_indices, merge
+from atbib.document import Item, Library
 from atbib.export import Bibliography, Work, collect_works
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys
 from atbib.markdown.edit import add_records, replace_records
 from atbib.markdown.entry import parse_entry, render_entry
 from atbib.markdown.write import render_markdown
-from atbib.model import Kind, Library, Record, SectionPath
+from atbib.model import SHOWN_FIELDS, Record, SectionPath
 
 if TYPE_CHECKING:
     from atbib.fill.store import Metadata
 
 Kept = dict[str, tuple[str, KeptEntry]]
 """The kept fields (``bib/extra.bib``): lower-case key -> ``(key, kept entry)``."""
-
-_TITLE_KINDS = frozenset({Kind.PAPER, Kind.SLIDES, Kind.BOOK})
-SHOWN_ASPECTS = ("title", "authors", "venue", "url", "links", "nickname", "description", "source")
-"""What a list line shows of a record (its kind and sections come from where it stands)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +115,12 @@ def fill_record(record: Record, source: Record) -> tuple[Record, tuple[str, ...]
     lacks them; the source and description of a blog post or repository. Nothing the list
     has is replaced."""
     changes: dict[str, object] = {}
-    if record.kind in _TITLE_KINDS:
+    if record.kind.titled:
         if not record.authors and source.authors:
             changes["authors"] = source.authors
-        if record.venue is None and source.venue is not None and source.kind in _TITLE_KINDS:
+        if record.venue is None and source.venue is not None and source.kind.titled:
             changes["venue"] = source.venue
-        if not record.links and source.links and source.kind in _TITLE_KINDS:
+        if not record.links and source.links and source.kind.titled:
             changes["links"] = source.links
     else:
         if not record.source and source.source:
@@ -149,7 +147,36 @@ def plan_import(
     formula: Sequence[str] = DEFAULT_FORMULA,
 ) -> ImportPlan:
     """Add the works of *sources* to *section* (see the module docstring)."""
-    list_records = library.records
+    fresh, matched, repeated = _sort_sources(library.records, sources)
+    edited, filled_by = _fill_listed(library, sources, matched, fill)
+    final, read_back, lines = _add_new(edited, [sources[i] for i in fresh], section)
+    registry_after, added, kept_after = _key_new_works(
+        library.records, registry, kept, [sources[i] for i in fresh], read_back, lines, formula
+    )
+    if fill and matched:
+        known = _known_filled(
+            library, edited, final, registry_after, formula, kept_after, sources, matched, filled_by
+        )
+    else:
+        known = [
+            Known(sources[first], tuple(library.items[i].line for i in members))
+            for first, members in matched
+        ]
+    return ImportPlan(
+        library=final,
+        added=tuple(added),
+        known=tuple(known),
+        repeated=tuple(repeated),
+        registry=registry_after,
+        kept=kept_after,
+    )
+
+
+def _sort_sources(
+    list_records: Sequence[Record], sources: Sequence[Source]
+) -> tuple[list[int], list[tuple[int, list[int]]], list[Repeated]]:
+    """Which sources are new works (their indices), which are works already listed (with the
+    indices of their entries in the list), and which repeat an earlier source."""
     n = len(list_records)
     groups = cluster_indices([*list_records, *(s.record for s in sources)])
     fresh: list[int] = []
@@ -168,8 +195,18 @@ def plan_import(
             fresh.append(first)
     fresh.sort()
     matched.sort()
+    return fresh, matched, repeated
 
-    # Works already listed: report, and with fill complete their lines.
+
+def _fill_listed(
+    library: Library,
+    sources: Sequence[Source],
+    matched: Sequence[tuple[int, list[int]]],
+    fill: bool,
+) -> tuple[Library, dict[int, tuple[str, ...]]]:
+    """The list with the entries of works already listed completed from their sources (with
+    *fill*), and what each source gave (by source index)."""
+    list_records = library.records
     changes: dict[int, Record] = {}
     filled_by: dict[int, tuple[str, ...]] = {}
     for first, members in matched:
@@ -182,12 +219,17 @@ def plan_import(
                 changes[index] = record
                 what.extend(f for f in filled if f not in what)
         filled_by[first] = tuple(what)
-    edited = replace_records(library, changes)
+    return replace_records(library, changes), filled_by
 
-    # New works: render them into the section, as the list will read them back.
-    new_records = [replace(sources[i].record, sections=(section,)) for i in fresh]
-    final = add_records(edited, section, new_records)
-    kept_positions = set(_old_positions(edited, final))
+
+def _add_new(
+    library: Library, new: Sequence[Source], section: SectionPath
+) -> tuple[Library, list[Record], list[str]]:
+    """The list with the new works rendered into the section; the records as the list will
+    read them back (keys kept), and the lines added."""
+    new_records = [replace(source.record, sections=(section,)) for source in new]
+    final = add_records(library, section, new_records)
+    kept_positions = set(_old_positions(library, final))
     written = [item.text for i, item in enumerate(final.items) if i not in kept_positions]
     read_back: list[Record] = []
     lines: list[str] = []
@@ -198,17 +240,27 @@ def plan_import(
         lines.append("- " + body)
     if len(written) == len(lines):
         lines = written  # as written into the list, with the list's own bullets
+    return final, read_back, lines
 
-    # Keys as export gives them: every work of the list claims its registered key first, so
-    # a new work that shares a title with a listed one can never take that work's key.
+
+def _key_new_works(
+    list_records: Sequence[Record],
+    registry: Sequence[KeyRow],
+    kept: Kept,
+    new: Sequence[Source],
+    read_back: Sequence[Record],
+    lines: Sequence[str],
+    formula: Sequence[str],
+) -> tuple[tuple[KeyRow, ...], list[Added], Kept]:
+    """Keys for the new works as export gives them, and the fields kept for their entries.
+    Every work of the list claims its registered key first, so a new work that shares a title
+    with a listed one can never take that work's key."""
     current = [merge([list_records[i] for i in group]) for group in cluster_indices(list_records)]
     assignment = assign_keys([*current, *read_back], registry, formula)
-    registry_after = assignment.registry
     new_keys = assignment.keys[len(current) :]
     kept_after: Kept = dict(kept)
     added: list[Added] = []
-    for i, record, key, line in zip(fresh, read_back, new_keys, lines, strict=True):
-        source = sources[i]
+    for source, record, key, line in zip(new, read_back, new_keys, lines, strict=True):
         generated = bibtex_entry(record, key, sections=record.sections)
         keep = kept_fields(source.entry.entry_type, _raw(source.entry), generated)
         if keep is not None:
@@ -216,42 +268,44 @@ def plan_import(
         else:
             kept_after.pop(key.lower(), None)
         added.append(Added(source, key, line))
+    return assignment.registry, added, kept_after
 
-    known: list[Known] = []
+
+def _known_filled(
+    library: Library,
+    edited: Library,
+    final: Library,
+    registry: Sequence[KeyRow],
+    formula: Sequence[str],
+    kept: Kept,
+    sources: Sequence[Source],
+    matched: Sequence[tuple[int, list[int]]],
+    filled_by: dict[int, tuple[str, ...]],
+) -> list[Known]:
+    """The works already listed, with what ``fill`` gave their entries and kept for their
+    bib entries (*kept* gains those fields)."""
     works_by_item: dict[int, Work] = {}
-    if fill and matched:
-        position = _old_positions(edited, final)
-        works, _ = collect_works(final, registry_after, formula)
-        for one in works:
-            for j in one.entries:
-                works_by_item[j] = one
-        for first, members in matched:
-            at = position[members[0]] if position else None
-            found = works_by_item.get(at) if at is not None else None
-            kept_names: tuple[str, ...] = ()
-            if found is not None:
-                kept_names = _keep_for_known(kept_after, found, sources[first])
-            known.append(
-                Known(
-                    sources[first],
-                    tuple(library.items[i].line for i in members),
-                    filled_by[first],
-                    kept_names,
-                )
+    position = _old_positions(edited, final)
+    works, _ = collect_works(final, registry, formula)
+    for one in works:
+        for j in one.entries:
+            works_by_item[j] = one
+    known: list[Known] = []
+    for first, members in matched:
+        at = position[members[0]] if position else None
+        found = works_by_item.get(at) if at is not None else None
+        kept_names: tuple[str, ...] = ()
+        if found is not None:
+            kept_names = _keep_for_known(kept, found, sources[first])
+        known.append(
+            Known(
+                sources[first],
+                tuple(library.items[i].line for i in members),
+                filled_by[first],
+                kept_names,
             )
-    else:
-        known = [
-            Known(sources[first], tuple(library.items[i].line for i in members))
-            for first, members in matched
-        ]
-    return ImportPlan(
-        library=final,
-        added=tuple(added),
-        known=tuple(known),
-        repeated=tuple(repeated),
-        registry=registry_after,
-        kept=kept_after,
-    )
+        )
+    return known
 
 
 def _old_positions(before: Library, after: Library) -> list[int]:
@@ -436,6 +490,35 @@ def plan_update(
     are ``(file name in the bib folder, what was read)``; *expected* is what export writes
     for the list as it is (with *metadata*, ``bib/metadata.tsv``, as export reads it)."""
     works = {w.key.lower(): w for w in expected.works}
+    edited, notes, new_sources = _read_edits(files, expected, works)
+    changes, taken, conflicts = _take_edits(library.items, works, edited)
+    updated = replace_records(library, changes)
+    kept_after, edits = _keep_edited(updated, registry, formula, kept, taken, metadata)
+    updated, registry_after, kept_after, added = _add_entries(
+        updated, registry, kept_after, new_sources, formula, notes
+    )
+    return UpdatePlan(
+        library=updated,
+        registry=registry_after,
+        kept=kept_after,
+        edits=tuple(edits),
+        added=tuple(added),
+        conflicts=tuple(conflicts),
+        notes=tuple(notes),
+    )
+
+
+Versions = list[tuple[str, BibEntry, BibEntry]]
+"""A work's entries edited by hand: ``(file, entry as edited, entry as export writes it)``."""
+Taken = tuple[str, str, BibEntry, tuple[str, ...], tuple[str, ...]]
+"""An edit taken: key, ``file:line`` list, the merged entry, aspects taken, edits not taken."""
+
+
+def _read_edits(
+    files: Sequence[tuple[str, LoadedBib]], expected: Bibliography, works: Mapping[str, Work]
+) -> tuple[dict[str, Versions], list[str], dict[SectionPath, list[Source]]]:
+    """The works whose entries differ from what export writes (by lower-case key), notes on
+    entries removed by hand or new without a subsection, and new entries by subsection."""
     edited: dict[str, list[tuple[str, BibEntry, BibEntry]]] = {}
     notes: list[str] = []
     new_sources: dict[SectionPath, list[Source]] = {}
@@ -466,11 +549,17 @@ def plan_update(
                     f"{loaded.path}: {entry.key} was removed by hand; the list still has it "
                     "(remove its line from the list to drop it)"
                 )
+    return edited, notes, new_sources
 
+
+def _take_edits(
+    items: Sequence[Item], works: Mapping[str, Work], edited: Mapping[str, Versions]
+) -> tuple[dict[int, Record], list[Taken], list[str]]:
+    """What the list's entries take from the edits (by item index), the edits taken, and the
+    works edited differently in two files (conflicts, left as they are)."""
     conflicts: list[str] = []
     changes: dict[int, Record] = {}
     taken: list[tuple[str, str, BibEntry, tuple[str, ...], tuple[str, ...]]] = []
-    items = library.items
     for lkey, versions in edited.items():
         merged, clash = _merge_edits(versions)
         if merged is None:
@@ -485,7 +574,7 @@ def plan_update(
         before_entry = versions[0][2]
         before = record_from_entry(before_entry.entry_type, before_entry.key, _raw(before_entry))
         where = ", ".join(f"{p}:{e.line}" for p, e, _ in versions)
-        aspects = tuple(a for a in SHOWN_ASPECTS if getattr(now, a) != getattr(before.record, a))
+        aspects = tuple(a for a in SHOWN_FIELDS if getattr(now, a) != getattr(before.record, a))
         ignored: list[str] = []
         if now.kind != before.record.kind:
             ignored.append(f"kind {before.record.kind.value} -> {now.kind.value}")
@@ -496,12 +585,24 @@ def plan_update(
                 current = changes.get(index, items[index].record)
                 changes[index] = replace(current, **{a: getattr(now, a) for a in aspects})
         taken.append((work.key, where, merged, aspects, tuple(ignored)))
+    return changes, taken, conflicts
 
-    updated = replace_records(library, changes)
+
+def _keep_edited(
+    updated: Library,
+    registry: Sequence[KeyRow],
+    formula: Sequence[str],
+    kept: Kept,
+    taken: Sequence[Taken],
+    metadata: Metadata | None = None,
+) -> tuple[Kept, list[Edit]]:
+    """The kept fields after the edits (what the list cannot show of them, nor
+    ``bib/metadata.tsv`` gives), and the edits."""
     kept_after: Kept = dict(kept)
     edits: list[Edit] = []
     if taken:
-        after = {w.key.lower(): w for w in collect_works(updated, registry, formula, metadata)[0]}
+        works = collect_works(updated, registry, formula, metadata)[0]
+        after = {w.key.lower(): w for w in works}
         for key, where, entry, aspects, not_taken in taken:
             now_work = after.get(key.lower())
             names: tuple[str, ...] = ()
@@ -519,7 +620,20 @@ def plan_update(
                     kept_after[key.lower()] = (key, keep)
                     names = tuple(n for n, _ in keep.fields)
             edits.append(Edit(key, where, aspects, names, not_taken))
+    return kept_after, edits
 
+
+def _add_entries(
+    library: Library,
+    registry: Sequence[KeyRow],
+    kept: Kept,
+    new_sources: Mapping[SectionPath, Sequence[Source]],
+    formula: Sequence[str],
+    notes: list[str],
+) -> tuple[Library, tuple[KeyRow, ...], Kept, list[Added]]:
+    """Entries new in the bib files imported into their subsections, as ``atbib import`` adds
+    them; *notes* gains those already in the list."""
+    updated, kept_after = library, kept
     added: list[Added] = []
     registry_after = tuple(registry)
     for section, sources in new_sources.items():
@@ -531,15 +645,7 @@ def plan_update(
             f"{', '.join(map(str, k.lines))})"
             for k in plan.known
         )
-    return UpdatePlan(
-        library=updated,
-        registry=registry_after,
-        kept=kept_after,
-        edits=tuple(edits),
-        added=tuple(added),
-        conflicts=tuple(conflicts),
-        notes=tuple(notes),
-    )
+    return updated, registry_after, kept_after, added
 
 
 # -- check ----------------------------------------------------------------------------------

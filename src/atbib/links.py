@@ -17,12 +17,9 @@ from atbib.identifiers import (
     normalise_arxiv,
     normalise_url,
 )
-from atbib.model import Kind
 
 if TYPE_CHECKING:
     from atbib.model import Record
-
-_LINK_KINDS = frozenset({Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER})
 
 PRIMARY_LABELS = frozenset(
     {"paper", "pdf", "slides", "book", "arxiv", "preprint", "article", "paper & code", "openreview"}
@@ -56,7 +53,7 @@ def record_identifiers(record: Record) -> tuple[Identifier, ...]:
         elif name in IDENTITY_FIELDS:
             for ident in identifiers_from_text(value):
                 found.setdefault(ident, None)
-    if record.kind in _LINK_KINDS and record.url:
+    if not record.kind.titled and record.url:
         found.setdefault(Identifier("url", normalise_url(record.url)), None)
     elif not found:
         for url in own_urls:

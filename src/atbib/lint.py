@@ -12,15 +12,17 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from atbib.dedupe import find_duplicates, near_duplicates
+from atbib.document import Item, Library
 from atbib.identifiers import Identifier, arxiv_date
-from atbib.model import Item, Kind, Library, Problem
-from atbib.text import fold_title
+from atbib.model import Problem, Severity
+from atbib.text import authors_repeat_title
 from atbib.venues import ParsedVenue, VenueType
 
 if TYPE_CHECKING:
     from atbib.fill.store import Metadata
 
-SEVERITIES = ("info", "warning", "error")
+SEVERITIES = (Severity.INFO, Severity.WARNING, Severity.ERROR)
+"""From the least sure to the surest."""
 
 
 def lint(library: Library, metadata: Metadata | None = None) -> list[Problem]:
@@ -39,30 +41,30 @@ def lint(library: Library, metadata: Metadata | None = None) -> list[Problem]:
 def _item_problems(path: str, item: Item) -> Iterator[Problem]:
     record = item.record
 
-    def problem(severity: str, code: str, message: str) -> Problem:
+    def problem(severity: Severity, code: str, message: str) -> Problem:
         return Problem(path, item.line, severity, message, code)
 
     for link in record.links:
         if not link.url.strip():
-            yield problem("error", "empty-url", f"link [[{link.label}]] has an empty URL")
+            yield problem(Severity.ERROR, "empty-url", f"link [[{link.label}]] has an empty URL")
         elif "://" not in link.url and not link.url.startswith(("mailto:", "#")):
             yield problem(
-                "error",
+                Severity.ERROR,
                 "relative-url",
                 f"link [[{link.label}]]({link.url}) is relative: it will not resolve from the "
                 "list (add https://)",
             )
-    if record.kind in (Kind.PAPER, Kind.SLIDES, Kind.BOOK):
-        if record.authors and fold_title(", ".join(map(str, record.authors))) == fold_title(
-            record.title
-        ):
-            yield problem("error", "authors-repeat-title", "the authors field repeats the title")
+    if record.kind.titled:
+        if record.authors and authors_repeat_title(record.authors, record.title):
+            yield problem(
+                Severity.ERROR, "authors-repeat-title", "the authors field repeats the title"
+            )
         elif not record.authors:
-            yield problem("info", "missing-authors", "no authors given")
+            yield problem(Severity.INFO, "missing-authors", "no authors given")
     if record.venue is not None:
         parsed = record.venue.parsed
         if parsed.name and not parsed.known:
-            yield problem("warning", "unknown-venue", f"unknown venue {parsed.name!r}")
+            yield problem(Severity.WARNING, "unknown-venue", f"unknown venue {parsed.name!r}")
         yield from (problem(*args) for args in _date_problems(record.identifiers, parsed))
 
 
@@ -72,12 +74,12 @@ def _source_problems(library: Library, metadata: Metadata) -> Iterator[Problem]:
     for item in library.items:
         filled = filled_for(metadata, item.record)
         for severity, code, message in findings(item.record, filled):
-            yield Problem(library.path, item.line, severity, message, code)
+            yield Problem(library.path, item.line, Severity(severity), message, code)
 
 
 def _date_problems(
     identifiers: tuple[Identifier, ...], parsed: ParsedVenue
-) -> Iterator[tuple[str, str, str]]:
+) -> Iterator[tuple[Severity, str, str]]:
     """A venue year that the arXiv identifier's date makes impossible or suspicious."""
     if parsed.year is None:
         return
@@ -92,13 +94,13 @@ def _date_problems(
         if parsed.type is VenueType.PREPRINT:
             if year != parsed.year:
                 yield (
-                    "warning",
+                    Severity.WARNING,
                     "venue-year",
                     f"{where}: arXiv {ident.value} was issued in {year}",
                 )
         elif parsed.year < year:
             yield (
-                "error",
+                Severity.ERROR,
                 "venue-year",
                 f"{where} is before arXiv {ident.value} was issued ({year}-{month:02d})",
             )
@@ -109,7 +111,7 @@ def _date_problems(
             and month > parsed.info.month + 1
         ):
             yield (
-                "warning",
+                Severity.WARNING,
                 "venue-year",
                 f"{where} usually takes place in month {parsed.info.month}, before arXiv "
                 f"{ident.value} was issued ({year}-{month:02d}): is the year right?",
@@ -129,7 +131,7 @@ def _duplicate_problems(library: Library) -> Iterator[Problem]:
             yield Problem(
                 library.path,
                 item.line,
-                "error" if same_place else "warning",
+                Severity.ERROR if same_place else Severity.WARNING,
                 f"same work as line {first.line} ({evidence})"
                 + (" in the same subsection" if same_place else ""),
                 "duplicate",
@@ -140,7 +142,7 @@ def _duplicate_problems(library: Library) -> Iterator[Problem]:
         yield Problem(
             library.path,
             items[near.second].line,
-            "warning",
+            Severity.WARNING,
             f"title is {near.score:.0f}% like line {items[near.first].line}: the same work?",
             "near-duplicate",
         )

@@ -66,14 +66,3 @@ def debug_logging(stream: object = None) -> Iterator[logging.Handler]:
             logger.removeHandler(handler)
             logger.setLevel(level)
         handler.close()
-
-
-def debugging() -> bool:
-    """Whether the running ``atbib`` command was given ``--debug``."""
-    import click
-
-    ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return False
-    obj = ctx.find_root().obj
-    return bool(isinstance(obj, dict) and obj.get("debug"))

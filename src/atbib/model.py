@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 from atbib import names
@@ -30,7 +30,12 @@ SectionPath = tuple[str, ...]
 
 
 class Kind(StrEnum):
-    """What sort of work an entry points at."""
+    """What sort of work an entry points at.
+
+    The kinds come in two shapes, and every format asks which one a kind has: a *titled* work
+    (a paper, slides, a book) has a title of its own (``**Title**`` in the list) and links to
+    itself through its first link, labelled with the kind's own label (``[[paper]](url)``); any
+    other work is a title link (``[Source / Title](url)``) with a source instead of authors."""
 
     PAPER = "paper"
     BLOG_POST = "blog post"
@@ -38,6 +43,28 @@ class Kind(StrEnum):
     SLIDES = "slides"
     BOOK = "book"
     OTHER = "other"
+
+    @property
+    def titled(self) -> bool:
+        """Whether works of this kind have a title of their own rather than a title link."""
+        return self in _OWN_LABELS
+
+    @property
+    def own_label(self) -> str:
+        """The label of the link that stands for a titled work (``paper``, ``slides``,
+        ``book``); ``""`` for the other kinds, whose title is their link."""
+        return _OWN_LABELS.get(self, "")
+
+    @classmethod
+    def from_label(cls, label: str) -> Kind:
+        """The titled kind a work's first link label names (``slides``, ``book``, any case,
+        white space around it ignored); a paper for any other label."""
+        return _KIND_OF_LABEL.get(label.strip().lower(), cls.PAPER)
+
+
+_OWN_LABELS: dict[Kind, str] = {Kind.PAPER: "paper", Kind.SLIDES: "slides", Kind.BOOK: "book"}
+"""The titled kinds and their own link labels: the one table of both."""
+_KIND_OF_LABEL: dict[str, Kind] = {label: kind for kind, label in _OWN_LABELS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,106 +245,43 @@ class Record:
             object.__setattr__(self, "_identifiers", found)
         return found
 
+    def with_extra(self, extra: tuple[tuple[str, str], ...]) -> Record:
+        """The record with other formats' fields in ``extra``. A new record, since what is
+        derived (identifiers, the year) also reads ``extra``."""
+        return replace(self, extra=extra)
+
+
+SHOWN_FIELDS = ("title", "authors", "venue", "url", "links", "nickname", "description", "source")
+"""The fields of a :class:`Record` that its list line shows, and so the fields a line must read
+back with (its kind follows from how the line is written, its sections from where it stands)."""
+
+
+class Severity(StrEnum):
+    """How sure a problem is: ``error`` for what is certainly wrong (BibTeX cannot read it, a
+    broken link), ``warning`` for what is probably wrong or was read another way, ``info`` for
+    a gap or a note. Compares equal to its text (``Severity.ERROR == "error"``)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something a reader or a check found, located by file and line."""
+    """Something a reader or a check found, located by file and line: the one problem type
+    of every reader (Markdown, BibTeX) and of lint."""
 
     path: str
     line: int
     """The line number, from 1 (0 when the problem is about the whole file)."""
-    severity: str
-    """``"error"``, ``"warning"`` or ``"info"``."""
+    severity: Severity
+    """``error``, ``warning`` or ``info`` (:class:`Severity`)."""
     message: str
     code: str = ""
     """A short stable name for the kind of problem (``unparsed-line``, ...)."""
+    field: str = ""
+    """The .bib field the problem is about, when it is about one (``author``)."""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.severity}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class Heading:
-    """A Markdown heading line (``## Transformer``)."""
-
-    level: int
-    """1 for ``#``, 2 for ``##``, ..."""
-    title: str
-    """The title without the ``#`` marks."""
-    text: str
-    """The line as written, without its line ending."""
-    eol: str
-    """The line ending: ``"\\n"``, ``"\\r\\n"`` or ``""`` at the end of the file."""
-    line: int
-    """The line number, from 1."""
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """A list entry understood as a record. ``text`` is the line as written (without its line
-    ending); atbib writes it back unchanged unless the record is replaced."""
-
-    record: Record
-    text: str
-    eol: str
-    line: int
-    prefix: str
-    """Indentation and bullet (``"- "``), reused when the entry is rendered anew."""
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """Any other line, carried through untouched. ``problem`` says why a line that looked like
-    an entry was not understood."""
-
-    text: str
-    eol: str
-    line: int
-    problem: str = ""
-    severity: str = "warning"
-    """Of the problem: ``"warning"``, or ``"info"`` for a line understood as something other
-    than an entry (a label above nested entries)."""
-
-
-Block = Heading | Item | Text
-
-
-@dataclass(frozen=True)
-class Library:
-    """A Markdown list read without loss: every line in order, entries as records."""
-
-    blocks: tuple[Block, ...]
-    """Every line, in order."""
-    path: str = "<text>"
-    """The file's name in problem reports."""
-    bom: str = ""
-    """A UTF-8 byte order mark the file started with, written back as it was."""
-
-    @cached_property
-    def items(self) -> tuple[Item, ...]:
-        """The entries, in list order: the lines read as records."""
-        return tuple(b for b in self.blocks if isinstance(b, Item))
-
-    @property
-    def records(self) -> tuple[Record, ...]:
-        """One record per list entry, in list order (a work listed twice gives two records)."""
-        return tuple(item.record for item in self.items)
-
-    @property
-    def problems(self) -> tuple[Problem, ...]:
-        """Lines that looked like entries but were not understood (kept untouched)."""
-        return tuple(
-            Problem(self.path, b.line, b.severity, b.problem, "unparsed-line")
-            for b in self.blocks
-            if isinstance(b, Text) and b.problem
-        )
-
-    @property
-    def sections(self) -> tuple[SectionPath, ...]:
-        """Every section path that holds entries, in list order, without repeats."""
-        seen: dict[SectionPath, None] = {}
-        for record in self.records:
-            for path in record.sections:
-                seen.setdefault(path, None)
-        return tuple(seen)

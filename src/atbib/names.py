@@ -11,7 +11,10 @@ characters one by one; only names containing braces use the brace-aware scanner.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
+
+from atbib.texsyntax import group_end
 
 _SPACE = re.compile(r"(?:\\ |\s|(?<!\\)~)+")
 _COMMA = re.compile(",")
@@ -88,7 +91,7 @@ def is_von(word: str) -> bool:
         char = word[i]
         if char == "{":
             if depth == 0 and word.startswith("{\\", i):
-                end = _closing_brace(word, i)
+                end = group_end(word, i) or len(word)
                 return _special_char_is_lower(word[i:end])
             depth += 1
         elif char == "}":
@@ -101,27 +104,34 @@ def is_von(word: str) -> bool:
     return False
 
 
-def _closing_brace(text: str, start: int) -> int:
-    """Index just past the brace group opening at ``start`` (or the end of the text)."""
-    depth = 0
-    for match in _BRACES.finditer(text, start):
-        depth += 1 if match.group() == "{" else -1
-        if depth == 0:
-            return match.end()
-    return len(text)
+W = TypeVar("W")
 
 
-def _von_last(words: list[str]) -> tuple[list[str], list[str]]:
-    """Split ``von Last`` words: the last word is always Last; von runs to the last von word."""
+def von_last(words: list[W], is_von_word: Callable[[W], bool]) -> tuple[list[W], list[W]]:
+    """Split ``von Last`` words: the last word is always Last; von runs to the last von word.
+    Words are whatever the caller splits (text, or text with its case already decided)."""
     if not words:
         return [], []
     head = words[:-1]
     cut = 0
     for i in range(len(head) - 1, -1, -1):
-        if is_von(head[i]):
+        if is_von_word(head[i]):
             cut = i + 1
             break
     return head[:cut], head[cut:] + words[-1:]
+
+
+def first_von_last(
+    words: list[W], is_von_word: Callable[[W], bool]
+) -> tuple[list[W], list[W], list[W]]:
+    """Split the words of a ``First von Last`` name by BibTeX's rules: First runs to the
+    first von word, Last always has a word, von runs to the last von word before Last."""
+    first_end = next((i for i, w in enumerate(words) if is_von_word(w)), len(words))
+    first, rest = words[:first_end], words[first_end:]
+    if not rest and first:
+        rest = [first.pop()]
+    von, last = von_last(rest, is_von_word)
+    return first, von, last
 
 
 def split_name(text: str) -> NameParts:
@@ -141,15 +151,10 @@ def split_name(text: str) -> NameParts:
     if len(parts) > 3:
         parts = [parts[0], parts[1], ", ".join(parts[2:])]
     if len(parts) == 1:
-        words = split_words(text)
-        first_end = next((i for i, w in enumerate(words) if is_von(w)), len(words))
-        first, rest = words[:first_end], words[first_end:]
-        if not rest and first:
-            rest = [first.pop()]
-        von, last = _von_last(rest)
+        first, von, last = first_von_last(split_words(text), is_von)
         jr: list[str] = []
     else:
-        von, last = _von_last(split_words(parts[0]))
+        von, last = von_last(split_words(parts[0]), is_von)
         first = split_words(parts[-1])
         jr = split_words(parts[1]) if len(parts) == 3 else []
     return NameParts(" ".join(first), " ".join(von), " ".join(last), " ".join(jr))

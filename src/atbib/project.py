@@ -10,18 +10,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from atbib.config import Config, load_config
+from atbib.config import GENERATED_MARK, KEPT_FILE, REGISTRY_FILE, Config, load_config
+from atbib.document import Library
 from atbib.errors import AtbibError, BibtexError
-from atbib.export import (
-    GENERATED_MARK,
-    KEPT_FILE,
-    REGISTRY_FILE,
-    Bibliography,
-    Files,
-    build_bibliography,
-)
+from atbib.export import Bibliography, Files, build_bibliography
 from atbib.files import (
     has_bytes,
     leftover_temporaries,
@@ -33,12 +27,12 @@ from atbib.keys import KeyRow, read_registry, write_registry
 from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
-from atbib.model import Library
 
 if TYPE_CHECKING:
     from atbib.bibtex.mapping import KeptEntry
     from atbib.bibtex.read import LoadedBib
     from atbib.fill.store import Metadata
+    from atbib.importing import FieldDifference, UpdatePlan
 
 
 @dataclass(frozen=True)
@@ -106,24 +100,11 @@ def locked_project(
         yield replace(_read_project(config), leftovers=tuple(leftovers))
 
 
-DEFAULT_STATE_FILE = "zotero-sync.json"
-
-
-def zotero_state_file(config: Config) -> Path:
-    """The Zotero sync state: ``[tool.atbib] zotero-state`` (relative to the project), else
-    ``zotero-sync.json`` beside the bib folder. Decided here, not in :mod:`atbib.zotero`, so
-    that every writing command can find a killed sync's temporary file without loading it."""
-    configured = config.settings.get("zotero-state")
-    if isinstance(configured, str) and configured:
-        return config.root / configured
-    return config.bib_folder.parent / DEFAULT_STATE_FILE
-
-
 def interrupted_writes(config: Config) -> list[Path]:
     """Temporary files (``.NAME.XXXXXXXX.tmp``) a killed run left beside the files atbib
     writes: the list, the generated .bib files, the key registry, bib/extra.bib and the
     Zotero sync state. Only meaningful under the write lock or when no run is going on."""
-    state = zotero_state_file(config)
+    state = config.state_file
     targets: dict[Path, set[str]] = {}
     targets.setdefault(config.list_file.parent, set()).add(config.list_file.name)
     targets.setdefault(state.parent, set()).add(state.name)
@@ -199,6 +180,20 @@ def _file_bytes(files: Mapping[str, str], name: str) -> bytes:
     return files.data(name) if isinstance(files, Files) else files[name].encode("utf-8")
 
 
+def project_bibliography(project: Project) -> Bibliography:
+    """Every file export writes for the project, computed (see
+    :func:`atbib.export.build_bibliography`): the one place its settings are passed on."""
+    return build_bibliography(
+        project.library,
+        project.registry,
+        project.config.key_formula,
+        source_name=project.list_display,
+        kept=project.kept,
+        file_names=project.config.section_files,
+        metadata=project.metadata,
+    )
+
+
 def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     """Write the files whose content changed, remove generated files no longer needed and
     temporary files an interrupted export left behind (with ``dry_run``, only report what
@@ -207,15 +202,7 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     A .bib file export would replace that atbib did not write (it lacks the generated
     header) stops the export before anything is written: it is someone's work."""
     config = project.config
-    bibliography = build_bibliography(
-        project.library,
-        project.registry,
-        config.key_formula,
-        source_name=_display(config.list_file),
-        kept=project.kept,
-        file_names=config.section_files,
-        metadata=project.metadata,
-    )
+    bibliography = project_bibliography(project)
     folder = config.bib_folder
     generated = _generated_files(folder)
     foreign = [
@@ -261,6 +248,23 @@ def export_project(project: Project, *, dry_run: bool = False) -> ExportChanges:
     )
 
 
+def hand_edits(project: Project, changes: ExportChanges) -> dict[str, list[FieldDifference]]:
+    """For each generated .bib file export would rewrite, the differences of the file on disk
+    from what export writes, field by field (``atbib check``): hand edits to keep, or stale
+    entries."""
+    from atbib.importing import bib_differences
+
+    found: dict[str, list[FieldDifference]] = {}
+    for name in changes.written:
+        if name in changes.created or not name.endswith(".bib"):
+            continue
+        path = project.config.bib_folder / name
+        # Only to describe the differences: a file in another encoding is just stale.
+        on_disk = path.read_bytes().decode("utf-8", "replace")
+        found[name] = bib_differences(changes.bibliography.files[name], on_disk)
+    return found
+
+
 # -- .bib -> list ----------------------------------------------------------------------------
 
 
@@ -279,6 +283,17 @@ def read_bib_files(paths: Sequence[str | os.PathLike[str]]) -> list[LoadedBib]:
 def generated_bib_files(folder: Path) -> list[Path]:
     """The .bib files atbib generated in a folder (the kept fields file is not one)."""
     return sorted((folder / name) for name in _generated_files(folder) if name != KEPT_FILE)
+
+
+def save_registry(config: Config, registry: Sequence[KeyRow]) -> Path | None:
+    """Write the key registry atomically if its text changed; the path written, else ``None``.
+    Every command that gives out keys saves them through this."""
+    path = config.bib_folder / REGISTRY_FILE
+    text = write_registry(registry)
+    if path.is_file() and read_text(path) == text:
+        return None
+    write_text_atomic(path, text)
+    return path
 
 
 def save_changes(
@@ -301,14 +316,75 @@ def save_changes(
             write_text_atomic(path, write_kept(kept))
             written.append(_display(path))
     if registry is not None and tuple(registry) != project.registry:
-        path = config.bib_folder / REGISTRY_FILE
-        text = write_registry(registry)
-        if not path.is_file() or read_text(path) != text:
-            write_text_atomic(path, text)
-            written.append(_display(path))
+        saved = save_registry(config, registry)
+        if saved is not None:
+            written.append(_display(saved))
     if library is not None:
         text = write_markdown(library)
         if text != write_markdown(project.library):
             write_text_atomic(config.list_file, text)
             written.append(_display(config.list_file))
     return written
+
+
+class _Plan(Protocol):
+    library: Library
+    registry: tuple[KeyRow, ...]
+    kept: dict[str, tuple[str, KeptEntry]]
+
+
+P = TypeVar("P", bound=_Plan)
+
+
+def plan_and_save(
+    list_path: str | None,
+    bib_dir: str | None,
+    plan_for: Callable[[Project], P],
+    *,
+    dry_run: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+) -> tuple[Project, P, list[str]]:
+    """Plan a change of the list on the project (an import, an update from bib/) and, unless
+    a dry run, save what it changes. A writing run plans under the write lock (on what it
+    will replace); a dry run takes no lock, so it can run beside another atbib. Returns the
+    project, the plan and the files written."""
+    if dry_run:
+        project = load_project(list_path, bib_dir)
+        return project, plan_for(project), []
+    with locked_project(list_path, bib_dir, on_wait=on_wait) as project:
+        plan = plan_for(project)
+        written = save_changes(
+            project, library=plan.library, registry=plan.registry, kept=plan.kept
+        )
+    return project, plan, written
+
+
+def bib_files_given(project: Project, given: Sequence[str]) -> list[Path]:
+    """The .bib files named, a folder standing for the files atbib generated in it; the bib
+    folder when none is named (``atbib import --update``)."""
+    chosen: list[Path] = []
+    for name in given or (str(project.config.bib_folder),):
+        path = Path(name)
+        chosen.extend(generated_bib_files(path) if path.is_dir() else [path])
+    return chosen
+
+
+def plan_update_from(project: Project, given: Sequence[str]) -> tuple[UpdatePlan, list[LoadedBib]]:
+    """Hand edits of generated .bib files taken back into the list, planned (``atbib import
+    --update``), and the files as read (for their problems). Raises :class:`BibtexError`
+    when a file is malformed."""
+    from atbib.importing import plan_update
+
+    chosen = bib_files_given(project, given)
+    loaded = read_bib_files(chosen)
+    pairs = [(path.name, bib) for path, bib in zip(chosen, loaded, strict=True)]
+    plan = plan_update(
+        project.library,
+        project.registry,
+        project.kept,
+        pairs,
+        project_bibliography(project),
+        formula=project.config.key_formula,
+        metadata=project.metadata,
+    )
+    return plan, loaded

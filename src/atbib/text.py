@@ -1,4 +1,4 @@
-"""Text folding shared by keys and duplicate detection.
+"""Text folding shared by keys, duplicate detection and lint.
 
 Both need to see ``It’s`` and ``It's``, ``Müller`` and ``M{\\"u}ller``, ``CodeBERT:A`` and
 ``CodeBERT: A`` as the same thing, so the folding lives in one place.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-"})
@@ -176,3 +177,28 @@ def first_significant_words(title: str, count: int) -> list[str]:
             if len(words) == count:
                 break
     return words
+
+
+def _first_alnum(text: str) -> str:
+    for char in text:
+        if char.isalnum():
+            return char.lower()
+    return ""
+
+
+def authors_repeat_title(authors: Sequence[object], title: str) -> bool:
+    """Whether the authors (people, as the list shows them), folded, are the title, folded: the
+    list repeated the title in the authors' place. Lint reports it, and keys are then not made
+    from such an "author".
+
+    Most works are told apart at once: folding ASCII text keeps its first letter or digit,
+    lower-cased, so when the first author and the title are ASCII and start with different
+    ones, the folded texts differ and nothing needs folding."""
+    if not authors:
+        return False
+    first_author = str(authors[0])
+    if first_author.isascii() and title.isascii():
+        author_start, title_start = _first_alnum(first_author), _first_alnum(title)
+        if author_start and title_start and author_start != title_start:
+            return False
+    return fold_title(", ".join(map(str, authors))) == fold_title(title)

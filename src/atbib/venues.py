@@ -150,7 +150,21 @@ _QUALIFIERS = re.compile(
     re.IGNORECASE,
 )
 _PREFIXES = re.compile(r"^(Findings|Invited Review|Workshop|Tutorial) of\s+", re.IGNORECASE)
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+"""The one rule for a year in text: four digits that are no part of a longer number. In a
+venue as written (``ICLR2020``) or a date (Zotero's ``2019-06-02``) only 1900-2099 count, so a
+number in a venue's name (``CS1501``) is not taken for a year."""
+FIELD_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+"""The same rule for a .bib ``year`` or ``date`` field, which says it holds a year: there
+1500-2099 count, since a bibliography may cite an old work."""
+
+
+def first_year(text: str, pattern: re.Pattern[str] = YEAR) -> int | None:
+    """The first year in ``text`` by *pattern* (:data:`YEAR` or :data:`FIELD_YEAR`)."""
+    found = pattern.search(text)
+    return int(found.group(1)) if found else None
+
+
 _COLOCATED = re.compile(r"^(?P<inner>.+?)\s*(?:@|\s+at\s+)\s*(?P<host>.+)$")
 
 
@@ -214,9 +228,9 @@ def lookup(name: str) -> VenueInfo | None:
 def parse_venue(text: str) -> ParsedVenue:
     """Parse the text inside a list entry's parentheses. Pure and cached: a list repeats the
     same few dozen venue spellings thousands of times."""
-    years = _YEAR.findall(text)
+    years = YEAR.findall(text)
     year = int(years[-1]) if years else None
-    name = " ".join(_YEAR.sub(" ", text).split())
+    name = " ".join(YEAR.sub(" ", text).split())
     qualifiers: list[str] = []
     core = name
     while True:
@@ -274,7 +288,7 @@ _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 def _fold_full(text: str) -> str:
     text = _LEADING_THE.sub("", _PROCEEDINGS.sub("", text.strip()))
-    text = _YEAR.sub(" ", _ORDINAL.sub(" ", text))
+    text = YEAR.sub(" ", _ORDINAL.sub(" ", text))
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
@@ -369,7 +383,7 @@ def venue_from_bib(text: str, year: int | None = None) -> BibVenue:
         return BibVenue("CoRR", preprint=True, info=VENUES["corr"])
     findings = _FINDINGS.match(text)
     if findings:
-        event = _YEAR.sub(" ", findings.group("event")).strip()
+        event = YEAR.sub(" ", findings.group("event")).strip()
         info = lookup_full(event, year) if event else None
         return BibVenue(f"Findings of {info.abbr if info else event}".strip(), info=info)
     workshops = _WORKSHOPS_AT.match(text)

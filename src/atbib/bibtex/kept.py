@@ -4,7 +4,7 @@ A .bib file carries more than a list line can: ``pages``, ``publisher``, a DOI, 
 proceedings' full title, the source's own spelling of a name or a title. ``atbib import`` keeps
 those fields here, raw as the source wrote them, under the key the work got; ``atbib export``
 writes them back into the work's entry wherever they still say what the list says
-(:func:`atbib.bibtex.mapping.overlay`). So a .bib file imported into the list comes back from
+(:func:`atbib.bibtex.overlay.overlay`). So a .bib file imported into the list comes back from
 export with its fields and values, and a field corrected by hand in bib/ survives the next
 export once ``atbib import --update`` has taken it in. ``atbib zotero pull`` keeps here that a
 work a group member filed as a journal article is in a journal, when the venue table does not
@@ -18,18 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from atbib.bibtex.mapping import (
-    ATBIB_FIELDS,
-    BibEntryOut,
-    KeptEntry,
-    carries_active_link,
-    join_lines,
-)
+from atbib.bibtex.encode import carries_active_link, join_lines
+from atbib.bibtex.mapping import ATBIB_FIELDS, BibEntryOut, KeptEntry
 from atbib.bibtex.parse import parse_bibtex
 from atbib.bibtex.write import format_file
-from atbib.export import KEPT_FILE
 
-__all__ = ["HEADER", "KEPT_FILE", "kept_fields", "read_kept", "write_kept"]
+__all__ = ["HEADER", "kept_fields", "read_kept", "write_kept"]
 
 HEADER = (
     "Kept by atbib: fields of imported .bib entries that the list cannot show (pages,",

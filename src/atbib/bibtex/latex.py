@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
 
-__all__ = ["decode_latex", "encode_latex", "encode_url", "math_spans"]
+from atbib.texsyntax import group_end, math_spans, outside_spans
+
+__all__ = ["decode_latex", "encode_latex"]
 
 _ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -40,43 +41,6 @@ _SPECIAL_CHAR = re.compile(r"[\\{}&%$#_~^]")
 def _escape(m: re.Match[str]) -> str:
     c = m.group()
     return _ESCAPES.get(c) or c + "{}"
-
-
-# Inline math as pandoc reads it: ``$`` then a non-space, up to a ``$`` that follows a
-# non-space (not a backslash) and is not followed by a digit; no bare ``% # &`` inside (TeX would
-# read a comment, a parameter or an alignment). "$5 and $10" is not math; "$O(n \log n)$" is.
-_MATH_SPAN = re.compile(r"\$(?=[^\s$])(?:[^$\\%#&]|\\[^\s])*?(?<=[^\s\\])\$(?!\d)")
-
-
-def math_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of every inline math span atbib keeps as written (see ``_MATH_SPAN``);
-    a span must also have balanced braces, or BibTeX could not read the field."""
-    if "$" not in text:
-        return []
-    spans: list[tuple[int, int]] = []
-    pos = text.find("$")
-    while pos >= 0:
-        m = _MATH_SPAN.match(text, pos)
-        if m is not None and balanced_braces(m.group()):
-            spans.append((pos, m.end()))
-            pos = text.find("$", m.end())
-        else:
-            pos = text.find("$", pos + 1)
-    return spans
-
-
-def balanced_braces(s: str) -> bool:
-    """Whether every brace closes one opened before it and none stays open (what BibTeX needs
-    of a field value)."""
-    depth = 0
-    for c in s:
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
 
 
 def _encode_text(text: str) -> str:
@@ -103,42 +67,6 @@ def encode_latex(text: str) -> str:
     if not needs_escape(text):
         return text
     return outside_spans(text, math_spans(text), _encode_text)
-
-
-def outside_spans(text: str, spans: Sequence[tuple[int, int]], change: Callable[[str], str]) -> str:
-    """``text`` with ``change`` applied to each piece between ``spans`` (inline math, as
-    :func:`math_spans` finds it), which stay as written."""
-    if not spans:
-        return change(text)
-    out: list[str] = []
-    last = 0
-    for start, end in spans:
-        out.append(change(text[last:start]))
-        out.append(text[start:end])
-        last = end
-    out.append(change(text[last:]))
-    return "".join(out)
-
-
-# Braces, backslashes and white space would break BibTeX's brace counting or the field; a
-# ``^`` pair is TeX's notation for any character (``^^5c`` is a backslash, ``^^7b`` a brace)
-# wherever a URL is read as a macro argument, so it would smuggle in commands; control
-# characters are invalid input to TeX, and UTF-8 inside \url breaks pdfLaTeX. None belongs in
-# a URL unencoded (RFC 3986).
-_URL_UNSAFE = re.compile(r"[{}\\^\x00-\x20\x7f-\U0010ffff]")
-
-
-def _percent(match: re.Match[str]) -> str:
-    return "".join(f"%{b:02X}" for b in match.group().encode("utf-8", "surrogatepass"))
-
-
-def encode_url(url: str) -> str:
-    """Make a URL safe for a verbatim ``url`` field: braces, backslashes, ``^``, white space,
-    control characters and non-ASCII characters are percent-encoded (UTF-8; the same URL for a
-    browser), so the value cannot close the field early or turn into a TeX command."""
-    if not _URL_UNSAFE.search(url):
-        return url
-    return _URL_UNSAFE.sub(_percent, url)
 
 
 # -- decoding ---------------------------------------------------------------------------------
@@ -332,7 +260,6 @@ _CONTROL_SYMBOLS = {
 _NEXT = re.compile(r"[\\{}$~`'-]")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _SPACES = re.compile(r"[ \t\r\n]*")
-_BRACE = re.compile(r"[{}]")
 _MATH_END = re.compile(r"(?:[^$\\]|\\.)*\$", re.DOTALL)
 _MAX_DEPTH = 50
 
@@ -430,19 +357,6 @@ def _decode(s: str, depth: int) -> str:
     return "".join(out)
 
 
-def _close(s: str, i: int) -> int:
-    """Index just after the group opened by the '{' at *i* (len(s) if never closed)."""
-    depth = 0
-    for m in _BRACE.finditer(s, i):
-        if m.group() == "{":
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return m.end()
-    return len(s)
-
-
 def _macro(s: str, i: int, out: list[str], depth: int) -> int:
     """Decode the control sequence at s[i] == '\\\\'; append to *out*; return the new position."""
     n = len(s)
@@ -478,7 +392,7 @@ def _macro(s: str, i: int, out: list[str], depth: int) -> int:
     k = _SPACES.match(s, j).end()  # type: ignore[union-attr]
     if name in _VERBATIM_ARG or name in _DROP_ARG:
         if k < n and s[k] == "{":
-            end = _close(s, k)
+            end = group_end(s, k) or n
             if name in _VERBATIM_ARG:
                 out.append(s[k + 1 : end - 1] if s[end - 1 : end] == "}" else s[k + 1 : end])
             return end
@@ -488,7 +402,7 @@ def _macro(s: str, i: int, out: list[str], depth: int) -> int:
     has_args = False
     while end < n and s[end] in "[{":
         if s[end] == "{":
-            end = _close(s, end)
+            end = group_end(s, end) or n
         else:
             close = s.find("]", end)
             if close < 0:
@@ -517,7 +431,7 @@ def _accent(s: str, accent: str, j: int, out: list[str], depth: int) -> int:
         return k
     c = s[k]
     if c == "{":
-        end = _close(s, k)
+        end = group_end(s, k) or n
         inner = s[k + 1 : end - 1] if s[end - 1 : end] == "}" else s[k + 1 : end]
         base = _decode(inner, depth + 1).strip() if depth < _MAX_DEPTH else inner
     elif c == "\\":

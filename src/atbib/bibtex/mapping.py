@@ -37,7 +37,10 @@ a venue (``CoRR``, ``arXiv preprint arXiv:...``), LaTeX decoded to Unicode and n
 BibTeX's rules. The guarantee both directions are tested for: the entry written for a record
 reads back as that record, and a record read from an entry writes back the entry's fields with
 the same meaning (the source's own spellings, carried in ``Record.extra`` or in a kept entry,
-are written where they still say what the record says: :func:`overlay`).
+are written where they still say what the record says: :mod:`atbib.bibtex.overlay`).
+
+The values themselves are encoded and decoded by :mod:`atbib.bibtex.encode`; the entry written
+for a work, with its source's spellings, is :func:`atbib.bibtex.overlay.bibtex_entry`.
 """
 
 from __future__ import annotations
@@ -48,19 +51,33 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from atbib import names
-from atbib.bibtex.latex import (
-    balanced_braces,
-    decode_latex,
-    encode_latex,
-    encode_url,
-    math_spans,
-    needs_escape,
-    outside_spans,
+from atbib.bibtex.encode import (
+    carries_active_link,
+    decode_person,
+    decode_value,
+    encode_corporate,
+    encode_howpublished_url,
+    encode_people,
+    encode_title,
+    join_lines,
+    name_problem,
+    unescape_url,
 )
+from atbib.bibtex.latex import decode_latex, encode_latex
+from atbib.headings import split_section_path
 from atbib.identifiers import Identifier, identifiers_from_text, normalise_arxiv
-from atbib.markdown.entry import clean_url, escape_markdown, is_active_url, unescape_markdown
-from atbib.model import _NOT_YET, Kind, Link, Person, Record, SectionPath, Venue, listable
-from atbib.venues import ParsedVenue, VenueType, parse_venue, venue_from_bib
+from atbib.markup import MARKDOWN_LINK, escape_markdown, unescape_markdown
+from atbib.model import Kind, Link, Person, Problem, Record, SectionPath, Severity, Venue
+from atbib.texsyntax import group_end, math_spans, outside_spans
+from atbib.urls import clean_url, encode_url, is_active_url
+from atbib.venues import (
+    FIELD_YEAR,
+    ParsedVenue,
+    VenueType,
+    first_year,
+    parse_venue,
+    venue_from_bib,
+)
 
 # -- the tables -------------------------------------------------------------------------------
 
@@ -158,24 +175,6 @@ BIBTEX_TYPES = frozenset(
 source's entry type is kept only when it is one of these; a biblatex-only type (``@online``,
 ``@software``, ``@report``) is written as the table's BibTeX type."""
 
-VERBATIM_FIELDS = frozenset(
-    {
-        "url",
-        "doi",
-        "eprint",
-        "archiveprefix",
-        "primaryclass",
-        "biburl",
-        "file",
-        "ids",
-        "urldate",
-        "pages",
-        "isbn",
-        "issn",
-    }
-)
-"""Fields whose values are not LaTeX (identifiers, addresses): never decoded or encoded."""
-
 ATBIB_FIELDS = frozenset({"subsection", "links", "listvenue"})
 """atbib's round-trip fields: always written from the record, never carried from a source."""
 
@@ -207,41 +206,6 @@ PUBLICATION_FIELDS = frozenset(
 """Fields that describe where a work appeared: a source's values are dropped when the list
 now names another venue (its pages belonged to the old one)."""
 
-PROPER_NOUNS = frozenset(
-    [
-        "Arabic",
-        "Bayes",
-        "Bayesian",
-        "Chinese",
-        "Dutch",
-        "English",
-        "European",
-        "French",
-        "German",
-        "Gaussian",
-        "Google",
-        "Hindi",
-        "Italian",
-        "Japanese",
-        "Korean",
-        "Markov",
-        "Russian",
-        "Spanish",
-        "Transformer",
-        "Transformers",
-        "Wikipedia",
-        "Siamese",
-    ]
-)
-"""Capitalised words that stay capitalised in sentence-case styles, besides acronyms."""
-
-_FIELD_NAME = re.compile(r"[a-z][a-z0-9_:.+-]*")
-"""Field names atbib writes from ``Record.extra`` (lower case, as every reader gives them)."""
-_NON_WORD = re.compile(r"\W*")
-_SPACES = re.compile(r"(\s+)")
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-_LINKS_FIELD = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
-
 
 @dataclass(frozen=True, slots=True)
 class BibEntryOut:
@@ -264,215 +228,6 @@ class KeptEntry:
 
     entry_type: str
     fields: tuple[tuple[str, str], ...]
-
-
-# -- record -> entry --------------------------------------------------------------------------
-
-
-def _needs_protection(word: str) -> bool:
-    if word.isascii():
-        if word.isalpha():
-            # The common case, one plain word: only a proper noun or a capital after the first
-            # letter needs braces (no hyphen, no digit).
-            return word in PROPER_NOUNS or not (len(word) == 1 or word[1:].islower())
-        for part in word.split("-"):
-            # The rules below for ASCII, where a capital is whatever lower() changes and the
-            # only digits and letters are 0-9 and a-z, A-Z.
-            if not part:
-                continue
-            if part in PROPER_NOUNS:
-                return True
-            rest = part[1:]
-            if rest != rest.lower():
-                return True
-            if any(map(str.isdigit, part)) and any(map(str.isalpha, part)):
-                return True
-        return False
-    for part in word.split("-"):
-        if not part:
-            continue
-        if part in PROPER_NOUNS:
-            return True
-        if any(c.isupper() for c in part[1:]):
-            return True
-        if any(c.isdigit() for c in part) and any(c.isascii() and c.isalpha() for c in part):
-            return True
-    return False
-
-
-def _word_edges(piece: str) -> tuple[str, str, str]:
-    """``(leading punctuation, word, trailing punctuation)``: the longest runs of non-word
-    characters at both ends. Found from each end in linear time (one regular expression with
-    a lazy middle took 3 s on a 20,000-character run of quotes)."""
-    start = _NON_WORD.match(piece).end()  # type: ignore[union-attr]  # always matches
-    if start == len(piece):
-        return piece, "", ""
-    end = len(piece) - _NON_WORD.match(piece[::-1]).end()  # type: ignore[union-attr]
-    return piece[:start], piece[start:end], piece[end:]
-
-
-def _protect(piece: str) -> str:
-    """One white-space-free piece of a title: braces around its core (the piece without
-    punctuation at its edges) when the core needs protection, TeX specials escaped."""
-    lead, core, tail = _word_edges(piece)
-    if core and _needs_protection(core):
-        return f"{encode_latex(lead)}{{{encode_latex(core)}}}{encode_latex(tail)}"
-    return encode_latex(piece)
-
-
-def _encode_title_text(title: str) -> str:
-    if not title.isprintable() or needs_escape(title):
-        return "".join(
-            piece if not piece or piece.isspace() else _protect(piece)
-            for piece in _SPACES.split(title)
-        )
-    # The usual title: nothing to escape, and single spaces are its only white space
-    # (isprintable() is False for every other white-space character), so splitting at
-    # " " finds the same pieces.
-    return " ".join([_usual_piece(piece) if piece else piece for piece in title.split(" ")])
-
-
-@lru_cache(maxsize=65536)
-def _usual_piece(piece: str) -> str:
-    """A piece of a usual title (no white space, nothing to escape), braced where it needs
-    protection. Cached: titles share most of their words."""
-    first, last = piece[0], piece[-1]
-    if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
-        # A piece with a letter or digit at both ends is its own core.
-        return "{" + piece + "}" if _needs_protection(piece) else piece
-    return _protect(piece)
-
-
-def encode_title(title: str) -> str:
-    """Escape a title and brace the words a sentence-case style must not lower-case
-    (``{BERT}``, ``{XLNet}``, ``{GPT-2}``, ``{Chinese}``); other words stay free. Inline math
-    is kept as written."""
-    return outside_spans(title, math_spans(title), _encode_title_text)
-
-
-_AND = re.compile(r"(?:^|\s)and(?=\s|$)", re.IGNORECASE)
-
-
-def _name_part(part: str, *, leading_and_ok: bool = False, keep_case: bool = False) -> str:
-    """One part of a name, escaped; braced when it holds a comma or a free-standing ``and``
-    (any case, any white space), which BibTeX would take for the structure of the name list.
-    A leading ``and`` is harmless where nothing but the start of the field comes before it.
-    Also braced: a part with ``--``, ``''`` or ````````, which escaping splits with ``{}``
-    (``-{}-``) and biber then cuts into broken initials; with ``keep_case`` (the von part)
-    only those pairs are braced, since a part braced whole has no case for BibTeX and its
-    words would leave the von part. (A comma is braced with the whole part even then: biber
-    counts a braced comma as one more part of the name.)"""
-    if "," in part or _free_and(part, leading_and_ok):
-        return "{" + encode_latex(part) + "}"
-    if not _PAIRS.search(part):
-        return encode_latex(part)
-    if not keep_case:
-        return "{" + encode_latex(part) + "}"
-    pieces = []
-    last = 0
-    for match in _PAIRS.finditer(part):
-        pieces.append(encode_latex(part[last : match.start()]))
-        pieces.append("{" + encode_latex(match.group()) + "}")
-        last = match.end()
-    pieces.append(encode_latex(part[last:]))
-    return "".join(pieces)
-
-
-_PAIRS = re.compile(r"--|''|``")
-
-
-def _free_and(part: str, leading_and_ok: bool) -> bool:
-    if "and" not in part.lower():  # the usual name: no regex search needed
-        return False
-    return any(not (leading_and_ok and m.start() == 0) for m in _AND.finditer(part))
-
-
-@lru_cache(maxsize=1 << 17)
-def encode_person(person: Person, *, first: bool = True) -> str:
-    """``von Last, Jr, First`` with every part escaped: the comma form is the one BibTeX
-    parses back into the same parts whatever the words look like. ``first``: the name starts
-    the field (nothing before it could pair with a leading ``and``). A family name with a
-    lower-case word that is not the last is braced (BibTeX would read it as "von"), and a
-    name with no first name and several words (``{World Health Organization}``) is braced
-    whole, BibTeX's way of writing a corporate author. Cached: a list names the same people
-    on many works (four of every five names of the 100k benchmark list are repeats)."""
-    family = _name_part(person.family)
-    if not family.startswith("{"):
-        # BibTeX sees the escaped words: "\\textbraceleft{}" starts lower case.
-        words = names.split_words(family) if len(family.split()) > 1 else []
-        if any(names.is_von(w) for w in words[:-1]):
-            family = "{" + family + "}"
-    von = _name_part(person.von, leading_and_ok=first, keep_case=True)
-    last = " ".join(p for p in (von, family) if p)
-    if not person.given and not person.jr:
-        if " " not in person.family or person.von:
-            return last
-        return "{" + encode_latex(person.family) + "}"
-    if person.jr:
-        return f"{last}, {_name_part(person.jr)}, {_name_part(person.given)}"
-    return f"{last}, {_name_part(person.given)}"
-
-
-def encode_people(people: Sequence[Person]) -> str:
-    """An ``author`` value: every name by :func:`encode_person`, joined with ``and``."""
-    return " and ".join([encode_person(p, first=i == 0) for i, p in enumerate(people)])
-
-
-def encode_corporate(name: str) -> str:
-    """A name BibTeX must not split (a blog, a company, a repository owner)."""
-    return "{" + encode_latex(name) + "}"
-
-
-def encode_howpublished_url(url: str) -> str:
-    r"""``\url{...}`` for ``howpublished``; ``%`` and ``#`` escaped so the field also works
-    where biblatex reads it as a macro argument."""
-    return r"\url{" + encode_url(url).replace("%", r"\%").replace("#", r"\#") + "}"
-
-
-_URL_FIELDS = frozenset({"url", "doi", "biburl"})
-
-
-def encode_value(name: str, value: str) -> str:
-    """A plain-text value (``Record.extra``) as BibTeX: addresses made safe as URLs, other
-    verbatim fields (``pages``, ``file``, ``eprint``) as they are, the rest through
-    :func:`encode_latex`."""
-    if name in _URL_FIELDS:
-        return encode_url(value)
-    if name in VERBATIM_FIELDS:
-        return value if balanced_braces(value) else encode_url(value)
-    return encode_latex(value)
-
-
-def join_lines(raw: str) -> str:
-    """A value written over several lines as BibTeX reads it: each line break (or tab) with
-    the white space around it becomes one space; other spaces stay as they are."""
-    parts = [part.strip(" \t") for part in raw.splitlines()]
-    text = " ".join(part for part in parts if part)
-    if "\t" in text:
-        text = _TABS.sub(" ", text)
-    return text
-
-
-_TABS = re.compile(r" *\t[ \t]*")
-
-
-def decode_value(name: str, raw: str) -> str:
-    """A BibTeX value as plain text: verbatim fields as written, the rest decoded; line
-    breaks with their indentation become one space, as BibTeX reads them."""
-    if name in VERBATIM_FIELDS:
-        if "\n" in raw or "\t" in raw or "\r" in raw:
-            raw = join_lines(raw)
-        return raw.strip()
-    return _decoded(raw)
-
-
-@lru_cache(maxsize=8192)
-def _decoded(raw: str) -> str:
-    """A value of a field that is not verbatim, decoded. Cached: a bibliography repeats its
-    venues, publishers, addresses, months and years thousands of times (``@string`` macros)."""
-    if "\n" in raw or "\t" in raw or "\r" in raw:
-        raw = join_lines(raw)
-    return decode_latex(raw).strip()
 
 
 def _links_text(links: Sequence[Link]) -> str:
@@ -537,7 +292,7 @@ def _encoded_with_braced_separators(text: str) -> str:
     return text
 
 
-def _generate(
+def generate_fields(
     record: Record,
     sections: Sequence[SectionPath],
     aliases: Sequence[str],
@@ -555,7 +310,7 @@ def _generate(
         url = clean_url(url)  # as the reader will read it (and as the list would write it)
     parsed = record.venue.parsed if record.venue is not None else None
     year = record.year
-    if record.kind in (Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER):
+    if not record.kind.titled:
         entry_type = "misc"
         if shown:
             if record.source:
@@ -598,7 +353,7 @@ def _generate(
             fields.append(("subsection", _encode_sections(tuple(sections))))
         if record.links:
             fields.append(("links", encode_latex(_links_text(record.links))))
-    has_author = bool(record.authors) or (record.kind not in _TITLE_KINDS and bool(record.source))
+    has_author = bool(record.authors) or (not record.kind.titled and bool(record.source))
     if not has_author:
         # Styles sort by author; without one, BibTeX's ``key`` field is what they sort on.
         fields.insert(0, ("key", encode_latex(record.title)))
@@ -620,241 +375,19 @@ def _identifier_fields(identifiers: Sequence[Identifier]) -> list[tuple[str, str
     return fields
 
 
-def bibtex_entry(
-    record: Record,
-    key: str,
-    *,
-    sections: Sequence[SectionPath] = (),
-    aliases: Sequence[str] = (),
-    kept: KeptEntry | None = None,
-) -> BibEntryOut:
-    """The BibTeX entry for one work (see the table in this module's docstring).
-
-    Fields of ``record.extra`` and of a *kept* source entry are written as the source wrote
-    them wherever they still say what the record says (:func:`overlay`); ``listvenue`` is added
-    when the fields would otherwise read back as another venue than the list's."""
-    entry_type, fields = _generate(record, sections, aliases)
-    source: list[tuple[str, str]] = list(kept.fields) if kept is not None else []
-    # A name that is not a valid field name would end the field list early: never written.
-    source += [
-        (name, encode_value(name, value))
-        for name, value in record.extra
-        if _FIELD_NAME.fullmatch(name)
-    ]
-    if source:
-        # The readers refuse javascript: links; one kept in a source field is refused here.
-        source = [(name, raw) for name, raw in source if not carries_active_link(raw)]
-    if source or kept is not None:
-        entry_type, fields = overlay(
-            record, entry_type, fields, source, kept.entry_type if kept else None
-        )
-    if record.kind in _TITLE_KINDS:
-        venue = read_venue(entry_type, _raw_getter(fields))
-        if venue != record.venue:
-            fields.append(("listvenue", encode_latex(record.venue.text if record.venue else "")))
-    return BibEntryOut(entry_type, key, tuple(fields))
-
-
-_LINK_ARGUMENT = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}")
-
-
-def carries_active_link(raw: str) -> bool:
-    """Whether a field value is, or holds in ``\\url{}``/``\\href{}``, an address a browser
-    or a PDF viewer would run (``javascript:``, ``vbscript:``, ``data:``)."""
-    if ":" not in raw:
-        return False
-    return is_active_url(raw.strip()) or any(is_active_url(u) for u in _LINK_ARGUMENT.findall(raw))
-
-
-# -- comparing spellings ----------------------------------------------------------------------
-
-
-def _norm(name: str, raw: str) -> str:
-    return decode_value(name, raw)
-
-
-def _persons(raw: str) -> tuple[Person, ...]:
-    return tuple(decode_person(n) for n in names.split_authors(raw))
-
-
-def same_meaning(name: str, a: str, b: str, *, as_source: bool = False) -> bool:
-    """Whether two raw values of field *name* say the same thing: the same decoded text, the
-    same people, the same identifier or year, the same venue. With *as_source*, authors are
-    compared as the list shows a blog's or a repository's source: by their written names."""
-    if a == b:
-        return True
-    if name in ("author", "editor"):
-        if as_source:
-            return ", ".join(map(str, _persons(a))) == ", ".join(map(str, _persons(b)))
-        return _persons(a) == _persons(b)
-    if name == "year":
-        ya, yb = _YEAR.search(a), _YEAR.search(b)
-        return ya is not None and yb is not None and ya.group() == yb.group()
-    if name == "doi":
-        from atbib.identifiers import normalise_doi
-
-        doi = normalise_doi(_unescape_url(a))
-        return doi is not None and doi == normalise_doi(_unescape_url(b))
-    if name == "url":
-        return _unescape_url(a) == _unescape_url(b)
-    if name == "eprint":
-        from atbib.identifiers import normalise_arxiv
-
-        return normalise_arxiv(a) is not None and normalise_arxiv(a) == normalise_arxiv(b)
-    if name == "archiveprefix":
-        return a.strip().lower() == b.strip().lower()
-    da, db = _norm(name, a), _norm(name, b)
-    if da == db:
-        return True
-    if name in ("booktitle", "journal", "howpublished", "eventtitle", "school", "institution"):
-        return venue_from_bib(da).name == venue_from_bib(db).name
-    return False
-
-
-def overlay(
-    record: Record,
-    entry_type: str,
-    fields: list[tuple[str, str]],
-    source: Sequence[tuple[str, str]],
-    source_type: str | None,
-) -> tuple[str, list[tuple[str, str]]]:
-    """Apply a source's spellings to the generated fields of *record*.
-
-    A source field the table also writes replaces the generated value when both mean the same
-    (:func:`same_meaning`): the source's ``booktitle`` spelling, its DOI's case, its name order.
-    A field the table does not write is added, unless it describes the venue and the list now
-    names another venue. The source's entry type is used when it reads back as the same kind of
-    work with the same venue. atbib's own fields are always the generated ones."""
-    out = list(fields)
-    venue_kept = _source_venue_matches(record, source_type or entry_type, source, out)
-    seen: set[str] = set()
-    anchor: str | None = None  # the last source field placed: new ones follow it
-    leading: list[tuple[str, str]] = []  # new fields before any placed one
-    as_source = record.kind not in _TITLE_KINDS
-    for name, raw in source:
-        lname = FIELD_ALIASES.get(name.lower(), name.lower())  # written by its BibTeX name
-        if lname in seen or lname in ATBIB_FIELDS:
-            continue
-        seen.add(lname)
-        at = _position(out, lname)
-        if at is not None:
-            if (
-                same_meaning(lname, out[at][1], raw, as_source=as_source)
-                and (venue_kept or lname not in PUBLICATION_FIELDS)
-                and latex_safe(lname, raw)
-            ):
-                out[at] = (out[at][0], raw)
-            if leading:
-                out[at:at] = leading
-                at += len(leading)
-                leading = []
-            anchor = out[at][0].lower()
-            continue
-        if lname in PUBLICATION_FIELDS and not venue_kept:
-            continue
-        if not latex_safe(lname, raw):
-            raw = encode_value(lname, decode_value(lname, raw))
-        if anchor is None:
-            leading.append((lname, raw))
-            continue
-        where = _position(out, anchor)
-        out.insert(len(out) if where is None else where + 1, (lname, raw))
-        anchor = lname
-    out.extend(leading)
-    if source_type in BIBTEX_TYPES and source_type != entry_type and venue_kept:
-        kind = read_kind(source_type, _raw_getter(out))[0]
-        if _family(kind) == _family(record.kind):
-            # The source's type, with its own venue field: the generated one for the other
-            # type would only repeat the venue under a name that type does not read.
-            names_given = {FIELD_ALIASES.get(n.lower(), n.lower()) for n, _ in source}
-            if any(name in names_given for name in _venue_candidates(source_type)):
-                mine = set(_venue_candidates(entry_type)) - names_given
-                out = [(name, value) for name, value in out if name.lower() not in mine]
-            entry_type = source_type
-    return entry_type, out
-
-
-_LATEX_BARE = re.compile(r"(?<!\\)[_&#%^]")
-_LATEX_ESCAPE = re.compile(r"\\(?:url|href|path|nolinkurl)\s*\{[^{}]*\}|\\.", re.DOTALL)
-
-
-def latex_safe(name: str, raw: str) -> bool:
-    """Whether a source's raw value can be written as it is: verbatim fields always; other
-    fields only when LaTeX can typeset them (no bare ``_ & # % ^`` outside math, balanced
-    braces). A broken value is written re-encoded from its text instead."""
-    if name in VERBATIM_FIELDS:
-        return True
-    if not balanced_braces(raw):
-        return False
-    text = raw
-    for start, end in reversed(math_spans(raw)):
-        text = text[:start] + text[end:]
-    text = _LATEX_ESCAPE.sub("", text)
-    return "$" not in text and not _LATEX_BARE.search(text)
-
-
-def _position(fields: Sequence[tuple[str, str]], name: str) -> int | None:
-    for i, (field_name, _) in enumerate(fields):
-        if field_name.lower() == name:
-            return i
-    return None
-
-
 @lru_cache(maxsize=256)
-def _venue_candidates(entry_type: str) -> tuple[str, ...]:
+def venue_candidates(entry_type: str) -> tuple[str, ...]:
     """The fields :func:`read_venue` looks in for the venue of an entry of this type."""
     info = ENTRY_TYPES.get(entry_type)
     return (info.venue_fields if info else ()) + ("journal", "booktitle", "howpublished")
 
 
-_VENUE_EVIDENCE = frozenset({"journaltitle", "eventtitle", "eprint", "eprinttype", "archiveprefix"})
-
-
-def _source_venue_matches(
-    record: Record,
-    source_type: str,
-    source: Sequence[tuple[str, str]],
-    generated: list[tuple[str, str]],
-) -> bool:
-    """Whether the source still describes the venue the list gives (name and, when both have
-    one, year): then its venue spellings and publication fields are the work's."""
-    if record.kind not in _TITLE_KINDS:
-        return True
-    given = {name.lower() for name, _ in source}
-    if not given & (set(_venue_candidates(source_type)) | _VENUE_EVIDENCE):
-        return True  # the source says nothing about where the work appeared
-    merged: dict[str, str] = {name.lower(): value for name, value in generated}
-    merged.pop("listvenue", None)
-    for name, raw in source:
-        if name.lower() not in ATBIB_FIELDS:
-            merged[name.lower()] = raw
-    venue = read_venue(source_type, _raw_getter(list(merged.items())))
-    mine = record.venue
-    if venue is None or mine is None:
-        return (venue is None and mine is None) or (mine is not None and not mine.name)
-    if _venue_name(venue) != _venue_name(mine):
-        return False
-    return venue.year is None or mine.year is None or venue.year == mine.year
-
-
-def _venue_name(venue: Venue) -> str:
-    parsed = venue.parsed
-    if parsed.info is not None:
-        return parsed.info.full.lower()
-    return parsed.name.lower()
-
-
 # -- entry -> record --------------------------------------------------------------------------
 
-_TITLE_KINDS = frozenset({Kind.PAPER, Kind.SLIDES, Kind.BOOK})
 _ONLINE = frozenset({"online", "electronic", "www", "webpage"})
 
 
-def _family(kind: Kind) -> str:
-    return "title" if kind in _TITLE_KINDS else "link"
-
-
-def _raw_getter(fields: Sequence[tuple[str, str]]) -> Callable[[str], str | None]:
+def raw_getter(fields: Sequence[tuple[str, str]]) -> Callable[[str], str | None]:
     table: dict[str, str] = {}
     for name, value in fields:
         table.setdefault(name.lower(), value)
@@ -868,10 +401,9 @@ def _raw_getter(fields: Sequence[tuple[str, str]]) -> Callable[[str], str | None
 def _year(get: Callable[[str], str | None]) -> int | None:
     for name in ("year", "date"):
         value = get(name)
-        if value:
-            match = _YEAR.search(value)
-            if match:
-                return int(match.group())
+        year = first_year(value, FIELD_YEAR) if value else None
+        if year is not None:
+            return year
     return None
 
 
@@ -892,15 +424,6 @@ def _arxiv_id(get: Callable[[str], str | None]) -> str | None:
                 if ident.scheme == "arxiv":
                     return ident.value
     return None
-
-
-_URL_ESCAPE = re.compile(r"\\([_%#&~$])")
-
-
-def _unescape_url(raw: str) -> str:
-    r"""A ``url`` as an address: the LaTeX escapes some tools put in it (DBLP writes
-    ``tacl\_a\_00300``) removed, white space trimmed."""
-    return _URL_ESCAPE.sub(r"\1", raw.strip()) if "\\" in raw else raw.strip()
 
 
 _URL_MACRO = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\s*\{.*\})?", re.DOTALL)
@@ -975,7 +498,7 @@ def read_venue(entry_type: str, get: Callable[[str], str | None]) -> Venue | Non
         text = decode_value("listvenue", listed)
         return Venue(text) if text else None
     year = _year(get)
-    candidates = _venue_candidates(entry_type)
+    candidates = venue_candidates(entry_type)
     name = _candidate_venue_name(candidates, tuple([get(f) for f in candidates]), year)
     if not name and _arxiv_id(get):
         name = "CoRR"
@@ -986,88 +509,40 @@ def read_venue(entry_type: str, get: Callable[[str], str | None]) -> Venue | Non
     return Venue(f"{name} {year}")
 
 
-@lru_cache(maxsize=65536)
-def decode_person(raw: str) -> Person:
-    """One BibTeX name (LaTeX) as a :class:`Person` in Unicode. A name braced whole
-    (``{World Health Organization}``) is one family name. Cached: a bibliography names the
-    same people again and again."""
-    raw = raw.strip()
-    if raw.startswith("{") and raw.endswith("}") and _closes_at_end(raw):
-        return Person(family=_clean(decode_latex(raw[1:-1])))
-    parts = names.split_name(raw)
-    if not _LATEX_IN_NAME.search(raw):
-        person = Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr)
-    else:
-        person = Person(
-            family=_clean(decode_latex(parts.last)),
-            given=_clean(decode_latex(parts.first)),
-            von=_clean(decode_latex(parts.von)),
-            jr=_clean(decode_latex(parts.jr)),
-        )
-    if not person.family and (person.given or person.von):
-        # ", Jane" has no last name; a name needs one, so the words it has are it.
-        words = " ".join(p for p in (person.given, person.von) if p)
-        person = Person(family=words, jr=person.jr)
-    return listable(person)
-
-
-_LATEX_IN_NAME = re.compile(r"[\\{}~]|--|``|''")
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _closes_at_end(raw: str) -> bool:
-    depth = 0
-    for i, c in enumerate(raw):
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i == len(raw) - 1
-    return False
-
-
-_COMMAS = re.compile(",")
-
-
-def name_problem(raw: str) -> str:
-    """Why BibTeX cannot read a name (more than two commas), else ``""``."""
-    if raw.count(",") > 2 and len(names.split_words(raw, _COMMAS)) > 3:
-        return f"name {raw.strip()!r} has too many commas (BibTeX reads 'von Last, Jr, First')"
-    return ""
-
-
 @dataclass(frozen=True, slots=True)
 class ReadEntry:
     """An entry read as a record, with what the reader had to say about it."""
 
     record: Record
-    problems: tuple[tuple[str, str, str], ...] = ()
-    """``(severity, field, message)``: ``"error"`` for what BibTeX cannot read (the import
-    stops), ``"warning"`` for what was read another way (an unknown type, a refused link);
-    *field* names the field concerned, or is empty for the whole entry."""
+    problems: tuple[Problem, ...] = ()
+    """``error`` for what BibTeX cannot read (the import stops), ``warning`` for what was read
+    another way (an unknown type, a refused link); each names the field concerned, if one is
+    (the caller knows the file, the lines and the key: path and line are left empty)."""
     dropped: tuple[str, ...] = field(default=())
     """Links refused as active content."""
+
+
+def _entry_problem(severity: Severity, message: str, field_name: str = "") -> Problem:
+    return Problem("", 0, severity, message, "bibtex-entry", field_name)
 
 
 def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> ReadEntry:
     """Read one BibTeX entry (raw values, macros resolved) as a record (see the module
     docstring). Fields the record cannot show go to ``Record.extra`` as plain text, with the
     source's spelling of fields the table would write differently (``booktitle``, ``doi``)."""
-    get = _raw_getter(fields)
-    problems: list[tuple[str, str, str]] = []
+    get = raw_getter(fields)
+    problems: list[Problem] = []
     dropped: list[str] = []
     kind, kind_problem = read_kind(entry_type, get)
     if kind_problem:
-        problems.append(("warning", "", kind_problem))
+        problems.append(_entry_problem(Severity.WARNING, kind_problem))
 
     def safe(url: str) -> str:
         if url and is_active_url(url):
             dropped.append(url)
-            problems.append(("warning", "", f"refused the active link {url[:60]!r}"))
+            problems.append(
+                _entry_problem(Severity.WARNING, f"refused the active link {url[:60]!r}")
+            )
             return ""
         return clean_url(url) if url else ""
 
@@ -1075,24 +550,12 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     title = decode_value("title", raw_title) if raw_title else ""
     if not title:
         title = key
-        problems.append(("warning", "", "no title: the key is used as the title"))
+        problems.append(_entry_problem(Severity.WARNING, "no title: the key is used as the title"))
     raw_author = get("author") or ""
-    authors: list[Person] = []
-    for raw_name in names.split_authors(raw_author) if raw_author.strip() else []:
-        trouble = name_problem(raw_name)
-        if trouble:
-            problems.append(("error", "author", trouble))
-        person = decode_person(raw_name)
-        if person.family:
-            authors.append(person)
+    authors = _read_authors(raw_author, problems)
     raw_links = get("links")
-    links: list[Link] = []
-    if raw_links:
-        for match in _LINKS_FIELD.finditer(decode_value("links", raw_links)):
-            url = safe(match.group(2)) if match.group(2) else ""
-            if url or not match.group(2):
-                links.append(Link(unescape_markdown(match.group(1)), url))
-    url = safe(_unescape_url(get("url") or "") or _url_value(get("howpublished")))
+    links = _read_links(raw_links, safe) if raw_links else []
+    url = safe(unescape_url(get("url") or "") or _url_value(get("howpublished")))
     sections = _sections(get("subsection"))
     shorttitle = decode_value("shorttitle", get("shorttitle") or "")
     # Other tools copy the title into shorttitle; atbib writes one only for a nickname.
@@ -1100,20 +563,11 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     if shorttitle and not atbib_written and _fold(shorttitle) == _fold(title):
         shorttitle = ""
     record: Record
-    if kind in _TITLE_KINDS:
+    if kind.titled:
         if raw_links is None:
-            arxiv = _arxiv_id(get)
-            doi = (get("doi") or "").strip()
-            primary = url or (
-                f"https://arxiv.org/abs/{arxiv}"
-                if arxiv
-                else safe(f"https://doi.org/{doi}")
-                if doi
-                else ""
-            )
+            primary = url or _own_link(get, safe)
             if primary:
-                label = {Kind.SLIDES: "slides", Kind.BOOK: "book"}.get(kind, "paper")
-                links.append(Link(label, primary))
+                links.append(Link(kind.own_label, primary))
         record = Record(
             kind=kind,
             title=title,
@@ -1125,14 +579,7 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
             key=key,
         )
     else:
-        source = ""
-        if authors:
-            braced = raw_author.strip()
-            if len(authors) == 1 and braced.startswith("{") and _closes_at_end(braced):
-                # one corporate name, as atbib writes a source: its spelling, spaces and all
-                source = decode_value("author", braced[1:-1])
-            else:
-                source = ", ".join(str(p) for p in authors)
+        source = _source(raw_author, authors)
         abstract = decode_value("abstract", get("abstract") or "")
         record = Record(
             kind=kind,
@@ -1148,6 +595,53 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
     return ReadEntry(_with_extra(record, entry_type, fields), tuple(problems), tuple(dropped))
 
 
+def _read_authors(raw: str, problems: list[Problem]) -> list[Person]:
+    """The people of an ``author`` value (names without a family name left out); a name
+    BibTeX cannot read is added to *problems*."""
+    authors: list[Person] = []
+    for raw_name in names.split_authors(raw) if raw.strip() else []:
+        trouble = name_problem(raw_name)
+        if trouble:
+            problems.append(_entry_problem(Severity.ERROR, trouble, "author"))
+        person = decode_person(raw_name)
+        if person.family:
+            authors.append(person)
+    return authors
+
+
+def _read_links(raw: str, safe: Callable[[str], str]) -> list[Link]:
+    """The links of atbib's ``links`` field (``[label](url) ...``); *safe* refuses an active
+    URL (giving ``""``), and such a link is left out."""
+    links: list[Link] = []
+    for match in MARKDOWN_LINK.finditer(decode_value("links", raw)):
+        url = safe(match.group(2)) if match.group(2) else ""
+        if url or not match.group(2):
+            links.append(Link(unescape_markdown(match.group(1)), url))
+    return links
+
+
+def _own_link(get: Callable[[str], str | None], safe: Callable[[str], str]) -> str:
+    """The address of a titled work without ``url`` or ``links``: its arXiv abstract, else
+    its DOI's resolver, else ``""``."""
+    arxiv = _arxiv_id(get)
+    if arxiv:
+        return f"https://arxiv.org/abs/{arxiv}"
+    doi = (get("doi") or "").strip()
+    return safe(f"https://doi.org/{doi}") if doi else ""
+
+
+def _source(raw_author: str, authors: Sequence[Person]) -> str:
+    """A blog post's or a repository's source from its ``author`` value: one braced corporate
+    name as written (as atbib writes a source: its spelling, spaces and all), else the names
+    as the list shows them."""
+    if not authors:
+        return ""
+    braced = raw_author.strip()
+    if len(authors) == 1 and braced.startswith("{") and group_end(braced, 0) == len(braced):
+        return decode_value("author", braced[1:-1])
+    return ", ".join(str(p) for p in authors)
+
+
 def _fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
 
@@ -1161,11 +655,14 @@ def _sections(raw: str | None) -> tuple[SectionPath, ...]:
         raw = join_lines(raw)
     paths: list[SectionPath] = []
     for part in _split_outside_braces(raw, ";"):
-        headings = (decode_latex(h).strip() for h in _split_outside_braces(part, " / "))
-        path = tuple(h for h in headings if h)
+        path = split_section_path(part, _split_outside_braces, _decoded_heading)
         if path and path not in paths:
             paths.append(path)
     return tuple(paths)
+
+
+def _decoded_heading(text: str) -> str:
+    return decode_latex(text).strip()
 
 
 _MATH_REST = re.compile(r"(?:[^$\\]|\\.)*\$", re.DOTALL)
@@ -1217,9 +714,9 @@ def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str
     # link for).
     produced = {
         name.lower(): value
-        for name, value in _generate(record, (), (), shown=False, identifiers=False)[1]
+        for name, value in generate_fields(record, (), (), shown=False, identifiers=False)[1]
     }
-    skip = _SKIP_TITLE if record.kind in _TITLE_KINDS else _SKIP_LINK
+    skip = _SKIP_TITLE if record.kind.titled else _SKIP_LINK
     extra: list[tuple[str, str]] = []
     seen: set[str] = set()
     for name, raw in fields:
@@ -1247,12 +744,4 @@ def _with_extra(record: Record, entry_type: str, fields: Sequence[tuple[str, str
             if not value or (name == "url" and value == record.primary_url):
                 continue
         extra.append((name, value))
-    if not extra:
-        return record
-    # The record was made by the caller and is not shared yet: give it its extra fields in
-    # place (dataclasses.replace would build it again), and drop the memos derived without
-    # them, as replace would (identifiers, and the year through them, also read extra).
-    object.__setattr__(record, "extra", tuple(extra))
-    object.__setattr__(record, "_identifiers", None)
-    object.__setattr__(record, "_year", _NOT_YET)
-    return record
+    return record.with_extra(tuple(extra)) if extra else record

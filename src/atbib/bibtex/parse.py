@@ -47,7 +47,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["BibEntry", "BibFile", "BibProblem", "Field", "parse_bibtex"]
+from atbib.model import Problem, Severity
+
+__all__ = ["BibEntry", "BibFile", "Field", "parse_bibtex"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +86,9 @@ class BibEntry:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class BibProblem:
-    """Something wrong in the input."""
-
-    line: int
-    message: str
-    severity: str
-    """``"error"`` or ``"warning"``."""
+def _problem(line: int, message: str, severity: Severity) -> Problem:
+    """A problem of the text at *line*; the caller that knows the file's name gives it one."""
+    return Problem("", line, severity, message, "bibtex-syntax")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +101,7 @@ class BibFile:
     preambles: tuple[str, ...]
     comments: tuple[str, ...]
     """Contents of ``@comment`` blocks (text outside entries is ignored, as BibTeX does)."""
-    problems: tuple[BibProblem, ...]
+    problems: tuple[Problem, ...]
 
 
 MONTHS: dict[str, str] = {
@@ -145,7 +142,6 @@ _FIELD = re.compile(
 _VALUE = re.compile(r"\s*(?:" + _VALUE_ALTS + r")\s*(#?)", re.ASCII)
 _NAME_EQ = re.compile(r"\s*(" + _ID + r"+)\s*(=?)", re.ASCII)
 _NUMBER = re.compile(r"\d+", re.ASCII)
-_MACRO = re.compile(_ID_NOT_DIGIT + _ID + "*", re.ASCII)
 _WS = re.compile(r"\s*", re.ASCII)
 _BRACES = re.compile(r"[{}]")
 _QUOTE_BRACES = re.compile(r'[{}"]')
@@ -179,7 +175,7 @@ def parse_bibtex(text: str, *, path: str | None = None) -> BibFile:
         parser.run()
     except Exception as exc:  # pragma: no cover - a bug; report it rather than lose the file
         parser.problems.append(
-            BibProblem(parser.line, f"internal error in the BibTeX reader: {exc!r}", "error")
+            _problem(parser.line, f"internal error in the BibTeX reader: {exc!r}", Severity.ERROR)
         )
     return BibFile(
         entries=tuple(parser.entries),
@@ -221,8 +217,8 @@ class _Parser:
         self.strings: dict[str, str] = {}
         self.preambles: list[str] = []
         self.comments: list[str] = []
-        self.problems: list[BibProblem] = []
-        self.pending: list[BibProblem] = []  # warnings of the entry being read
+        self.problems: list[Problem] = []
+        self.pending: list[Problem] = []  # warnings of the entry being read
         self.keys: dict[str, int] = {}  # lower-cased key -> line of its first entry
         self.line = 1  # line number of position self.lpos
         self.lpos = 0
@@ -263,10 +259,10 @@ class _Parser:
             value = MONTHS.get(lname)
             if value is None:
                 self.pending.append(
-                    BibProblem(
+                    _problem(
                         self.line_of(pos),
                         f"undefined @string macro '{name}' in {what}; kept as the macro name",
-                        "warning",
+                        Severity.WARNING,
                     )
                 )
                 return name
@@ -310,7 +306,7 @@ class _Parser:
                 else:
                     pos = self.entry(pos, closer, line, kind)
             except _Malformed as exc:
-                self.problems.append(BibProblem(line, exc.args[0], "error"))
+                self.problems.append(_problem(line, exc.args[0], Severity.ERROR))
                 pos = self.resume_after(at)
             else:
                 if self.pending:
@@ -329,7 +325,7 @@ class _Parser:
                 msg = "'@' at the start of a line is not followed by an entry type"
             else:
                 msg = f"'@{m.group(1)}' is not followed by '{{' or '('"
-            self.problems.append(BibProblem(self.line_of(at), msg, "error"))
+            self.problems.append(_problem(self.line_of(at), msg, Severity.ERROR))
         return at + 1
 
     # -- blocks --------------------------------------------------------------------------
@@ -363,8 +359,10 @@ class _Parser:
         lname = name.lower()
         if lname in self.strings:
             self.pending.append(
-                BibProblem(
-                    line, f"@string '{name}' is defined again; using the new value", "warning"
+                _problem(
+                    line,
+                    f"@string '{name}' is defined again; using the new value",
+                    Severity.WARNING,
                 )
             )
         self.strings[lname] = value
@@ -434,11 +432,11 @@ class _Parser:
                     field, pos, after = self.field_slow(pos, closer, key)
                 if field.name in seen:
                     self.pending.append(
-                        BibProblem(
+                        _problem(
                             field.line,
                             f"duplicate field '{field.name}' in entry '{key}' (first at line "
                             f"{seen[field.name]}); keeping the first value",
-                            "error",
+                            Severity.ERROR,
                         )
                     )
                 else:
@@ -447,21 +445,26 @@ class _Parser:
                 if after != ",":
                     break
         self.check_after_close(pos, key)
+        self.note_key(key, line)
+        self.entries.append(BibEntry(kind, key, tuple(fields), line))
+        return pos
+
+    def note_key(self, key: str, line: int) -> None:
+        """Remember an entry's key; a key seen before is a warning (BibTeX compares keys
+        case-insensitively, and both entries are kept: the caller decides)."""
         lkey = key.lower()
         first = self.keys.get(lkey)
         if first is None:
             self.keys[lkey] = line
         else:
             self.pending.append(
-                BibProblem(
+                _problem(
                     line,
                     f"duplicate key '{key}' at line {line} (also at line {first}; BibTeX keys "
                     "are case-insensitive)",
-                    "warning",
+                    Severity.WARNING,
                 )
             )
-        self.entries.append(BibEntry(kind, key, tuple(fields), line))
-        return pos
 
     def key_problem(self, pos: int, closer: str, kind: str, m: re.Match[str] | None) -> str:
         text = self.text

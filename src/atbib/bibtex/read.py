@@ -21,7 +21,7 @@ from atbib._nogc import paused
 from atbib.bibtex.mapping import record_from_entry
 from atbib.bibtex.parse import BibEntry, Field, parse_bibtex
 from atbib.errors import BibtexError
-from atbib.model import Problem, Record
+from atbib.model import Problem, Record, Severity
 
 __all__ = ["BibtexError", "LoadedBib", "load_bibtex", "read_bibtex"]
 
@@ -67,7 +67,7 @@ class LoadedBib:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == "error")
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
 
 
 def _text_of(source: str | os.PathLike[str]) -> tuple[str, str]:
@@ -97,9 +97,7 @@ def _load(source: str | os.PathLike[str], path: str | None) -> LoadedBib:
     text, where = _text_of(source)
     where = path or where
     parsed = parse_bibtex(text)
-    problems = [
-        Problem(where, p.line, p.severity, p.message, "bibtex-syntax") for p in parsed.problems
-    ]
+    problems = [replace(p, path=where) for p in parsed.problems]
     entries, crossref_problems = _resolve_crossrefs(parsed.entries, where)
     problems += crossref_problems
     if parsed.preambles:
@@ -107,7 +105,7 @@ def _load(source: str | os.PathLike[str], path: str | None) -> LoadedBib:
             Problem(
                 where,
                 0,
-                "info",
+                Severity.INFO,
                 f"{len(parsed.preambles)} @preamble block(s) not carried: the list has no "
                 "preamble (LaTeX macros they define are left in the values)",
                 "preamble",
@@ -119,11 +117,10 @@ def _load(source: str | os.PathLike[str], path: str | None) -> LoadedBib:
             entry.entry_type, entry.key, [(f.name, f.value) for f in entry.fields]
         )
         records.append(read.record)
-        for severity, field_name, message in read.problems:
-            line = next((f.line for f in entry.fields if f.name == field_name), entry.line)
-            problems.append(
-                Problem(where, line, severity, f"{entry.key}: {message}", "bibtex-entry")
-            )
+        for problem in read.problems:
+            line = next((f.line for f in entry.fields if f.name == problem.field), entry.line)
+            message = f"{entry.key}: {problem.message}"
+            problems.append(replace(problem, path=where, line=line, message=message))
     problems.sort(key=lambda p: p.line)
     return LoadedBib(tuple(records), tuple(entries), tuple(problems), where)
 
@@ -151,7 +148,7 @@ def _resolve_crossrefs(
                 Problem(
                     path,
                     entry.line,
-                    "warning",
+                    Severity.WARNING,
                     f"{entry.key}: crossref {target!r} is not in the file",
                     "crossref",
                 )
@@ -177,7 +174,7 @@ def _resolve_crossrefs(
                 Problem(
                     path,
                     entry.line,
-                    "info",
+                    Severity.INFO,
                     f"{entry.key}: @{entry.entry_type} is the crossref of {count} "
                     "entr" + ("y" if count == 1 else "ies") + ": its fields went to them; it is "
                     "not a work of its own",

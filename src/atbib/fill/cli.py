@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from atbib.zotero.cli import _guarded
+from atbib.cli_common import paths_options, reports_errors
 
 if TYPE_CHECKING:
     from atbib.fill.job import FillPlan, WorkReport
@@ -24,8 +24,7 @@ def _say(message: str) -> None:
 
 
 @click.command()
-@click.option("--list", "list_path", type=click.Path(dir_okay=False), help="The Markdown list.")
-@click.option("--bib-dir", type=click.Path(file_okay=False), help="Folder of the .bib files.")
+@paths_options()
 @click.option(
     "--source",
     "sources",
@@ -60,7 +59,7 @@ def _say(message: str) -> None:
     is_flag=True,
     help="Also write authors the list lacks and published venues into the list's lines.",
 )
-@_guarded
+@reports_errors()
 def fill(
     list_path: str | None,
     bib_dir: str | None,

@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from enum import StrEnum
 
-from atbib.bibtex.mapping import VENUE_ENTRY_TYPES, KeptEntry, encode_value
+from atbib.bibtex.encode import encode_value
+from atbib.bibtex.mapping import VENUE_ENTRY_TYPES, KeptEntry
 from atbib.bibtex.parse import MONTHS
 from atbib.fill.facts import PUBLICATION_FIELDS, Status
 from atbib.fill.resolve import anchor_of, first_difference, same_people
 from atbib.fill.store import Filled, Metadata
-from atbib.keys import authors_repeat_title
 from atbib.model import Record, Venue
-from atbib.text import fold_title
+from atbib.text import authors_repeat_title, fold_title
 from atbib.venues import VenueType, parse_venue, same_venue
 
 _JOURNAL_TYPES = frozenset({"article"})
@@ -52,7 +52,7 @@ def filled_for(metadata: Metadata, record: Record) -> Filled | None:
 
 def has_own_authors(record: Record) -> bool:
     """Whether the list names the work's authors (not merely repeating its title)."""
-    return bool(record.authors) and not authors_repeat_title(record)
+    return bool(record.authors) and not authors_repeat_title(record.authors, record.title)
 
 
 def published_venue(filled: Filled) -> Venue | None:

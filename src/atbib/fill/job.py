@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from atbib.document import Library
 from atbib.export import Work, collect_works
 from atbib.fill.complete import (
     Relation,
@@ -29,9 +30,9 @@ from atbib.fill.complete import (
 )
 from atbib.fill.resolve import Merged, Target, anchor_of
 from atbib.fill.store import NOT_FOUND, PREFER_SOURCE, Fact, Filled, Metadata
-from atbib.keys import KeyRow, free_key, made_without_authors, rename_keys
+from atbib.keys import FreeKeys, KeyRow, base_key, made_without_authors, rename_keys
 from atbib.markdown.edit import replace_records
-from atbib.model import Kind, Library, Record
+from atbib.model import Kind, Record
 
 FILLED_KINDS = frozenset({Kind.PAPER, Kind.BOOK})
 """Kinds of work the sources describe (blog posts and repositories are not in them)."""
@@ -175,7 +176,7 @@ def _renames(
     the key the formula gives the completed work (suffixed past every key ever given)."""
     works, _ = collect_works(library, registry, formula)
     registered = {row.key for row in registry}
-    taken = {row.key.lower() for row in registry}
+    free = FreeKeys(row.key for row in registry)
     renames: dict[str, str] = {}
     for work in works:
         record = work.record
@@ -187,8 +188,9 @@ def _renames(
         if not made_without_authors(work.key, record, formula):
             continue
         completed, _ = complete(record, filled)
-        key = free_key(completed, taken, formula)
+        key = free.first_free(base_key(completed, formula))
         if key != work.key:
+            free.take(key)
             renames[work.key] = key
     return renames
 

@@ -33,9 +33,8 @@ from atbib.fill.sources import SOURCES
 from atbib.fill.sources.base import BatchTooLarge, Reply, Request, SourceSettings, Unavailable
 from atbib.fill.sources.bibfile import candidates_from_bib
 from atbib.identifiers import Identifier
-from atbib.keys import authors_repeat_title
 from atbib.model import Person
-from atbib.text import fold_title
+from atbib.text import authors_repeat_title, fold_title
 
 Send = Callable[[Request], Reply]
 Progress = Callable[[str, int, int], None]
@@ -64,7 +63,7 @@ class _Ledger:
 
     def known_authors(self) -> tuple[Person, ...]:
         record = self.target.record
-        if record.authors and not authors_repeat_title(record):
+        if record.authors and not authors_repeat_title(record.authors, record.title):
             return record.authors
         for candidate in self.accepted:
             if candidate.authors and set(candidate.ids) & set(self.target.ids):

@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from atbib.document import Block, Heading, Item, Library, Text
+from atbib.headings import heading_text, heading_title, section_path, under
 from atbib.markdown.entry import render_entry
-from atbib.markdown.read import heading_title
-from atbib.markdown.write import heading_text, render_item
-from atbib.model import Block, Heading, Item, Library, Record, SectionPath, Text
+from atbib.markdown.write import render_item
+from atbib.model import Record, SectionPath
 
 
 def _renumber(blocks: Sequence[Block]) -> tuple[Block, ...]:
@@ -116,9 +117,8 @@ def _section_span(blocks: Sequence[Block], section: SectionPath) -> tuple[int | 
             continue
         if start is not None and block.level <= level:
             return start, position
-        path = [(lv, t) for lv, t in path if lv < block.level] + [(block.level, block.title)]
-        titles = tuple(t for lv, t in path if lv >= 2) or tuple(t for _, t in path)
-        if start is None and titles == tuple(section):
+        path = under(path, block.level, block.title)
+        if start is None and section_path(path) == tuple(section):
             start, level = position, block.level
     return start, len(blocks)
 

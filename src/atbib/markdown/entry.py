@@ -40,15 +40,38 @@ character of the line's own syntax (``* [ ] < ` ~``).
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import replace
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from atbib.model import Kind, Link, Person, Record, SectionPath, Venue
-from atbib.venues import parse_venue
+from atbib.markdown.grammar import (
+    AUTHORS,
+    BOLD,
+    BULLET,
+    HOUSE_LINK,
+    PREFIX_NICK,
+    TAIL_NICK,
+    TITLE_LINK,
+    ParsedEntry,
+    link_kind,
+    link_record,
+    looks_like_venue,
+    paper_kind,
+    parse_display_name,
+    split_authors,
+    venue_suffix,
+)
+from atbib.markup import (
+    ALWAYS_SPECIAL,
+    ENTITY_SPECIAL,
+    UNDERSCORE_SPECIAL,
+    blank_escapes,
+    escape_markdown,
+    unescape_markdown,
+)
+from atbib.model import SHOWN_FIELDS, Link, Person, Record, SectionPath, Venue
+from atbib.urls import clean_url
 
 if TYPE_CHECKING:
     from atbib.listformat import ListFormat
@@ -57,224 +80,12 @@ MAX_ENTRY_LENGTH = 20_000
 """Longer lines are carried through as text, never parsed: no entry is that long, and it keeps
 every regular expression below linear on hostile input."""
 
-_ESC = r"(?:[^\\{stop}]++|\\.)"
-"""A run of characters that are not stop characters (taken whole: only a stop character or a
-backslash can follow it, so backtracking into it never finds a match, and the engine no longer
-takes one character per loop), or an escape."""
-_URL = r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*"
-_LINK = re.compile(r"\[\[((?:[^\[\]\\]++|\\.)*)\]\]\((" + _URL + r")\)")
-# (?<!\s): a match can only start where a run of white space starts; trying every position
-# inside a long run made this search quadratic (0.8 s for one 19,000-character line).
-_TAIL_NICK = re.compile(r"(?<!\s)\s+-\s+(\*{1,3})(" + _ESC.format(stop="*") + r"+)\1\s*$")
-_PREFIX_NICK = re.compile(r"^\*\*`([^`]+)`\*\*\s+")
-_LABEL_RUN = r"(?:[^\[\]\\]++|\\.)"
-_TITLE_LINK = re.compile(
-    r"^\[((?:" + _LABEL_RUN + r"|\[" + _LABEL_RUN + r"*\])+)\]\((" + _URL + r")\)"
-)
-_BOLD = re.compile(r"^\*\*(?!\*)((?:[^\\*]++|\\.|\*(?!\*))+?)\*\*(?!\*)(.*)$")
-_AUTHORS = re.compile(r"^\.?\s*\*(?!\*)(" + _ESC.format(stop="*") + r"+)\*(.*)$")
-_BULLET = re.compile(r"^(\s*(?:[-*+]|\d{1,9}[.)])\s+)(\S.*)$")
-_OPEN = "(（"
-_CLOSE = ")）"
-
 # -- escaping ---------------------------------------------------------------------------------
 
-_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_ESCAPES = re.compile(r"\\.")
-_ALWAYS = r"[\\*\[\]<`~]"
-_UNDERSCORE = r"(?<![^\W_])_|_(?![^\W_])"  # an "_" not between two letters or digits
-_ENTITY = r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)"
-_TEXT_SPECIAL = re.compile("|".join((_ALWAYS, _UNDERSCORE, _ENTITY)))
-_VENUE_SPECIAL = re.compile("|".join((_ALWAYS, _UNDERSCORE, _ENTITY, r"[()]")))
-_NAME_SPECIAL = re.compile("|".join((_ALWAYS, _UNDERSCORE, _ENTITY, r"[,{}]")))
+_VENUE_SPECIAL = re.compile("|".join((ALWAYS_SPECIAL, UNDERSCORE_SPECIAL, ENTITY_SPECIAL, r"[()]")))
+_NAME_SPECIAL = re.compile("|".join((ALWAYS_SPECIAL, UNDERSCORE_SPECIAL, ENTITY_SPECIAL, r"[,{}]")))
 _BLOCK_START = re.compile(r"^(?:[#>+=-]|\d{1,9}(?=[.)]))")
-_LINE_BREAKS = re.compile(r"[\r\n\t\f\v\x00]+")
-
-
-def _backslash(match: re.Match[str]) -> str:
-    return "\\" + match.group()
-
-
-_MATH_UNSAFE = re.compile(r"[*\[\]<`~]|&[#A-Za-z]")
-
-
-def _math_spans(text: str) -> list[tuple[int, int]]:
-    """Inline math left as written (GitHub shows ``$...$`` as math and reads no escapes
-    inside): LaTeX's rule (:func:`atbib.bibtex.latex.math_spans`), and nothing inside that
-    the line's grammar would see."""
-    if "$" not in text:
-        return []
-    from atbib.bibtex.latex import math_spans
-
-    return [(a, b) for a, b in math_spans(text) if not _MATH_UNSAFE.search(text, a, b)]
-
-
-def _outside_math(text: str, change: Callable[[str], str]) -> str:
-    spans = _math_spans(text)
-    if not spans:  # the usual text: no import on this path
-        return change(text)
-    from atbib.bibtex.latex import outside_spans
-
-    return outside_spans(text, spans, change)
-
-
-def escape_markdown(
-    text: str, special: re.Pattern[str] = _TEXT_SPECIAL, *, math: bool = False
-) -> str:
-    """``text`` with the characters that would change a list line's meaning escaped (see the
-    module docstring); line breaks become spaces, since an entry is one line, and white space
-    around the value goes (``** Title **`` is no bold text; the reader drops it anyway). With
-    *math*, inline math is left as written (titles, nicknames and descriptions: where nothing
-    of the line's syntax can hide inside it)."""
-    if _LINE_BREAKS.search(text):
-        text = _LINE_BREAKS.sub(" ", text)
-    if text[:1].isspace() or text[-1:].isspace():
-        text = text.strip()
-    if not math:
-        return special.sub(_backslash, text)
-    return _outside_math(text, lambda part: special.sub(_backslash, part))
-
-
-def unescape_markdown(text: str, *, math: bool = False) -> str:
-    """Remove CommonMark backslash escapes (``\\*`` -> ``*``), outside inline math with
-    *math*; other backslashes stay."""
-    if "\\" not in text:
-        return text
-    if not math:
-        return _UNESCAPE.sub(r"\1", text)
-    return _outside_math(text, lambda part: _UNESCAPE.sub(r"\1", part))
-
-
-def _blank_escapes(text: str) -> str:
-    """``text`` with every escape replaced by two neutral characters (same length), so that
-    searches for syntax see only unescaped characters."""
-    return _ESCAPES.sub("__", text) if "\\" in text else text
-
-
-_ACTIVE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.IGNORECASE)
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
-_URL_UNSAFE = re.compile(r"[\s\x00-\x20\x7f<>\\`]")
-"""Never in a written URL: control characters, ``< > \\ ` ``, and any white space (Unicode's
-too: a no-break space would end the URL for the reader's ``[^()\\s]``)."""
-
-
-def _percent(match: re.Match[str]) -> str:
-    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8"))
-
-
-_URL_SHAPE = re.compile(_URL)
-
-
-def is_active_url(url: str) -> bool:
-    """Whether a browser would run the address (``javascript:``, ``vbscript:``, ``data:``),
-    however it is disguised with entities, case, white space or control characters."""
-    if url.startswith(("https://", "http://")):
-        return False  # no entity, white space or control character can hide before these
-    return bool(_ACTIVE_SCHEME.match(_INVISIBLE.sub("", html.unescape(url))))
-
-
-def clean_url(url: str) -> str:
-    """The URL made safe to write as a Markdown link destination (see the module docstring).
-    Clean URLs come back unchanged."""
-    url = url.strip()
-    if _URL_UNSAFE.search(url):
-        url = _URL_UNSAFE.sub(_percent, url)
-    if not _URL_SHAPE.fullmatch(url):
-        url = url.replace("(", "%28").replace(")", "%29")
-    if is_active_url(url):
-        colon = url.index(":")
-        url = url[:colon] + "%3A" + url[colon + 1 :]
-    return url
-
-
 # -- names ------------------------------------------------------------------------------------
-
-
-def _name_words(text: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]] | None]:
-    """Words of a written name as ``(text, starts_lower)``, and the words of its ``\\, Jr``
-    part (``None`` when there is none). As in BibTeX, a word starts lower case when its first
-    letter outside braces is lower case (``{von Neumann}`` does not); braces group words;
-    escapes are literal characters (never letters)."""
-    words: list[tuple[str, bool]] = []
-    jr: list[tuple[str, bool]] | None = None
-    current: list[str] = []
-    case: bool | None = None
-    depth = 0
-    i = 0
-    n = len(text)
-
-    def finish() -> None:
-        nonlocal case
-        if current:
-            words.append(("".join(current), bool(case)))
-        current.clear()
-        case = None
-
-    while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n and text[i + 1] in _ASCII_PUNCT:
-            if depth == 0 and text[i + 1] == "," and jr is None:
-                finish()
-                jr, words = words, []
-                i += 2
-                continue
-            current.append(text[i + 1])  # punctuation: never decides the case
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and c.isspace():
-            finish()
-        else:
-            current.append(c)
-            # As BibTeX (pybtex) decides: the first letter, or a first character with a case
-            # ("ⅰ", a lower-case numeral, starts a von word).
-            if (
-                case is None
-                and depth == 0
-                and (c.isalpha() or (len(current) == 1 and c.isupper() != c.islower()))
-            ):
-                case = c.islower()
-        i += 1
-    finish()
-    if jr is None:
-        return words, None
-    return jr, words
-
-
-@lru_cache(maxsize=65536)
-def parse_display_name(text: str) -> Person:
-    """A name as the list writes it (``First von Last``, ``\\, Jr`` after it), split by
-    BibTeX's rules: von is the run of words that start lower case, Last always has a word.
-
-    Cached (people recur across a list, and a Person is immutable), with a fast path for the
-    usual name: no escape or brace, every word starting with a capital letter."""
-    if "\\" not in text and "{" not in text and "}" not in text:
-        plain = text.split()  # the words _name_words finds: white space at depth 0 splits
-        if plain and all(w[0].isupper() and w[0].isalpha() for w in plain):
-            # No word starts lower case: no von part; Last is the last word.
-            return Person(family=plain[-1], given=" ".join(plain[:-1]))
-    words, jr_words = _name_words(text.strip())
-    first_end = next((i for i, (_, lower) in enumerate(words) if lower), len(words))
-    first, rest = words[:first_end], words[first_end:]
-    if not rest and first:
-        rest = [first.pop()]
-    head = rest[:-1]
-    cut = 0
-    for i in range(len(head) - 1, -1, -1):
-        if head[i][1]:
-            cut = i + 1
-            break
-    von, last = head[:cut], head[cut:] + rest[-1:]
-    return Person(
-        family=" ".join(w for w, _ in last),
-        given=" ".join(w for w, _ in first),
-        von=" ".join(w for w, _ in von),
-        jr=" ".join(w for w, _ in jr_words or ()),
-    )
 
 
 def _same_name(a: Person, b: Person) -> bool:
@@ -308,54 +119,21 @@ def render_display_name(person: Person) -> str:
     return " ".join(p for p in candidates[0] if p) + jr
 
 
-def _split_authors(text: str) -> list[str]:
-    """Split the author span at commas that are neither escaped nor inside braces."""
-    if "\\" not in text and "{" not in text:
-        return [name for name in text.split(",") if name.strip()]  # every comma splits
-    names: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth = max(depth - 1, 0)
-        elif c == "," and depth == 0:
-            names.append(text[start:i])
-            start = i + 1
-        i += 1
-    names.append(text[start:])
-    return [name for name in names if name.strip()]
-
-
 # -- reading ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedEntry:
-    record: Record | None
-    reason: str = ""
-    """Why the line is not an entry, when ``record`` is ``None``."""
 
 
 def split_bullet(line: str) -> tuple[str, str] | None:
     """``("- ", body)`` for a list item line, else ``None``."""
     if line[:2] == "- " and len(line) > 2 and not line[2].isspace() and "\n" not in line:
-        return "- ", line[2:]  # what _BULLET finds for the usual bullet
-    match = _BULLET.match(line)
+        return "- ", line[2:]  # what BULLET finds for the usual bullet
+    match = BULLET.match(line)
     return (match.group(1), match.group(2)) if match else None
 
 
 def _links_suffix(text: str) -> tuple[str, tuple[Link, ...]]:
     """Split a trailing run of ``[[label]](url)`` links (with or without spaces between them)
     off ``text``. Scans the tokens once, so the cost stays linear whatever the input."""
-    tokens = list(_LINK.finditer(text))
+    tokens = list(HOUSE_LINK.finditer(text))
     end = len(text.rstrip())
     start = end
     run: list[re.Match[str]] = []
@@ -382,74 +160,6 @@ def _escaped_at(text: str, token: re.Match[str]) -> bool:
     return count % 2 == 1
 
 
-def _venue_suffix(head: str) -> tuple[str, str | None]:
-    """Split a trailing parenthesised group (ASCII or full-width opening parenthesis) off;
-    escaped parentheses do not count."""
-    stripped = head.rstrip()
-    if not stripped or stripped[-1] not in _CLOSE:
-        return head, None
-    blank = _blank_escapes(stripped)
-    if blank[-1] not in _CLOSE:
-        return head, None
-    # ASCII parentheses first: atbib writes "(Venue)" and escapes the ASCII ones inside, so a
-    # full-width one inside ("(（)") is text. People also write "（SIGIR 2020)": without an
-    # ASCII opening parenthesis, full-width ones count too.
-    for opening, closing in (("(", ")"), (_OPEN, _CLOSE)):
-        if blank[-1] not in closing:
-            continue
-        depth = 0
-        for i in range(len(blank) - 1, -1, -1):
-            char = blank[i]
-            if char in closing:
-                depth += 1
-            elif char in opening:
-                depth -= 1
-                if depth == 0:
-                    return stripped[:i], stripped[i + 1 : -1]
-    return head, None
-
-
-def _looks_like_venue(text: str) -> bool:
-    if "://" in text or "[" in _blank_escapes(text):
-        return False
-    parsed = parse_venue(unescape_markdown(text))
-    return parsed.year is not None or parsed.known
-
-
-def _paper_kind(links: tuple[Link, ...]) -> Kind:
-    first = links[0].label.strip().lower() if links else ""
-    return {"slides": Kind.SLIDES, "book": Kind.BOOK}.get(first, Kind.PAPER)
-
-
-def link_kind(
-    section: SectionPath, url: str, fmt: ListFormat | None = None, *, venue: bool = False
-) -> Kind:
-    """The kind of an entry whose title is a link: the kind configured for its heading, else
-    a paper when a venue follows the link, else by its heading's words (``Repositories``,
-    ``Code``, ``Blog``, ``Posts``), else a paper when the URL names one (arXiv, DOI, ACL
-    Anthology, OpenReview...), a repository for code hosting, other for the rest."""
-    from atbib.identifiers import identifiers_from_url, is_code_url
-
-    configured = fmt.kind_for(section) if fmt is not None and fmt.kinds else None
-    if configured is not None:
-        return configured
-    if venue:
-        return Kind.PAPER
-    heading = section[-1].lower() if section else ""
-    if "repositor" in heading or "code" in heading:
-        return Kind.REPOSITORY
-    if "blog" in heading or "post" in heading:
-        return Kind.BLOG_POST
-    if is_code_url(url):
-        return Kind.REPOSITORY
-    return Kind.PAPER if identifiers_from_url(url) else Kind.OTHER
-
-
-TITLE_KINDS = frozenset({Kind.PAPER, Kind.SLIDES, Kind.BOOK})
-"""Kinds written with a bold or plain title; their links are labelled ``[[paper]](url)``."""
-_OWN_LABEL = {Kind.PAPER: "paper", Kind.SLIDES: "slides", Kind.BOOK: "book"}
-
-
 def parse_entry(body: str, section: SectionPath, fmt: ListFormat | None = None) -> ParsedEntry:
     """Read the text of one list item (after the bullet) as a record: atbib's own shapes
     first (see the module docstring), then, unless *fmt* says house style only, the other
@@ -465,19 +175,19 @@ def parse_entry(body: str, section: SectionPath, fmt: ListFormat | None = None) 
             return other
     if parsed.record is not None and fmt is not None and fmt.kinds and parsed.record.url == "":
         configured = fmt.kind_for(section)
-        if configured in TITLE_KINDS and configured is not parsed.record.kind:
+        if configured is not None and configured.titled and configured is not parsed.record.kind:
             return ParsedEntry(replace(parsed.record, kind=configured))
     return parsed
 
 
 def _parse_house_entry(body: str, section: SectionPath, fmt: ListFormat | None) -> ParsedEntry:
     nickname = ""
-    prefix = _PREFIX_NICK.match(body)
+    prefix = PREFIX_NICK.match(body)
     if prefix:
         nickname, body = prefix.group(1), body[prefix.end() :]
     # The nickname ends the entry with its closing asterisks: look for it only then (the
     # search tries every white space of the line otherwise).
-    tail = _TAIL_NICK.search(body) if body.rstrip().endswith("*") else None
+    tail = TAIL_NICK.search(body) if body.rstrip().endswith("*") else None
     if tail:
         nickname, body = unescape_markdown(tail.group(2), math=True), body[: tail.start()]
     if body.startswith("[") and not body.startswith("[["):
@@ -485,21 +195,10 @@ def _parse_house_entry(body: str, section: SectionPath, fmt: ListFormat | None) 
     return _parse_title_entry(body, section, nickname)
 
 
-def _split_label(label: str) -> tuple[str, str]:
-    """``Source / Title`` at the first unescaped `` / ``; ``("", title)`` without one."""
-    at = _blank_escapes(label).find(" / ")
-    if at < 0:
-        return "", unescape_markdown(label)
-    source, title = label[:at], label[at + 3 :]
-    if not title:
-        return "", unescape_markdown(label)
-    return unescape_markdown(source), unescape_markdown(title)
-
-
 def _parse_link_entry(
     body: str, section: SectionPath, nickname: str, fmt: ListFormat | None
 ) -> ParsedEntry:
-    match = _TITLE_LINK.match(body)
+    match = TITLE_LINK.match(body)
     if not match:
         return ParsedEntry(
             None,
@@ -512,7 +211,7 @@ def _parse_link_entry(
     found: list[Link] = []
     pos = 0
     while True:  # the links right after the title link, then " - " and the description
-        token = _LINK.match(rest, len(rest) - len(rest[pos:].lstrip()))
+        token = HOUSE_LINK.match(rest, len(rest) - len(rest[pos:].lstrip()))
         if token is None:
             break
         found.append(Link(unescape_markdown(token.group(1)), token.group(2)))
@@ -528,42 +227,6 @@ def _parse_link_entry(
     return ParsedEntry(link_record(kind, label, url, links, nickname, description, None, section))
 
 
-def link_record(
-    kind: Kind,
-    label: str,
-    url: str,
-    links: tuple[Link, ...],
-    nickname: str,
-    description: str,
-    venue: Venue | None,
-    section: SectionPath,
-) -> Record:
-    """The record of an entry whose title is a link. A paper (slides, a book) links through
-    its links, the title link first (``[[paper]](url)``): that is how the record model holds
-    every paper, whatever shape its line has."""
-    if kind in TITLE_KINDS:
-        return Record(
-            kind=kind,
-            title=unescape_markdown(label, math=True),
-            venue=venue,
-            links=(Link(_OWN_LABEL[kind], url), *links),
-            nickname=nickname,
-            description=description,
-            sections=(section,),
-        )
-    source, title = _split_label(label)
-    return Record(
-        kind=kind,
-        title=title,
-        url=url,
-        links=links,
-        nickname=nickname,
-        description=description,
-        source=source,
-        sections=(section,),
-    )
-
-
 _DESCRIPTION_TAIL = re.compile(r"\s+-\s+(\S.*)$")
 
 
@@ -573,7 +236,7 @@ def _description_suffix(body: str) -> tuple[str, str]:
     if " - " not in body:
         return body, ""
     end = 0
-    for token in _LINK.finditer(body):
+    for token in HOUSE_LINK.finditer(body):
         end = token.end()
     if not end:
         return body, ""
@@ -581,7 +244,7 @@ def _description_suffix(body: str) -> tuple[str, str]:
     if found is None or found.group(1).startswith("*"):
         return body, ""
     text = found.group(1).rstrip()
-    blank = _blank_escapes(text)
+    blank = blank_escapes(text)
     if "[" in blank or "](" in blank:
         return body, ""
     return body[:end], unescape_markdown(text, math=True)
@@ -596,22 +259,22 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
         head, links = _links_suffix(body)
     authors: tuple[Person, ...] = ()
     venue_text: str | None = None
-    bold = _BOLD.match(head)
+    bold = BOLD.match(head)
     if bold:
         title, after = bold.group(1), bold.group(2)
-        written = _AUTHORS.match(after)
+        written = AUTHORS.match(after)
         if written:
-            authors = tuple(map(parse_display_name, _split_authors(written.group(1))))
+            authors = tuple(map(parse_display_name, split_authors(written.group(1))))
             after = written.group(2)
-        rest, venue_text = _venue_suffix(after)
+        rest, venue_text = venue_suffix(after)
         if rest.strip(" \t.") or (venue_text is None and after.strip(" \t.")):
             return ParsedEntry(None, f"unexpected text after the title: {after.strip()[:40]!r}")
     else:
-        title, venue_text = _venue_suffix(head)
-        if venue_text is not None and not _looks_like_venue(venue_text):
+        title, venue_text = venue_suffix(head)
+        if venue_text is not None and not looks_like_venue(venue_text):
             title, venue_text = head, None
         title = title.strip()
-        blank = _blank_escapes(title)
+        blank = blank_escapes(title)
         if "[[" in blank or "](" in blank:
             return ParsedEntry(
                 None,
@@ -624,7 +287,7 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
     if not title.strip():
         return ParsedEntry(None, "entry without a title")
     record = Record(
-        kind=_paper_kind(links),
+        kind=paper_kind(links),
         title=title,
         authors=authors,
         venue=Venue(unescape_markdown(venue_text.strip())) if venue_text is not None else None,
@@ -705,27 +368,12 @@ def _forms(record: Record) -> list[str]:
     return [_escape_plain_title(record.title) + tail, bold + tail]
 
 
+_shown = attrgetter(*SHOWN_FIELDS)
+
+
 def _reads_back(text: str, record: Record) -> bool:
     parsed = parse_entry(text, record.sections[0] if record.sections else ()).record
-    return parsed is not None and (
-        parsed.title,
-        parsed.authors,
-        parsed.venue,
-        parsed.url,
-        parsed.links,
-        parsed.nickname,
-        parsed.description,
-        parsed.source,
-    ) == (
-        record.title,
-        record.authors,
-        record.venue,
-        record.url,
-        record.links,
-        record.nickname,
-        record.description,
-        record.source,
-    )
+    return parsed is not None and _shown(parsed) == _shown(record)
 
 
 def render_entry(record: Record) -> str:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from atbib.document import Block, Heading, Item, Text
 from atbib.markdown.entry import split_bullet
-from atbib.model import Block, Heading, Item, Text
+from atbib.model import Severity
 
 GROUP_LABEL = "a label for the entries nested below it, not an entry"
 SIDE_LINE = (
@@ -91,7 +92,9 @@ def nest_bullets(blocks: Sequence[Block]) -> tuple[Block, ...]:
             parent_at = stack[-1][1]
             parent = out[parent_at]
             if _is_label(parent):
-                out[parent_at] = Text(parent.text, parent.eol, parent.line, GROUP_LABEL, "info")
+                out[parent_at] = Text(
+                    parent.text, parent.eol, parent.line, GROUP_LABEL, Severity.INFO
+                )
                 changed = True
             elif isinstance(parent, Item) and (
                 (isinstance(block, Text) and block.problem)

@@ -15,19 +15,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from atbib._nogc import nogc
+from atbib.document import Block, Heading, Item, Library, Text
 from atbib.files import read_text
+from atbib.headings import Headings, heading_title, section_path, under
 from atbib.listformat import DEFAULT_FORMAT, ListFormat
 from atbib.markdown.entry import parse_entry, split_bullet
 from atbib.markdown.nesting import nest_bullets
-from atbib.model import Block, Heading, Item, Library, SectionPath, Text
 
 SKIP_MARKER = "<!-- atbib: skip -->"
 """Put this line under a heading to tell atbib that the section is not bibliography."""
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 """``#`` to ``######``, white space, the title; the optional closing ``#`` run is removed by
-:func:`heading_title` (a single regular expression for both backtracks quadratically on a
-long run of spaces: 3 s for 100,000 of them)."""
+:func:`~atbib.headings.heading_title` (a single regular expression for both backtracks
+quadratically on a long run of spaces: 3 s for 100,000 of them)."""
 MAX_HEADING_LENGTH = 2_000
 """Longer heading lines are carried through as text and reported: every entry below a heading
 repeats its title in the .bib files, so a 1 MB heading over a few hundred entries would make
@@ -94,26 +95,6 @@ def _has_nested_bullets(text: str) -> bool:
     return _NESTED.search(text) is not None
 
 
-def heading_title(rest: str) -> str:
-    """The title of an ATX heading from the text after ``#``s and white space: without a
-    closing run of ``#`` that white space separates from it (``## Title ##`` -> ``Title``,
-    ``## C#`` -> ``C#``), stripped."""
-    body = rest.rstrip(" \t")
-    unhashed = body.rstrip("#")
-    if unhashed != body and unhashed != unhashed.rstrip(" \t"):
-        body = unhashed
-    return body.strip()
-
-
-def section_title(name: str) -> str:
-    """The section a heading written for ``name`` names when read back (see
-    :func:`atbib.markdown.write.heading_text`): line breaks become spaces, white space around
-    it goes. A Zotero collection's name is matched to the list's headings through this."""
-    from atbib.markdown.write import heading_text
-
-    return heading_title(heading_text(name))
-
-
 def _names_a_file(source: str) -> bool:
     """Whether a ``str`` without a line break names a file. Text that cannot be a file name
     (too long, a NUL, a lone ``\\r`` line ending) is text, not an error."""
@@ -126,8 +107,8 @@ def _names_a_file(source: str) -> bool:
 
 
 def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
-    headings: list[tuple[int, str]] = []
-    section = _section_path(headings)  # the entries' section path, kept with the headings
+    headings: Headings = []
+    section = section_path(headings)  # the entries' section path, kept with the headings
     skip_level = 0
     outside = False  # above or beside every included heading
     fence = ""
@@ -150,8 +131,8 @@ def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
         if heading:
             level = len(heading.group(1))
             title = heading_title(heading.group(2))
-            headings = [(lv, t) for lv, t in headings if lv < level] + [(level, title)]
-            section = _section_path(headings)
+            headings = under(headings, level, title)
+            section = section_path(headings)
             if skip_level and level <= skip_level:
                 skip_level = 0
             if not skip_level and fmt.exclude and fmt.excludes(title):
@@ -174,9 +155,3 @@ def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
             yield Text(line, eol, number, parsed.reason)
         else:
             yield Item(parsed.record, line, eol, number, prefix)
-
-
-def _section_path(headings: list[tuple[int, str]]) -> SectionPath:
-    """Headings from level 2 down; the level-1 heading only when there is nothing below it."""
-    below_title = tuple(title for level, title in headings if level >= 2)
-    return below_title or tuple(title for _, title in headings)

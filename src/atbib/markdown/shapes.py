@@ -27,33 +27,31 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from atbib.markdown.entry import (
-    _AUTHORS,
-    _BOLD,
-    _TAIL_NICK,
-    _TITLE_LINK,
-    _URL,
+from atbib.markdown.grammar import (
+    AUTHORS,
+    BOLD,
+    TAIL_NICK,
+    TITLE_LINK,
     ParsedEntry,
-    _blank_escapes,
-    _looks_like_venue,
-    _paper_kind,
-    _split_authors,
-    _venue_suffix,
     link_kind,
     link_record,
+    looks_like_venue,
+    paper_kind,
     parse_display_name,
-    unescape_markdown,
+    split_authors,
+    venue_suffix,
 )
+from atbib.markup import LINK_LABEL, blank_escapes, unescape_markdown
 from atbib.model import Link, Person, Record, SectionPath, Venue
+from atbib.urls import URL
 
 if TYPE_CHECKING:
     from atbib.listformat import ListFormat
 
-_LABEL = r"((?:[^\[\]\\]|\\.)*)"
 _ANY_LINK = re.compile(
-    r"\[\[" + _LABEL + r"\]\]\((" + _URL + r")\)"  # [[label]](url)
-    r"|\[\[" + _LABEL + r"\]\((" + _URL + r")\)\]"  # [[label](url)]
-    r"|\[" + _LABEL + r"\]\((" + _URL + r")\)"  # [label](url)
+    r"\[\[" + LINK_LABEL + r"\]\]\((" + URL + r")\)"  # [[label]](url)
+    r"|\[\[" + LINK_LABEL + r"\]\((" + URL + r")\)\]"  # [[label](url)]
+    r"|\[" + LINK_LABEL + r"\]\((" + URL + r")\)"  # [label](url)
 )
 _GAP = re.compile(r"[\s|,·]*")
 _PAREN_NICK = re.compile(r"(?<!\S)\((\*{2,3})([^*()]+)\1\)\s*$")
@@ -125,7 +123,7 @@ def _link_tokens(text: str) -> Iterator[re.Match[str]]:
 
 
 def _nickname(body: str) -> tuple[str, str]:
-    tail = _TAIL_NICK.search(body)
+    tail = TAIL_NICK.search(body)
     if tail:
         return body[: tail.start()], unescape_markdown(tail.group(2), math=True)
     paren = _PAREN_NICK.search(body)
@@ -143,7 +141,7 @@ def _comment(after: str) -> str | None:
     dash = _DASH.match(after)
     if dash is not None:
         text = after[dash.end() :].strip()
-    if not text or _MARKUP.search(_blank_escapes(text)):
+    if not text or _MARKUP.search(blank_escapes(text)):
         return None
     return unescape_markdown(text, math=True)
 
@@ -177,7 +175,7 @@ def _italic_names(text: str) -> tuple[Person, ...]:
     if text.endswith(".") and len(last) > 2 and last not in ("Jr.", "Sr."):
         text = text[:-1]  # "*A, B.*": the sentence's full stop, not an initial
     parts: list[str] = []
-    for name in _split_authors(text):
+    for name in split_authors(text):
         parts += [p for p in re.split(r"^\s*and\s+|\s+and\s+", name) if p.strip()]
     return tuple(parse_display_name(p) for p in parts)
 
@@ -190,11 +188,11 @@ def _authors_and_venue(middle: str) -> tuple[tuple[Person, ...], str | None] | N
         if at < 0:
             break
         venue = middle[at + 2 :].strip(" .")
-        if venue and _looks_like_venue(venue):
+        if venue and looks_like_venue(venue):
             people = _names(middle[:at])
             if people is not None:
                 return people, venue
-    if _looks_like_venue(middle):
+    if looks_like_venue(middle):
         return (), middle
     people = _names(middle)
     return (people, None) if people is not None else None
@@ -210,20 +208,20 @@ def parse_other_shapes(body: str, section: SectionPath, fmt: ListFormat | None) 
     description = _comment(after) if links else ""
     if description is None:
         return ParsedEntry(None, f"unexpected text after the links: {after.strip()[:40]!r}")
-    bold = _BOLD.match(head.strip())
+    bold = BOLD.match(head.strip())
     if bold:
         return _bold_title(bold, links, nickname, description or "", section)
     if not links:
         return ParsedEntry(None, "no link, venue or authors: not an entry")
-    title, venue_text = _venue_suffix(head)
-    if venue_text is None or not _looks_like_venue(venue_text):
+    title, venue_text = venue_suffix(head)
+    if venue_text is None or not looks_like_venue(venue_text):
         return ParsedEntry(None, "no venue or authors before the links")
     title = unescape_markdown(title.strip(), math=True)
-    if not title or _MARKUP.search(_blank_escapes(title)):
+    if not title or _MARKUP.search(blank_escapes(title)):
         return ParsedEntry(None, "entry without a title")
     return ParsedEntry(
         Record(
-            kind=_paper_kind(links),
+            kind=paper_kind(links),
             title=title,
             venue=Venue(unescape_markdown(venue_text.strip())),
             links=links,
@@ -237,7 +235,7 @@ def parse_other_shapes(body: str, section: SectionPath, fmt: ListFormat | None) 
 def _title_link(
     body: str, section: SectionPath, nickname: str, fmt: ListFormat | None
 ) -> ParsedEntry:
-    match = _TITLE_LINK.match(body)
+    match = TITLE_LINK.match(body)
     if not match:
         return ParsedEntry(None, "the title link is not written [text](url)")
     label, url = match.group(1), match.group(2)
@@ -246,7 +244,7 @@ def _title_link(
     rest = body[match.end() :]
     venue: Venue | None = None
     group = _VENUE_GROUP.match(rest)
-    if group and _looks_like_venue(group.group(1)):
+    if group and looks_like_venue(group.group(1)):
         venue = Venue(unescape_markdown(group.group(1).strip()))
         rest = rest[group.end() :]
     links, rest = _leading_links(rest)
@@ -269,7 +267,7 @@ def _bold_title(
         title = title[:-1].rstrip()  # "**Title.**": the sentence's full stop
     after = bold.group(2)
     authors: tuple[Person, ...] = ()
-    italic = _AUTHORS.match(after.lstrip())
+    italic = AUTHORS.match(after.lstrip())
     if italic:
         authors = _italic_names(italic.group(1))
         after = italic.group(2)
@@ -279,7 +277,7 @@ def _bold_title(
         group = _VENUE_GROUP.fullmatch(middle)
         if group:
             venue_text = group.group(1)
-        elif _MARKUP.search(_blank_escapes(middle)):
+        elif _MARKUP.search(blank_escapes(middle)):
             return ParsedEntry(None, f"unexpected text after the title: {middle[:40]!r}")
         elif authors:
             venue_text = middle
@@ -296,7 +294,7 @@ def _bold_title(
     venue = Venue(unescape_markdown(venue_text.strip())) if venue_text else None
     return ParsedEntry(
         Record(
-            kind=_paper_kind(links),
+            kind=paper_kind(links),
             title=title,
             authors=authors,
             venue=venue,

@@ -7,12 +7,13 @@ people's formatting survive atbib's edits.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from atbib.document import Item, Library
+from atbib.headings import heading_text
 from atbib.markdown.entry import render_entry
-from atbib.model import Item, Library, Record, SectionPath
+from atbib.model import Record, SectionPath
 
 
 def write_markdown(library: Library) -> str:
@@ -81,20 +82,3 @@ def _render_node(node: _Node, level: int, lines: list[str]) -> None:
         lines.append(f"{'#' * min(level + 1, 6)} {heading_text(heading)}")
         lines.extend(f"- {render_entry(record)}" for record in child.records)
         _render_node(child, level + 1, lines)
-
-
-def heading_text(title: str) -> str:
-    """The text of a heading line (after its ``#``s) for a section ``title``: line breaks
-    (``\\n``, ``\\r``, CommonMark's line endings) are written as spaces, so the heading stays
-    one line, and a title ending in ``#`` gets a closing ``#`` (CommonMark's closing sequence,
-    which readers remove), so its own ``#`` stays. It reads back as
-    :func:`~atbib.markdown.read.section_title` of ``title``."""
-    from atbib.markdown.read import heading_title
-
-    text = _BREAKS.sub(" ", title) if _BREAKS.search(title) else title
-    if heading_title(text) != text.strip() and heading_title(text + " #") == text.strip():
-        return text + " #"
-    return text
-
-
-_BREAKS = re.compile(r"[\r\n]")

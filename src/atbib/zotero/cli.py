@@ -1,18 +1,19 @@
 """``atbib zotero``: push, pull, sync and status. Parses options, calls
 :mod:`atbib.zotero.sync`, prints.
 
-Imports only click and the standard library when loaded, so ``atbib check`` and ``import
-atbib`` never load pyzotero or an HTTP client.
+Imports only click, the standard library and :mod:`atbib.cli_common` when loaded, so ``atbib
+check`` and ``import atbib`` never load pyzotero or an HTTP client.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from functools import wraps
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
+
+from atbib.cli_common import paths_options, reports_errors
 
 if TYPE_CHECKING:
     from atbib.zotero.sync import Summary
@@ -34,40 +35,6 @@ def _mask(text: str) -> str:
     return mask(text)
 
 
-def _guarded(func: F) -> F:
-    """One clear line for bad input or a refusal by Zotero; a masked traceback for a bug.
-    The API key never reaches the terminal."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from atbib.errors import AtbibError
-        from atbib.masking import debugging, masked_traceback
-
-        try:
-            return func(*args, **kwargs)
-        except AtbibError as exc:
-            if debugging():
-                click.echo(masked_traceback(), err=True)
-            click.echo(_mask(f"atbib: error: {exc}"), err=True)
-            sys.exit(2)
-        except OSError as exc:
-            if debugging():
-                click.echo(masked_traceback(), err=True)
-            click.echo(
-                _mask(f"atbib: error: {exc.filename or ''}: {exc.strerror or exc}"), err=True
-            )
-            sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("atbib: interrupted; run the command again to finish", err=True)
-            sys.exit(130)
-        except Exception:
-            click.echo(masked_traceback(), err=True)
-            click.echo("atbib: internal error (please report it)", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _options(func: F) -> F:
     decorators = [
         click.option(
@@ -76,16 +43,8 @@ def _options(func: F) -> F:
             type=click.Path(dir_okay=False),
             help=STATE_HELP,
         ),
-        click.option(
-            "--bib-dir",
-            type=click.Path(file_okay=False),
-            help="Folder of the .bib files and keys.tsv [default: [tool.atbib] bib-dir].",
-        ),
-        click.option(
-            "--list",
-            "list_path",
-            type=click.Path(dir_okay=False),
-            help="The Markdown list [default: [tool.atbib] list, else README.md].",
+        paths_options(
+            bib_dir_help="Folder of the .bib files and keys.tsv [default: [tool.atbib] bib-dir]."
         ),
         click.option(
             "--remove-deleted",
@@ -233,7 +192,7 @@ def _report(summary: Summary) -> None:
 
 @zotero.command()
 @_options
-@_guarded
+@reports_errors(resumable=True)
 def push(**opts: Any) -> None:
     """Send the list's changes to the Zotero group: new works become items in their
     subsections' collections, edited entries update their items, works removed from the list
@@ -243,7 +202,7 @@ def push(**opts: Any) -> None:
 
 @zotero.command()
 @_options
-@_guarded
+@reports_errors(resumable=True)
 def pull(**opts: Any) -> None:
     """Bring the group's changes into the list: items added to a subsection's collection
     become entries there, edits rewrite their entries' lines only. Items deleted in Zotero
@@ -253,7 +212,7 @@ def pull(**opts: Any) -> None:
 
 @zotero.command()
 @_options
-@_guarded
+@reports_errors(resumable=True)
 def sync(**opts: Any) -> None:
     """Pull, then push: a three-way merge against the last sync. A field changed on one side
     goes to the other; the same field changed differently on both sides is a conflict,
@@ -263,7 +222,7 @@ def sync(**opts: Any) -> None:
 
 @zotero.command()
 @_options
-@_guarded
+@reports_errors(resumable=True)
 def status(**opts: Any) -> None:
     """What a sync would change, on which side, without writing anything."""
     opts["dry_run"] = True

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from atbib.errors import AtbibError
+from atbib.errors import AccessDenied, LibraryChanged, ZoteroError
 from atbib.zotero.plan import RemoteChanges
 
 if TYPE_CHECKING:
@@ -51,18 +51,6 @@ KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 def new_object_key() -> str:
     """A random Zotero object key (8 characters of the API's alphabet)."""
     return "".join(secrets.choice(KEY_ALPHABET) for _ in range(8))
-
-
-class ZoteroError(AtbibError):
-    """Zotero refused or failed a request, in one line fit for the user."""
-
-
-class AccessDenied(ZoteroError):
-    """The API key may not read or write the group."""
-
-
-class LibraryChanged(Exception):
-    """A conditional write found the library changed (412): pull, merge, retry."""
 
 
 @dataclass(frozen=True)

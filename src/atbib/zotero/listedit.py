@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
+from atbib.document import Library
 from atbib.export import Work
 from atbib.markdown.edit import add_records, remove_items, replace_records
-from atbib.model import Library, Record, SectionPath
+from atbib.model import Record, SectionPath
 from atbib.zotero.plan import AddEntry, ListEdit, RemoveEntry, RemoveWork, ReplaceWork
 
 

@@ -68,7 +68,7 @@ from typing import Any
 
 from atbib.identifiers import normalise_arxiv
 from atbib.model import Kind, Link, Person, Record, Venue
-from atbib.venues import VenueType, lookup, lookup_full
+from atbib.venues import VenueType, first_year, lookup, lookup_full
 
 Fields = dict[str, Any]
 """The fields atbib owns on an item, as JSON values. Empty values are left out, so two field
@@ -90,12 +90,6 @@ EXTRA_FIELDS = (KEY_LINES, ARXIV, LINKS)
 """The pseudo-fields written as lines of ``extra``, in this order, after the group's lines."""
 PSEUDO_FIELDS = frozenset({*EXTRA_FIELDS, COLLECTIONS})
 """Fields of :data:`Fields` that are no field of the item."""
-
-URL_KINDS = frozenset({Kind.BLOG_POST, Kind.REPOSITORY, Kind.OTHER})
-"""Kinds whose entry is a title link (``[Source / Title](url)``) rather than a bold title."""
-
-DEFAULT_LABEL: dict[Kind, str] = {Kind.PAPER: "paper", Kind.SLIDES: "slides", Kind.BOOK: "book"}
-"""Label of the link that stands for the work, when it is the first link and goes to ``url``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +266,6 @@ RESERVED_LABELS = frozenset(
     website-type""".split()  # noqa: SIM905 (as a list literal: 96 lines)
 )
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _SCHEME_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
 _LINK_LINE = re.compile(
     r"^(?:\[(?P<bracketed>[^\n]+)\]|(?P<label>[^\[\]\n:][^\n:]*)): "
@@ -364,7 +357,7 @@ def creator_person(creator: Mapping[str, Any]) -> Person:
 
 
 def _creators(record: Record, row: ItemType) -> list[dict[str, str]]:
-    if record.kind in URL_KINDS and record.source:
+    if not record.kind.titled and record.source:
         return [{"creatorType": row.creator, "name": record.source}]
     return [person_creator(p, row.creator) for p in record.authors]
 
@@ -375,13 +368,13 @@ def split_links(record: Record) -> tuple[str, tuple[Link, ...]]:
     The first link goes to ``url`` alone when it is the work's link under its usual label
     (``paper``) and no other link repeats its URL; otherwise every link is kept in ``extra``
     too, so the entry's links come back in their order and with their labels."""
-    if record.kind in URL_KINDS:
+    if not record.kind.titled:
         return record.url, record.links
     own = record.primary_url
     if not own:
         return "", record.links
     links = record.links
-    default = DEFAULT_LABEL.get(record.kind, "paper")
+    default = record.kind.own_label
     first_is_own = bool(links) and links[0].url == own and links[0].label == default
     if first_is_own and all(link.url != own for link in links[1:]):
         return own, links[1:]
@@ -390,10 +383,10 @@ def split_links(record: Record) -> tuple[str, tuple[Link, ...]]:
 
 def join_links(kind: Kind, url: str, links: Sequence[Link]) -> tuple[str, tuple[Link, ...]]:
     """The reverse of :func:`split_links`: ``(record.url, record.links)``."""
-    if kind in URL_KINDS:
+    if not kind.titled:
         return url, tuple(links)
     if url and all(link.url != url for link in links):
-        return "", (Link(DEFAULT_LABEL.get(kind, "paper"), url), *links)
+        return "", (Link(kind.own_label, url), *links)
     return "", tuple(links)
 
 
@@ -678,8 +671,7 @@ def item_json(
 
 
 def year_of(date: str) -> int | None:
-    found = _YEAR.search(date or "")
-    return int(found.group(1)) if found else None
+    return first_year(date or "")
 
 
 def _with_year(venue: Venue, year: int | None) -> Venue:
@@ -761,19 +753,6 @@ def venue_from_fields(
     return _from_name("", year, previous)
 
 
-RECORD_ATTRIBUTES = (
-    "kind",
-    "title",
-    "authors",
-    "source",
-    "venue",
-    "url",
-    "links",
-    "nickname",
-    "description",
-)
-
-
 def record_patch(
     previous: Record | None, fields: Mapping[str, Any], changed: Collection[str]
 ) -> dict[str, Any]:
@@ -786,7 +765,7 @@ def record_patch(
         "itemType" not in changed or item_type_for(previous).name == item_type
     ):
         kind = previous.kind
-    if previous is not None and (kind in URL_KINDS) != (previous.kind in URL_KINDS):
+    if previous is not None and kind.titled != previous.kind.titled:
         previous = None  # the entry changes shape: build it anew from the fields
     every = previous is None
     changed = set(changed)
@@ -799,7 +778,7 @@ def record_patch(
         out["title"] = str(fields.get("title", ""))
     if every or "creators" in changed:
         creators = [c for c in fields.get("creators") or () if isinstance(c, Mapping)]
-        if kind in URL_KINDS:
+        if not kind.titled:
             out["source"] = ", ".join(
                 str(c["name"]) if "name" in c else str(creator_person(c)) for c in creators
             )
@@ -815,8 +794,8 @@ def record_patch(
     if every or "shortTitle" in changed:
         out["nickname"] = str(fields.get("shortTitle", ""))
     if every or "abstractNote" in changed:
-        out["description"] = str(fields.get("abstractNote", "")) if kind in URL_KINDS else ""
-    if kind in URL_KINDS:
+        out["description"] = str(fields.get("abstractNote", "")) if not kind.titled else ""
+    if not kind.titled:
         if every:
             out["venue"] = None
     elif every or changed & venue_fields_of(item_type) or "itemType" in changed:

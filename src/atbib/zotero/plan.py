@@ -50,8 +50,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from atbib.dedupe import cluster_indices
+from atbib.headings import section_title
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys
-from atbib.markdown.read import section_title
 from atbib.model import Record, SectionPath
 from atbib.text import fold_title
 from atbib.venues import VenueType
@@ -71,8 +71,6 @@ from atbib.zotero.mapping import (
     writable,
 )
 from atbib.zotero.state import CollectionState, ItemState, SyncState
-
-PREFER_CHOICES = ("list", "zotero")
 
 LIST_OWNED = ("citationKey", KEY_LINES)
 """Fields the list owns outright, the citation key in both places Zotero keeps it: Zotero's

@@ -27,23 +27,17 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from atbib.document import Heading, Library
 from atbib.errors import AtbibError
-from atbib.export import REGISTRY_FILE, Work, collect_works, journal_works, kept_in_journals
+from atbib.export import Work, collect_works, journal_works, kept_in_journals
 from atbib.files import write_text_atomic
-from atbib.keys import KeyRow, assign_keys, write_registry
+from atbib.keys import KeyRow, assign_keys
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.masking import SECRETS, masked_traceback
-from atbib.model import Heading, Library
-from atbib.project import (
-    Project,
-    load_project,
-    locked_project,
-    save_changes,
-    zotero_state_file,
-)
+from atbib.project import Project, load_project, locked_project, save_changes, save_registry
 from atbib.venues import VenueType
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
@@ -110,10 +104,48 @@ class NoProgress:
         pass
 
 
-@dataclass
+@dataclass(frozen=True)
 class Summary:
     """What a sync did (or, in a dry run, would do): counts on each side, conflicts,
     notices and refusals. ``ok`` is false when Zotero refused something."""
+
+    mode: str
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    collections_created: int = 0
+    collections_deleted: int = 0
+    added: int = 0
+    """Entries added to the list."""
+    rewritten: int = 0
+    """Works whose entries were rewritten in the list."""
+    removed: int = 0
+    """Works or entries removed from the list."""
+    unchanged: int = 0
+    conflicts: tuple[Conflict, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    failures: tuple[str, ...] = ()
+    requests: int = 0
+    touched: frozenset[str] = frozenset()
+    """Works the pull changed in the list."""
+    planned: tuple[str, ...] = ()
+    """What would change, one line each (dry runs and status)."""
+    list_path: str = ""
+    state_path: str = ""
+    leftovers: tuple[str, ...] = ()
+    """Temporary files a killed run left, removed by this one."""
+
+    @property
+    def ok(self) -> bool:
+        """Nothing was refused (conflicts left as they are do not count)."""
+        return not self.failures
+
+
+@dataclass
+class Tally:
+    """What a sync does, counted while it runs (the shell's working copy of a
+    :class:`Summary`, which :meth:`summary` gives when it is done)."""
 
     mode: str
     dry_run: bool = False
@@ -142,10 +174,30 @@ class Summary:
     leftovers: list[str] = field(default_factory=list)
     """Temporary files a killed run left, removed by this one."""
 
-    @property
-    def ok(self) -> bool:
-        """Nothing was refused (conflicts left as they are do not count)."""
-        return not self.failures
+    def summary(self) -> Summary:
+        """The finished sync, as the frozen value the caller gets."""
+        return Summary(
+            mode=self.mode,
+            dry_run=self.dry_run,
+            created=self.created,
+            updated=self.updated,
+            deleted=self.deleted,
+            collections_created=self.collections_created,
+            collections_deleted=self.collections_deleted,
+            added=self.added,
+            rewritten=self.rewritten,
+            removed=self.removed,
+            unchanged=self.unchanged,
+            conflicts=tuple(self.conflicts),
+            notices=tuple(self.notices),
+            failures=tuple(self.failures),
+            requests=self.requests,
+            touched=frozenset(self.touched),
+            planned=tuple(self.planned),
+            list_path=self.list_path,
+            state_path=self.state_path,
+            leftovers=tuple(self.leftovers),
+        )
 
 
 @dataclass(frozen=True)
@@ -176,15 +228,15 @@ def configured_settings(
     fields of :class:`Settings`."""
     from atbib.config import load_config
 
-    table = load_config(Path(project) if project else None).settings
-    chosen = group if group is not None else table.get("zotero-group")
+    config = load_config(Path(project) if project else None)
+    chosen = group if group is not None else config.zotero_group
     if chosen is None:
         raise AtbibError("no Zotero group: pass --group or set [tool.atbib] zotero-group")
     try:
-        number = int(chosen)
+        number = int(cast(Any, chosen))  # any TOML value: what int() refuses is reported
     except (TypeError, ValueError):
         raise AtbibError(f"the Zotero group id must be a number, not {chosen!r}") from None
-    collection = root or table.get("zotero-collection")
+    collection = root or config.zotero_collection
     return Settings(
         group=number, root=str(collection) if collection else None, project=project, **options
     )
@@ -195,7 +247,7 @@ def state_path(project: Project, override: str | None = None) -> Path:
     project), else ``zotero-sync.json`` beside the bib folder."""
     if override:
         return Path.cwd() / override
-    return zotero_state_file(project.config)
+    return project.config.state_file
 
 
 def api_key() -> str:
@@ -253,13 +305,6 @@ def _reread(project: Project, text: str, registry: Sequence[KeyRow]) -> Project:
     return replace(project, library=library, registry=tuple(registry))
 
 
-def _write_registry(project: Project, registry: Sequence[KeyRow]) -> None:
-    path = project.config.bib_folder / REGISTRY_FILE
-    text = write_registry(registry)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        write_text_atomic(path, text)
-
-
 def run(
     mode: str,
     settings: Settings,
@@ -274,7 +319,7 @@ def run(
     before anything is done. What Zotero refuses or fails (an invalid or read-only key, a
     request that keeps failing, an object it will not take) is in ``failures`` of the
     summary, with what was done before it."""
-    from atbib.zotero.client import ZoteroError
+    from atbib.errors import ZoteroError
 
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
@@ -296,7 +341,7 @@ def run(
         )
         path = state_path(project, settings.state_file)
         state = _checked_state(path, settings, project.library)
-        summary = Summary(
+        summary = Tally(
             mode,
             dry,
             list_path=project.list_display,
@@ -317,7 +362,7 @@ def run(
             summary.requests = client.requests
         summary.conflicts = _unique_conflicts(summary.conflicts)
         summary.notices = list({(n.work, n.item, n.code): n for n in summary.notices}.values())
-        return summary
+        return summary.summary()
 
 
 def _checked_state(path: Path, settings: Settings, library: Library) -> SyncState:
@@ -347,7 +392,7 @@ def _steps(
     project: Project,
     state: SyncState,
     settings: Settings,
-    summary: Summary,
+    summary: Tally,
     path: Path,
     new_key: Callable[[], str],
     progress: Progress | None,
@@ -375,7 +420,7 @@ def _unique_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
 
 
 def _pull_changes(
-    client: ZoteroClient, state: SyncState, root: str, summary: Summary, progress: Progress
+    client: ZoteroClient, state: SyncState, root: str, summary: Tally, progress: Progress
 ) -> SyncState:
     from atbib.zotero.client import known_versions
 
@@ -398,7 +443,7 @@ def _pull_changes(
     return state
 
 
-def _describe_pull(plan: PullPlan, summary: Summary) -> None:
+def _describe_pull(plan: PullPlan, summary: Tally) -> None:
     for edit in plan.edits:
         if isinstance(edit, ReplaceWork):
             names = ", ".join(sorted(edit.patch))
@@ -413,7 +458,7 @@ def _describe_pull(plan: PullPlan, summary: Summary) -> None:
             summary.planned.append(f"list: remove {edit.work}")
 
 
-def _count_pull(plan: PullPlan, summary: Summary) -> None:
+def _count_pull(plan: PullPlan, summary: Tally) -> None:
     summary.rewritten += sum(isinstance(e, ReplaceWork) for e in plan.edits)
     summary.added += sum(isinstance(e, AddEntry) for e in plan.edits)
     summary.removed += sum(isinstance(e, RemoveEntry | RemoveWork) for e in plan.edits)
@@ -423,7 +468,7 @@ def _pull(
     project: Project,
     state: SyncState,
     options: Options,
-    summary: Summary,
+    summary: Tally,
     dry: bool,
     path: Path,
 ) -> tuple[Project, SyncState]:
@@ -451,7 +496,7 @@ def _pull(
         text = write_markdown(library)
         write_text_atomic(project.config.list_file, text)
         if plan.registry != project.registry:
-            _write_registry(project, plan.registry)
+            save_registry(project.config, plan.registry)
         project = _reread(project, text, plan.registry)
     local, _ = local_side(project)
     state = rebase_local(state, local, plan.applied, plan.new_works)
@@ -460,7 +505,7 @@ def _pull(
     return project, state
 
 
-def _describe_push(plan: PushPlan, summary: Summary) -> None:
+def _describe_push(plan: PushPlan, summary: Tally) -> None:
     for coll in plan.collections:
         summary.planned.append(f"zotero: create collection {' / '.join(coll.path) or '(root)'}")
     for write in plan.writes:
@@ -501,7 +546,7 @@ def _pin(project: Project, works: Sequence[str], local: LocalSide) -> Project:
         return project
     registry = assign_keys(records, project.registry, project.config.key_formula).registry
     if set(registry) != set(project.registry):
-        _write_registry(project, registry)
+        save_registry(project.config, registry)
         project = replace(project, registry=tuple(registry))
     return project
 
@@ -512,13 +557,14 @@ def _push(
     state: SyncState,
     options: Options,
     root: str,
-    summary: Summary,
+    summary: Tally,
     dry: bool,
     path: Path,
     new_key: Callable[[], str],
     progress: Progress,
 ) -> SyncState:
-    from atbib.zotero.client import LibraryChanged, known_versions
+    from atbib.errors import LibraryChanged
+    from atbib.zotero.client import known_versions
 
     local, _ = local_side(project)
     pause = client.policy.base_delay
@@ -586,7 +632,7 @@ def _execute(
     client: ZoteroClient,
     plan: PushPlan,
     state: SyncState,
-    summary: Summary,
+    summary: Tally,
     path: Path,
     failed: set[str],
     progress: Progress,
@@ -673,7 +719,8 @@ def _delete_batches(
     """Delete objects in batches of 50, each with the library version it was planned on, and
     save the state after each: a crash between batches loses nothing. Returns the state, how
     many were deleted, and whether the library changed under us (412: pull again first)."""
-    from atbib.zotero.client import LibraryChanged, batches
+    from atbib.errors import LibraryChanged
+    from atbib.zotero.client import batches
 
     done = 0
     for batch in batches(list(keys)):
@@ -691,7 +738,7 @@ def _delete_batches(
 
 
 def _spare_children(
-    client: ZoteroClient, state: SyncState, keys: list[str], summary: Summary
+    client: ZoteroClient, state: SyncState, keys: list[str], summary: Tally
 ) -> tuple[SyncState, list[str]]:
     """The items that may be deleted. Deleting an item deletes its child notes and files,
     which belong to the group: such items are only taken out of the list's collections.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from atbib.bibtex.mapping import decode_person, decode_value
+from atbib.bibtex.encode import decode_person, decode_value
 from atbib.bibtex.parse import parse_bibtex
 from atbib.fill.facts import Candidate, Status
 from atbib.fill.sources.base import (
