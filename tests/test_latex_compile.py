@@ -52,3 +52,18 @@ def test_natbib_prints_no_title_twice_and_every_preprint_says_where_it_is(all_ke
     )
     problems = [p for p in result.problems if "empty year" not in p]
     assert problems == []
+
+
+def test_an_old_key_and_its_new_name_cite_one_entry_with_biblatex(tmp_path):
+    """A renamed key stays valid: biblatex resolves ``ids``, so a document citing both
+    ``bert2019pretraining`` and ``devlin2019bert`` gets one bibliography entry."""
+    require_tex()
+    result = compile_with_biber(
+        ALL_BIB,
+        ["bert2019pretraining", "devlin2019bert", "vaswani2017attention"],
+        tmp_path,
+        validate_datamodel=False,
+    )
+    assert result.ok, "\n".join(result.problems)
+    assert result.bbl.count("\\entry{") == 2
+    assert "\\entry{devlin2019bert}" in result.bbl
