@@ -4,6 +4,7 @@ primary sources say of its papers: every paper found, in the fewest requests."""
 from __future__ import annotations
 
 import math
+import os
 import shutil
 from pathlib import Path
 
@@ -126,10 +127,31 @@ def test_fill_from_the_primary_sources_file_matches_the_committed_metadata(this_
 
 
 def fill_env_offline(tmp_path: Path) -> dict[str, str]:
-    import os
-
     return dict(os.environ, ATBIB_CACHE_DIR=str(tmp_path / "cache"))
 
 
 def _without_dates(text: str) -> list[str]:
     return [line.rsplit("\t", 1)[0] for line in text.splitlines()]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("ATBIB_LIVE_FILL"),
+    reason="live metadata sources: set ATBIB_LIVE_FILL=1 to ask arXiv, Semantic Scholar, the "
+    "ACL Anthology and Crossref about two papers",
+)
+def test_live_sources_complete_two_papers(tmp_path):
+    """Opt-in: the real services, as a user's `atbib fill` asks them."""
+    (tmp_path / "README.md").write_text(
+        "## Papers\n"
+        "- **BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding**"
+        ". (NAACL 2019) [[paper]](https://www.aclweb.org/anthology/N19-1423/)\n"
+        "- **RoBERTa: A Robustly Optimized BERT Pretraining Approach**. (CoRR 2019) "
+        "[[paper]](https://arxiv.org/abs/1907.11692)\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, ATBIB_CACHE_DIR=str(tmp_path / "cache"))
+    result = run(tmp_path, env, "fill", "--source", "arxiv", "--source", "acl")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "bib" / "all.bib").read_text(encoding="utf-8")
+    assert "@inproceedings{devlin2019bert," in text and "Toutanova, Kristina" in text
+    assert "@misc{liu2019roberta," in text
