@@ -26,6 +26,10 @@ Workloads (sizes; ``--smoke`` runs each once at 1,000 entries, the real list for
                       full push into an empty group, a no-op sync, syncs after 1 and 120
                       edits in Zotero, a sync after one edit in the list (bench/zotero.py).
                       Requests by kind beside the wall times; their targets are judged.
+``fill``              ``atbib fill`` as a whole process against the test suite's fake metadata
+                      services (bench/fill.py): this repository's list before any fill, and
+                      the 10k synthetic list (one run: a few thousand requests). Requests by
+                      service beside the wall time.
 ``adversarial``       Families of inputs built to find performance cliffs (FAMILIES below,
                       bench/gen_adversarial.py), each at two sizes ten times apart, with the
                       ratio of their times judged against 11: in process, what ``atbib
@@ -577,6 +581,32 @@ def zotero_sync(ctx: Context, sizes: Sequence[int]) -> list[Row]:
     return rows
 
 
+def fill_workload(ctx: Context, sizes: Sequence[int | str]) -> list[Row]:
+    """Wall time and requests of ``atbib fill`` on the list (``"list"``) or a synthetic list
+    of n entries, against the fake services (bench/fill.py)."""
+    rows = []
+    for size in sizes:
+        source = "list" if size == "list" else str(ctx.list_input(int(size)))
+        runs = Runs("atbib fill (fake services, no politeness waits)")
+        requests: dict[str, int] = {}
+        works = 0
+        for _ in range(ctx.reps if size == "list" else 1):
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.fill", source, str(ctx.work)],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode != 0:
+                raise BenchError(f"bench.fill on {source} failed:\n{done.stderr[-2000:]}")
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            runs.add(result["seconds"], result["peak_kib"])
+            requests, works = result["requests"], result["works"]
+        note = "requests: " + ", ".join(f"{name} {n}" for name, n in requests.items() if n)
+        rows.append(Row("fill", size, works, runs, note=note, counts=requests))
+    return rows
+
+
 _ZOTERO_TOOLS = {
     "push": "push (full, empty group)",
     "no-op": "sync (nothing changed)",
@@ -686,6 +716,7 @@ WORKLOADS: dict[str, tuple[Callable[..., list[Row]], tuple[Any, ...]]] = {
     "near-duplicates": (near_duplicates, (100_000,)),
     "bib-import": (bib_import, (10_000, 50_000)),
     "zotero-sync": (zotero_sync, (1_000, 10_000)),
+    "fill": (fill_workload, ("list", 10_000)),
     "adversarial": (adversarial, FAMILIES),
 }
 SMOKE_SIZES: dict[str, tuple[Any, ...]] = {
@@ -693,6 +724,7 @@ SMOKE_SIZES: dict[str, tuple[Any, ...]] = {
     "near-duplicates": (1_000,),
     "bib-import": (1_000,),
     "zotero-sync": (1_000,),
+    "fill": ("list",),
     "adversarial": tuple(f for f in FAMILIES if f.smoke),
 }
 

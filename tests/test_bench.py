@@ -40,6 +40,7 @@ def test_suite_runs_at_smoke_sizes(tmp_path: Path) -> None:
         ("near-duplicates", 1000),
         ("bib-import", 1000),
         ("zotero-sync", 1000),
+        ("fill", "list"),
         *adversarial,
     }
     for row in data["rows"]:
@@ -53,6 +54,8 @@ def test_suite_runs_at_smoke_sizes(tmp_path: Path) -> None:
     assert rows[("adversarial same-base-key", 200)]["note"] == "200 works"
     assert rows[("adversarial bib-macros", 200)]["note"] == "180 records"
     assert rows[("adversarial zotero-pull", 100)]["note"] == "98 remote changes pulled"
+    fill = rows[("fill", "list")]["counts"]
+    assert (fill["arxiv"], fill["semanticscholar"]) == (2, 1)  # the list's batches
 
     # The Zotero request counts are deterministic: the targets are judged here.
     zotero = {

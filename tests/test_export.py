@@ -17,7 +17,8 @@ from bibtexparser.bparser import BibTexParser
 
 from atbib import read_markdown
 from atbib.export import ALL_FILE, REGISTRY_FILE, build_bibliography, section_files, slugify
-from atbib.keys import read_registry
+from atbib.fill.store import METADATA_FILE, read_metadata
+from atbib.keys import read_registry, renamed_to
 from tests.conftest import ROOT
 
 BIB = ROOT / "bib"
@@ -39,21 +40,31 @@ def _field(entry: str, name: str) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def committed(readme_text):
+def metadata():
+    return read_metadata((BIB / METADATA_FILE).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def committed(readme_text, metadata):
     registry = read_registry((BIB / REGISTRY_FILE).read_text(encoding="utf-8"))
-    return build_bibliography(read_markdown(readme_text), registry)
+    return build_bibliography(read_markdown(readme_text), registry, metadata=metadata)
 
 
 def test_committed_bib_folder_is_exactly_what_export_writes(committed):
     on_disk = {p.name for p in BIB.iterdir()}
-    assert on_disk == set(committed.files)
+    assert on_disk == {*committed.files, METADATA_FILE}
     for name, content in committed.files.items():
         assert (BIB / name).read_text(encoding="utf-8") == content, name
 
 
 def test_a_fresh_export_without_the_registry_gives_the_same_keys(readme_text, committed):
+    """The registry holds what the formula gave each work from its list entry; a work
+    re-keyed once `atbib fill` knew its authors keeps the formula's old key as an alias."""
     fresh = build_bibliography(read_markdown(readme_text))
-    assert fresh.files == committed.files
+    for before, now in zip(fresh.works, committed.works, strict=True):
+        assert before.key in (now.key, *now.aliases), now.key
+    renamed = sum(bool(w.aliases) for w in committed.works)
+    assert renamed == sum(1 for row in committed.registry if renamed_to(row)) == 78
 
 
 def test_one_file_per_section_named_by_slug_and_all_bib_with_every_work_once(committed):
@@ -123,7 +134,7 @@ def test_latex_specials_escaped_unicode_kept_acronyms_protected(committed):
     assert "Kaiser, Łukasz" in entries["kitaev2020reformer"]
     assert _field(entries["zhangjunlinshendu"], "title") == "深度学习中的注意力模型（2017版）"
     assert (
-        _field(entries["bert2019pretraining"], "title")
+        _field(entries["devlin2019bert"], "title")
         == "{BERT}: Pre-training of Deep Bidirectional {Transformers} for Language Understanding"
     )
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import ROOT
-from tests.texdoc import compile_with_biber, compile_with_bibtex, require_tex
+from tests.texdoc import compile_with_biber, compile_with_bibtex, pdf_text, require_tex
 
 ALL_BIB = ROOT / "bib" / "all.bib"
 
@@ -35,3 +35,35 @@ def test_pdflatex_and_biber_biblatex_cite_every_key_without_warnings(all_keys, t
     )
     assert result.ok, "\n".join(result.problems)
     assert result.bbl.count("\\entry{") == len(all_keys)
+
+
+def test_natbib_prints_no_title_twice_and_every_preprint_says_where_it_is(all_keys, tmp_path):
+    """plainnat, as the ACL, NeurIPS and ICML templates use it, prints an entry's ``key`` in
+    place of missing authors: it must not be the title again. A preprint names arXiv."""
+    result = compile_with_bibtex(ALL_BIB, all_keys, tmp_path, style="plainnat")
+    assert result.bbl.count("\\bibitem") == len(all_keys)
+    text = " ".join(pdf_text(result).split())
+    assert "towardsdatascience.com. Illustrated: Self" in text  # the site, then the title
+    for title in ("Illustrated: Self", "The Illustrated BERT"):
+        assert len(re.findall(re.escape(title), text, re.IGNORECASE)) == 1, title
+    assert (
+        "RoBERTa: A robustly optimized BERT pretraining approach. arXiv preprint arXiv:1907.11692"
+        in text
+    )
+    problems = [p for p in result.problems if "empty year" not in p]
+    assert problems == []
+
+
+def test_an_old_key_and_its_new_name_cite_one_entry_with_biblatex(tmp_path):
+    """A renamed key stays valid: biblatex resolves ``ids``, so a document citing both
+    ``bert2019pretraining`` and ``devlin2019bert`` gets one bibliography entry."""
+    require_tex()
+    result = compile_with_biber(
+        ALL_BIB,
+        ["bert2019pretraining", "devlin2019bert", "vaswani2017attention"],
+        tmp_path,
+        validate_datamodel=False,
+    )
+    assert result.ok, "\n".join(result.problems)
+    assert result.bbl.count("\\entry{") == 2
+    assert "\\entry{devlin2019bert}" in result.bbl

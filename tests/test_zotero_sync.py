@@ -30,9 +30,10 @@ from click.testing import CliRunner
 from atbib.bibtex.kept import read_kept
 from atbib.cli import main
 from atbib.export import collect_works, journal_works
-from atbib.keys import read_registry
+from atbib.keys import KeyRow, read_registry, renamed_to, write_registry
 from atbib.markdown.read import read_markdown
 from atbib.masking import mask
+from atbib.project import load_project
 from atbib.venues import VenueType
 from atbib.zotero import cli as zcli
 from atbib.zotero import sync as zsync
@@ -80,8 +81,10 @@ def assert_group_mirrors_list(server: ZoteroServer, project: Path) -> None:
     """No duplicate, nothing lost: one item per work, holding the work's fields, in the
     collections of the work's subsections; one collection per section path."""
     state = load_state(project / "zotero-sync.json")
-    registry = read_registry((project / "bib" / "keys.tsv").read_text(encoding="utf-8"))
-    works, _ = collect_works(read_markdown(project / "README.md"), registry)
+    loaded = load_project(start=project)  # the works as sync sees them, bib/metadata.tsv too
+    works, _ = collect_works(
+        loaded.library, loaded.registry, loaded.config.key_formula, loaded.metadata
+    )
     with server.lock:
         colls = list(server.library.collections.values())
     names = [(c.parent, c.name) for c in colls]
@@ -131,6 +134,32 @@ def pushed(project: Path, zotero_server: ZoteroServer) -> ZoteroServer:
     return zotero_server
 
 
+def as_listed(project: Path) -> Path:
+    """The list as its lines say it, before `atbib fill`: no bib/metadata.tsv, and the keys
+    given by authors' names since then back to the title-word keys they replaced."""
+    (project / "bib" / "metadata.tsv").unlink()
+    registry = project / "bib" / "keys.tsv"
+    rows = read_registry(registry.read_text(encoding="utf-8"))
+    back = {renamed_to(row): row.key for row in rows if renamed_to(row)}
+    rows = [
+        KeyRow(back.get(row.key, row.key), row.identifiers, row.title)
+        for row in rows
+        if not renamed_to(row)
+    ]
+    registry.write_text(write_registry(rows), encoding="utf-8")
+    return project
+
+
+@pytest.fixture
+def pushed_as_listed(project: Path, zotero_server: ZoteroServer) -> ZoteroServer:
+    """:func:`pushed`, for the list :func:`as_listed`."""
+    as_listed(project)
+    summary = run("push", zotero_server)
+    assert summary.ok and summary.created == 326
+    zotero_server.clear_log()
+    return zotero_server
+
+
 # -- the scenarios of the issue ---------------------------------------------------------------------
 
 
@@ -170,7 +199,7 @@ def test_keys_and_identifiers_are_where_every_zotero_looks(pushed: ZoteroServer)
     preprint = items["ahmed2017weighted"]
     assert preprint["itemType"] == "preprint" and preprint["archiveID"] == "arXiv:1711.02132"
     assert "arXiv:" not in preprint["extra"]
-    assert items["contextaware2020document"]["DOI"] == "10.1145/3366423.3380258"
+    assert items["dai2020contextaware"]["DOI"] == "10.1145/3366423.3380258"
 
 
 def test_a_zotero_7_members_key_line_is_read_and_kept_in_step(
@@ -281,9 +310,9 @@ def test_noop_sync_changes_nothing(pushed: ZoteroServer, project: Path) -> None:
 
 
 def test_pull_after_another_member_adds_edits_and_deletes(
-    pushed: ZoteroServer, project: Path
+    pushed_as_listed: ZoteroServer, project: Path
 ) -> None:
-    other = make_zotero(pushed)  # a second, plain pyzotero client
+    other = make_zotero(pushed_as_listed)  # a second, plain pyzotero client
     state = load_state(project / "zotero-sync.json")
     papers = next(k for k, p in tree_paths(state).items() if p == ("Transformer", "Papers"))
     template = other.item_template("preprint")
@@ -315,7 +344,7 @@ def test_pull_after_another_member_adds_edits_and_deletes(
     other.delete_item(everything["serrano2019attention"])
 
     before = (project / "README.md").read_text(encoding="utf-8").splitlines()
-    summary = run("pull", pushed)
+    summary = run("pull", pushed_as_listed)
     assert summary.ok
     assert (summary.added, summary.rewritten, summary.removed) == (1, 2, 0)
     assert [n.code for n in summary.notices] == ["deleted"]
@@ -348,26 +377,30 @@ def test_pull_after_another_member_adds_edits_and_deletes(
     # the next sync sends back only what the list derived: the new work's key (and its
     # arXiv id), the conference name that follows the date edited in Zotero, and the key's
     # line in extra, which the member's new extra left out
-    assert sorted(run("status", pushed).planned) == [
+    assert sorted(run("status", pushed_as_listed).planned) == [
         "zotero: update jaegle2021perceiver (archiveID, citationKey, citationKeyLines)",
         "zotero: update jain2019attention (conferenceName)",
         "zotero: update vaswani2017attention (citationKeyLines)",
     ]
-    summary = run("sync", pushed)
+    summary = run("sync", pushed_as_listed)
     assert (summary.updated, summary.created, summary.deleted, summary.added) == (3, 0, 0, 0)
-    vaswani = next(i for i in server_items(pushed) if i["citationKey"] == "vaswani2017attention")
+    vaswani = next(
+        i for i in server_items(pushed_as_listed) if i["citationKey"] == "vaswani2017attention"
+    )
     assert vaswani["extra"] == (
         "Citation Key: vaswani2017attention\ncode: https://github.com/tensorflow/tensor2tensor"
     )
-    perceiver = next(i for i in server_items(pushed) if i["title"].startswith("Perceiver"))
+    perceiver = next(
+        i for i in server_items(pushed_as_listed) if i["title"].startswith("Perceiver")
+    )
     assert perceiver["citationKey"] == "jaegle2021perceiver"
 
-    summary = run("pull", pushed, remove_deleted=True)
+    summary = run("pull", pushed_as_listed, remove_deleted=True)
     assert summary.removed == 1
     text = (project / "README.md").read_text(encoding="utf-8")
     assert "Is Attention Interpretable?" not in text
-    assert run("sync", pushed).requests == 1
-    assert_group_mirrors_list(pushed, project)
+    assert run("sync", pushed_as_listed).requests == 1
+    assert_group_mirrors_list(pushed_as_listed, project)
 
 
 PERCEIVER = (
@@ -470,12 +503,12 @@ def test_a_members_journal_article_stays_a_journal_article(
 
 
 def test_a_field_the_item_type_cannot_hold_is_reported_once(
-    pushed: ZoteroServer, project: Path
+    pushed_as_listed: ZoteroServer, project: Path
 ) -> None:
     """A member made a conference paper a thesis, which holds no conference: the list line
     keeps the year, so the list now gives an arXiv paper's fields, which a thesis cannot
     hold either. Said once, then recorded as settled."""
-    other = make_zotero(pushed)
+    other = make_zotero(pushed_as_listed)
     item = next(
         i for i in other.everything(other.top()) if i["data"]["citationKey"] == "jain2019attention"
     )["data"]
@@ -488,14 +521,14 @@ def test_a_field_the_item_type_cannot_hold_is_reported_once(
             "proceedingsTitle": "",
         }
     )
-    summary = run("sync", pushed)
+    summary = run("sync", pushed_as_listed)
     assert summary.ok and summary.rewritten == 1
     assert [n.message for n in summary.notices] == [
         "jain2019attention: a Zotero thesis has no field archiveID, repository; not sent"
     ]
     assert other.item(item["key"])["data"]["itemType"] == "thesis"  # the member's choice
     for _ in range(2):
-        again = run("sync", pushed)
+        again = run("sync", pushed_as_listed)
         assert (again.requests, again.notices) == (1, ())
 
 
@@ -544,12 +577,12 @@ def test_a_key_edited_in_the_registry_renames_the_item(pushed: ZoteroServer, pro
 
 
 def test_a_rekeyed_work_that_keeps_its_old_key_as_an_alias_keeps_its_item(
-    pushed: ZoteroServer, project: Path
+    pushed_as_listed: ZoteroServer, project: Path
 ) -> None:
     """A work re-keyed once its authors are known (bert2019pretraining -> devlin2019bert),
     the old key still valid as an alias (biblatex's ids): its item follows it, found by the
     alias."""
-    key, own = add_member_data(pushed, "bert2019pretraining")
+    key, own = add_member_data(pushed_as_listed, "bert2019pretraining")
     edit_list(
         project,
         "[[paper]](https://www.aclweb.org/anthology/N19-1423)",
@@ -567,14 +600,51 @@ def test_a_rekeyed_work_that_keeps_its_old_key_as_an_alias_keeps_its_item(
     works, _ = collect_works(read_markdown(project / "README.md"), rows)
     bert = next(w for w in works if w.key == "devlin2019bert")
     assert bert.aliases == ("bert2019pretraining",)  # what export writes as ids
-    summary = run("push", pushed)
+    summary = run("push", pushed_as_listed)
     assert summary.ok and (summary.created, summary.deleted, summary.updated) == (0, 0, 1)
     assert [(n.code, n.work, n.item) for n in summary.notices] == [
         ("renamed", "devlin2019bert", key)
     ]
-    assert_member_data_kept(pushed, key, own, "devlin2019bert")
-    assert run("sync", pushed).requests == 1
-    assert_group_mirrors_list(pushed, project)
+    assert_member_data_kept(pushed_as_listed, key, own, "devlin2019bert")
+    assert run("sync", pushed_as_listed).requests == 1
+    assert_group_mirrors_list(pushed_as_listed, project)
+
+
+def test_a_work_rekeyed_by_fill_keeps_its_item(
+    pushed_as_listed: ZoteroServer, project: Path
+) -> None:
+    """`atbib fill` gives BERT its authors and re-keys it (bert2019pretraining ->
+    devlin2019bert, the old key a renamed: row of the registry): the next push updates the
+    group's item, members' tags, note and collections kept."""
+    import subprocess
+    import sys
+
+    key, own = add_member_data(pushed_as_listed, "bert2019pretraining")
+    (project / "acl.bib").write_text(
+        "@inproceedings{devlin-etal-2019-bert,\n"
+        "  author = {Devlin, Jacob and Chang, Ming-Wei and Lee, Kenton and Toutanova, Kristina},\n"
+        "  title = {BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding},\n"
+        "  booktitle = {Proceedings of the 2019 Conference of the North American Chapter of the "
+        "Association for Computational Linguistics},\n  year = {2019},\n  pages = {4171--4186},\n"
+        "  url = {https://aclanthology.org/N19-1423/}\n}\n",
+        "utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "atbib", "fill", "--offline", "--from", "acl.bib"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "bert2019pretraining\trenamed:devlin2019bert" in (
+        project / "bib" / "keys.tsv"
+    ).read_text("utf-8")
+    summary = run("push", pushed_as_listed)
+    assert summary.ok and (summary.created, summary.deleted) == (0, 0)
+    assert ("renamed", "devlin2019bert", key) in [(n.code, n.work, n.item) for n in summary.notices]
+    assert_member_data_kept(pushed_as_listed, key, own, "devlin2019bert")
+    assert run("sync", pushed_as_listed).requests == 1
 
 
 def test_a_conflict_is_listed_and_left_until_settled(pushed: ZoteroServer, project: Path) -> None:

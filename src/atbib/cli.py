@@ -12,6 +12,7 @@ import click
 
 from atbib._version import __version__
 from atbib.cli_common import paths_options, reports_errors
+from atbib.fill.cli import fill
 from atbib.zotero.cli import zotero
 
 if TYPE_CHECKING:
@@ -108,16 +109,32 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
 
 @main.command()
 @paths_options()
+@click.option(
+    "--aux",
+    "aux_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="PAPER.aux",
+    help="Also report the keys a LaTeX document cites (its .aux file) by an old name, with "
+    "their current names. BibTeX has no aliases; biblatex resolves old names (ids).",
+)
 @reports_errors()
-def check(list_path: str | None, bib_dir: str | None) -> None:
+def check(list_path: str | None, bib_dir: str | None, aux_files: tuple[str, ...]) -> None:
     """Exit 0 when bib/ is exactly what `atbib export` would write, else 1 naming the stale
-    files. Use it in CI or as a pre-commit hook."""
+    files. Use it in CI or as a pre-commit hook.
+
+    With --aux, also exit 1 when the document cites a key by an old name (it still works with
+    biblatex, not with BibTeX: rename it in the document); keys bib/ never had are listed
+    (another bibliography's, or a typo)."""
     from atbib.project import export_project, hand_edits, load_project
 
     project = load_project(list_path, bib_dir)
+    stale_citations = _check_citations(project, aux_files) if aux_files else False
     changes = export_project(project, dry_run=True)
     if not changes.written and not changes.removed and not changes.leftovers:
         click.echo(f"{project.bib_display}/ is up to date with {project.list_display}")
+        if stale_citations:
+            sys.exit(1)
         return
     differences = hand_edits(project, changes)
     edited = any(differences.values())
@@ -150,6 +167,31 @@ def check(list_path: str | None, bib_dir: str | None) -> None:
 _MAX_SHOWN = 20
 
 
+def _check_citations(project: Any, aux_files: tuple[str, ...]) -> bool:
+    """Print the cited keys that are old names or unknown; whether there were any."""
+    from atbib.citations import cited_keys, resolve_citations
+    from atbib.files import read_text
+
+    found = False
+    for aux in aux_files:
+        citations = resolve_citations(cited_keys(read_text(aux)), project.registry)
+        for citation in citations:
+            if citation.renamed:
+                click.echo(
+                    f"{aux}: {citation.key} is now {citation.current} (the old key "
+                    "works with biblatex only)"
+                )
+            elif not citation.current:
+                click.echo(
+                    f"{aux}: {citation.key} is not a key of {project.bib_display}/ "
+                    "(another bibliography's?)"
+                )
+        renamed = sum(c.renamed for c in citations)
+        found = found or bool(renamed)
+        click.echo(f"{aux}: {len(citations)} keys cited, {renamed} by an old name")
+    return found
+
+
 @main.command()
 @paths_options()
 @click.option(
@@ -174,7 +216,7 @@ def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
     from atbib.project import load_project
 
     project = load_project(list_path, bib_dir)
-    problems = run_lint(project.library)
+    problems = run_lint(project.library, project.metadata)
     floor = SEVERITIES.index(Severity(min_severity))
     counts = {s: sum(p.severity == s for p in problems) for s in SEVERITIES}
     for problem in problems:
@@ -403,3 +445,4 @@ def render(bibs: tuple[str, ...], output: str | None, title: str | None) -> None
 
 
 main.add_command(zotero)
+main.add_command(fill)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from atbib._nogc import nogc
 from atbib.bibtex.encode import encode_value
@@ -22,6 +23,9 @@ from atbib.document import Item, Library
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
 from atbib.model import Record, SectionPath
 from atbib.text import fold_title, to_ascii
+
+if TYPE_CHECKING:
+    from atbib.fill.store import Metadata
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,9 @@ class Work:
     """Indices into ``library.items`` of every entry that lists this work."""
     new_key: bool
     """Whether the key was made now rather than found in the registry."""
+    published: KeptEntry | None = None
+    """Fields of its published version from ``bib/metadata.tsv`` (pages, volume, ...), raw
+    BibTeX, written into its entry (:func:`atbib.fill.complete.complete`)."""
 
 
 class Files(Mapping[str, str]):
@@ -121,9 +128,14 @@ def section_files(
 
 @nogc
 def collect_works(
-    library: Library, registry: Sequence[KeyRow] = (), formula: Sequence[str] = DEFAULT_FORMULA
+    library: Library,
+    registry: Sequence[KeyRow] = (),
+    formula: Sequence[str] = DEFAULT_FORMULA,
+    metadata: Metadata | None = None,
 ) -> tuple[tuple[Work, ...], tuple[KeyRow, ...]]:
-    """Merge entries of the same work and give every work its key."""
+    """Merge entries of the same work and give every work its key; with *metadata*
+    (``bib/metadata.tsv``), complete each work from it. Keys are found from the list's own
+    records, so what the sources add never moves a key."""
     records = library.records
     # Clustering and keys both compare folded titles: fold each once. A merged work's title
     # is the title of one of its entries.
@@ -136,11 +148,13 @@ def collect_works(
         else next(titles[i] for i in group if records[i].title == record.title)
         for record, group in zip(merged, groups, strict=True)
     ]
-    assignment = assign_keys(merged, registry, formula, titles=folded)
+    completed = _complete_all(merged, metadata) if metadata else None
+    named = [record for record, _ in completed] if completed else None
+    assignment = assign_keys(merged, registry, formula, titles=folded, named=named)
     works = tuple(
         Work(record, key, aliases, tuple(group), new)
         for record, key, aliases, group, new in zip(
-            merged,
+            named or merged,
             assignment.keys,
             assignment.aliases,
             groups,
@@ -148,7 +162,21 @@ def collect_works(
             strict=True,
         )
     )
+    if completed:
+        works = tuple(
+            replace(work, published=published) if published is not None else work
+            for work, (_, published) in zip(works, completed, strict=True)
+        )
     return works, assignment.registry
+
+
+def _complete_all(
+    records: Sequence[Record], metadata: Metadata
+) -> list[tuple[Record, KeptEntry | None]]:
+    """Each work completed from the metadata (:func:`atbib.fill.complete.complete`)."""
+    from atbib.fill.complete import complete, filled_for
+
+    return [complete(record, filled_for(metadata, record)) for record in records]
 
 
 def _section_entry(
@@ -179,15 +207,17 @@ def build_bibliography(
     source_name: str = "README.md",
     kept: Mapping[str, tuple[str, KeptEntry]] | None = None,
     file_names: Mapping[str, str] | None = None,
+    metadata: Metadata | None = None,
 ) -> Bibliography:
     """Every file ``atbib export`` writes into the bib folder, with its exact content.
 
     *kept* holds the fields of imported entries the list cannot show (``bib/extra.bib``, by
     lower-case key; see :mod:`atbib.bibtex.kept`): each work's entry carries its kept fields
     where they still agree with the list. *file_names* chooses the file of some ``##``
-    headings (see :func:`section_files`)."""
+    headings (see :func:`section_files`). *metadata* (``bib/metadata.tsv``) completes the works
+    from outside sources (:mod:`atbib.fill`)."""
     kept = kept or {}
-    works, rows = collect_works(library, registry, formula)
+    works, rows = collect_works(library, registry, formula, metadata)
     items = library.items
     files_by_section = section_files(library.sections, file_names)
     headings_of: dict[str, list[str]] = {}
@@ -204,7 +234,7 @@ def build_bibliography(
                 w.key,
                 sections=w.record.sections,
                 aliases=w.aliases,
-                kept=_kept(kept, w.key),
+                kept=_entry_fields(kept, w),
             )
         ).encode("utf-8")
         for w in works
@@ -233,7 +263,7 @@ def build_bibliography(
                     all_entries[i]
                     if len(works[i].record.sections) == 1
                     else _section_entry(
-                        works[i], heading_set, all_entries[i], _kept(kept, works[i].key)
+                        works[i], heading_set, all_entries[i], _entry_fields(kept, works[i])
                     )
                     for i in order
                 ),
@@ -248,6 +278,17 @@ def build_bibliography(
     makers[REGISTRY_FILE] = lambda: write_registry(rows).encode("utf-8")
     files = Files(makers)
     return Bibliography(works, files, rows)
+
+
+def _entry_fields(kept: Mapping[str, tuple[str, KeptEntry]], work: Work) -> KeptEntry | None:
+    """The fields written into a work's entry beyond what the list shows: those kept from an
+    imported entry (``bib/extra.bib``), then its published version's."""
+    own = _kept(kept, work.key)
+    if work.published is None or own is None:
+        return work.published or own
+    names = {name for name, _ in own.fields}
+    fields = own.fields + tuple(f for f in work.published.fields if f[0] not in names)
+    return KeptEntry(own.entry_type, fields)
 
 
 def _works_by_file(

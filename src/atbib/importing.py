@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from atbib.bibtex.kept import kept_fields
 from atbib.bibtex.mapping import KeptEntry, record_from_entry
@@ -36,6 +37,9 @@ from atbib.markdown.edit import add_records, replace_records
 from atbib.markdown.entry import parse_entry, render_entry
 from atbib.markdown.write import render_markdown
 from atbib.model import SHOWN_FIELDS, Record, SectionPath
+
+if TYPE_CHECKING:
+    from atbib.fill.store import Metadata
 
 Kept = dict[str, tuple[str, KeptEntry]]
 """The kept fields (``bib/extra.bib``): lower-case key -> ``(key, kept entry)``."""
@@ -480,15 +484,16 @@ def plan_update(
     expected: Bibliography,
     *,
     formula: Sequence[str] = DEFAULT_FORMULA,
+    metadata: Metadata | None = None,
 ) -> UpdatePlan:
     """Take hand edits of the generated .bib files back (see the module docstring). *files*
     are ``(file name in the bib folder, what was read)``; *expected* is what export writes
-    for the list as it is."""
+    for the list as it is (with *metadata*, ``bib/metadata.tsv``, as export reads it)."""
     works = {w.key.lower(): w for w in expected.works}
     edited, notes, new_sources = _read_edits(files, expected, works)
     changes, taken, conflicts = _take_edits(library.items, works, edited)
     updated = replace_records(library, changes)
-    kept_after, edits = _keep_edited(updated, registry, formula, kept, taken)
+    kept_after, edits = _keep_edited(updated, registry, formula, kept, taken, metadata)
     updated, registry_after, kept_after, added = _add_entries(
         updated, registry, kept_after, new_sources, formula, notes
     )
@@ -589,18 +594,24 @@ def _keep_edited(
     formula: Sequence[str],
     kept: Kept,
     taken: Sequence[Taken],
+    metadata: Metadata | None = None,
 ) -> tuple[Kept, list[Edit]]:
-    """The kept fields after the edits (what the list cannot show of them), and the edits."""
+    """The kept fields after the edits (what the list cannot show of them, nor
+    ``bib/metadata.tsv`` gives), and the edits."""
     kept_after: Kept = dict(kept)
     edits: list[Edit] = []
     if taken:
-        after = {w.key.lower(): w for w in collect_works(updated, registry, formula)[0]}
+        works = collect_works(updated, registry, formula, metadata)[0]
+        after = {w.key.lower(): w for w in works}
         for key, where, entry, aspects, not_taken in taken:
             now_work = after.get(key.lower())
             names: tuple[str, ...] = ()
             if now_work is not None:
                 generated = bibtex_entry(
-                    now_work.record, now_work.key, sections=now_work.record.sections
+                    now_work.record,
+                    now_work.key,
+                    sections=now_work.record.sections,
+                    kept=now_work.published,
                 )
                 keep = kept_fields(entry.entry_type, _raw(entry), generated)
                 if keep is None:

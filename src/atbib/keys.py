@@ -23,8 +23,8 @@ carries (from a .bib file or Zotero) is kept when it is free and a valid citatio
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from atbib._nogc import nogc
@@ -44,6 +44,10 @@ REGISTRY_HEADER = (
     "# atbib citation keys: one line per work ever exported (key, identifiers, folded title).\n"
     "# Keys are never reused or regenerated; edit a key here to rename it everywhere.\n"
 )
+RENAMED = "renamed:"
+"""In the identifiers column of a registry row: the key was renamed to the key that follows
+(``bert2019pretraining	renamed:devlin2019bert``). The old key stays valid as an alias of
+the new one (biblatex's ``ids``) and is never given to another work."""
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _UNSAFE = re.compile(r"[^a-z0-9_:\-]")
 _YEAR_FIELDS = frozenset({"year", "shortyear"})
@@ -153,7 +157,7 @@ def suffixed(key: str, n: int) -> str:
     return key + letters
 
 
-class _FreeKeys:
+class FreeKeys:
     """The keys still free (compared case-insensitively), and where to look for the next
     free suffix of each base key.
 
@@ -249,19 +253,23 @@ def assign_keys(
     formula: Sequence[str] = DEFAULT_FORMULA,
     *,
     titles: Sequence[str] | None = None,
+    named: Sequence[Record] | None = None,
 ) -> KeyAssignment:
     """Give every work a key: its registered key when the registry knows it (by a shared
     identifier, else by its folded title), else a key the work carries that is still free,
     else a new key from the formula, with a letter suffix when taken (case-insensitively).
-    *titles* are the works' folded titles, when the caller has them already."""
+    *titles* are the works' folded titles, when the caller has them already. A new key is
+    made from *named*'s record at the same position when given (the work completed by
+    ``atbib fill``: a paper whose authors the sources gave is keyed by them), while the
+    registry is matched by *works*, what the list itself says."""
     if titles is None:
         titles = [fold_title(w.title) for w in works]
     evidence = [_evidence(w, title) for w, title in zip(works, titles, strict=True)]
     matched_rows, claimed = _match_rows(evidence, registry)
-    free = _FreeKeys(row.key for row in registry)
+    free = FreeKeys(row.key for row in registry)
     keys: list[str] = []
     new: list[bool] = []
-    for work, row in zip(works, matched_rows, strict=True):
+    for position, (work, row) in enumerate(zip(works, matched_rows, strict=True)):
         if row is not None:
             keys.append(registry[row].key)
             new.append(False)
@@ -269,7 +277,7 @@ def assign_keys(
         if work.key and is_valid_key(work.key) and free.is_free(work.key):
             key = work.key
         else:
-            key = free.first_free(base_key(work, formula))
+            key = free.first_free(base_key(named[position] if named else work, formula))
         free.take(key)
         keys.append(key)
         new.append(True)
@@ -317,6 +325,8 @@ def _match_rows(
     by_id: dict[str, list[int]] = {}
     by_title: dict[str, list[int]] = {}
     for index, entry in enumerate(registry):
+        if renamed_to(entry) is not None:
+            continue  # an alias: its work is found by the row of its new key
         for ident in entry.identifiers:
             if not ident.startswith(REGISTRY_LINK):
                 by_id.setdefault(ident, []).append(index)
@@ -437,6 +447,37 @@ def _match_identifiers(
     return min(counts, key=lambda i: (-counts[i], registry[i].key.lower()))
 
 
+def renamed_to(row: KeyRow) -> str | None:
+    """The key a renamed row points to, or ``None`` for a work's own row."""
+    for ident in row.identifiers:
+        if ident.startswith(RENAMED):
+            return ident[len(RENAMED) :]
+    return None
+
+
+def rename_keys(registry: Sequence[KeyRow], renames: Mapping[str, str]) -> tuple[KeyRow, ...]:
+    """The registry with each key in *renames* (old -> new) renamed: the work's row takes the
+    new key, and the old key stays as a ``renamed:`` row (an alias, never reused)."""
+    rows: list[KeyRow] = []
+    for row in registry:
+        new = renames.get(row.key)
+        if new is None or renamed_to(row) is not None:
+            rows.append(row)
+            continue
+        rows.append(KeyRow(new, row.identifiers, row.title))
+        rows.append(KeyRow(row.key, (RENAMED + new,), row.title))
+    return tuple(rows)
+
+
+def made_without_authors(key: str, record: Record, formula: Sequence[str]) -> bool:
+    """Whether *key* is what the formula gives the record without its authors (a suffix
+    aside): a key made from title words because no author was known."""
+    base = base_key(replace(record, authors=()), formula)
+    return key == base or (
+        key.startswith(base) and key[len(base) :].isalpha() and key[len(base) :].islower()
+    )
+
+
 def _aliases(
     evidence: list[tuple[tuple[str, ...], str]],
     keys: list[str],
@@ -455,7 +496,14 @@ def _aliases(
             for ident in ids:
                 owner.setdefault(ident, position)
     found: list[list[str]] = [[] for _ in keys]
+    position_of = {key.lower(): position for position, key in enumerate(keys)}
     for row in unclaimed:
+        target = renamed_to(row)
+        if target is not None:
+            at = position_of.get(target.lower())
+            if at is not None:
+                found[at].append(row.key)
+            continue
         positions = {owner[i] for i in row.identifiers if i in owner}
         if len(positions) == 1:
             found[positions.pop()].append(row.key)

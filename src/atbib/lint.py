@@ -9,6 +9,7 @@ a line that could not be read, a near-duplicate title); ``info`` for gaps (no au
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from atbib.dedupe import find_duplicates, near_duplicates
 from atbib.document import Item, Library
@@ -17,16 +18,22 @@ from atbib.model import Problem, Severity
 from atbib.text import authors_repeat_title
 from atbib.venues import ParsedVenue, VenueType
 
+if TYPE_CHECKING:
+    from atbib.fill.store import Metadata
+
 SEVERITIES = (Severity.INFO, Severity.WARNING, Severity.ERROR)
 """From the least sure to the surest."""
 
 
-def lint(library: Library) -> list[Problem]:
-    """Every problem found, in line order."""
+def lint(library: Library, metadata: Metadata | None = None) -> list[Problem]:
+    """Every problem found, in line order. With *metadata* (``bib/metadata.tsv``), also what
+    the sources ``atbib fill`` asked say against the list (:func:`atbib.fill.complete.findings`)."""
     items = library.items
     problems = list(library.problems)
     for item in items:
         problems.extend(_item_problems(library.path, item))
+    if metadata:
+        problems.extend(_source_problems(library, metadata))
     problems.extend(_duplicate_problems(library))
     return sorted(problems, key=lambda p: (p.line, SEVERITIES.index(p.severity) * -1, p.code))
 
@@ -59,6 +66,15 @@ def _item_problems(path: str, item: Item) -> Iterator[Problem]:
         if parsed.name and not parsed.known:
             yield problem(Severity.WARNING, "unknown-venue", f"unknown venue {parsed.name!r}")
         yield from (problem(*args) for args in _date_problems(record.identifiers, parsed))
+
+
+def _source_problems(library: Library, metadata: Metadata) -> Iterator[Problem]:
+    from atbib.fill.complete import filled_for, findings
+
+    for item in library.items:
+        filled = filled_for(metadata, item.record)
+        for severity, code, message in findings(item.record, filled):
+            yield Problem(library.path, item.line, Severity(severity), message, code)
 
 
 def _date_problems(

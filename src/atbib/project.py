@@ -31,6 +31,7 @@ from atbib.markdown.write import write_markdown
 if TYPE_CHECKING:
     from atbib.bibtex.mapping import KeptEntry
     from atbib.bibtex.read import LoadedBib
+    from atbib.fill.store import Metadata
     from atbib.importing import FieldDifference, UpdatePlan
 
 
@@ -41,6 +42,8 @@ class Project:
     registry: tuple[KeyRow, ...]
     kept: dict[str, tuple[str, KeptEntry]] = field(default_factory=dict)
     """``bib/extra.bib``: fields of imported entries the list cannot show, by lower-case key."""
+    metadata: Metadata = field(default_factory=lambda: _empty_metadata())
+    """``bib/metadata.tsv``: what ``atbib fill`` found about the works (:mod:`atbib.fill`)."""
     leftovers: tuple[Path, ...] = ()
     """Temporary files a killed run left beside the files atbib writes (:func:`interrupted_writes`):
     removed when the project is opened under the write lock, only found otherwise."""
@@ -52,6 +55,12 @@ class Project:
     @property
     def bib_display(self) -> str:
         return _display(self.config.bib_folder)
+
+
+def _empty_metadata() -> Metadata:
+    from atbib.fill.store import Metadata
+
+    return Metadata()
 
 
 def _display(path: Path) -> str:
@@ -122,7 +131,17 @@ def _read_project(config: Config) -> Project:
         from atbib.bibtex.kept import read_kept
 
         kept = read_kept(read_text(kept_file))
-    return Project(config, library, registry, kept)
+    return Project(config, library, registry, kept, read_metadata_file(config))
+
+
+def read_metadata_file(config: Config) -> Metadata:
+    """``bib/metadata.tsv``, empty when there is none."""
+    from atbib.fill.store import METADATA_FILE, Metadata, read_metadata
+
+    path = config.bib_folder / METADATA_FILE
+    if not path.is_file():
+        return Metadata()
+    return read_metadata(read_text(path), source=_display(path))
 
 
 @dataclass(frozen=True)
@@ -138,8 +157,10 @@ class ExportChanges:
 
 
 def _owned(name: str) -> bool:
-    """Targets of the temporary files export may find in the bib folder."""
-    return name.endswith(".bib") or name == REGISTRY_FILE
+    """Targets of the temporary files atbib may leave in the bib folder."""
+    from atbib.fill.store import METADATA_FILE
+
+    return name.endswith(".bib") or name in (REGISTRY_FILE, METADATA_FILE)
 
 
 def _generated_files(folder: Path) -> set[str]:
@@ -169,6 +190,7 @@ def project_bibliography(project: Project) -> Bibliography:
         source_name=project.list_display,
         kept=project.kept,
         file_names=project.config.section_files,
+        metadata=project.metadata,
     )
 
 
@@ -363,5 +385,6 @@ def plan_update_from(project: Project, given: Sequence[str]) -> tuple[UpdatePlan
         pairs,
         project_bibliography(project),
         formula=project.config.key_formula,
+        metadata=project.metadata,
     )
     return plan, loaded

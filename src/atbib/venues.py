@@ -283,8 +283,11 @@ PREPRINT_TEXT = re.compile(
 arXiv:1810.04805`` (Google Scholar), ``arXiv e-prints`` (ADS)."""
 
 
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
 def _fold_full(text: str) -> str:
-    text = _PROCEEDINGS.sub("", text.strip())
+    text = _LEADING_THE.sub("", _PROCEEDINGS.sub("", text.strip()))
     text = YEAR.sub(" ", _ORDINAL.sub(" ", text))
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
@@ -342,6 +345,19 @@ def lookup_full(text: str, year: int | None = None) -> VenueInfo | None:
                 return None  # "Workshop on X at ACL 2019" is not ACL
             return info
     return None
+
+
+def same_venue(a: str, b: str) -> bool:
+    """Whether two names of a venue, as sources write them, name the same one: the same venue
+    of the table, else the same words once "Proceedings of the", ordinals and years are
+    left out (``Proceedings of the 2019 ACL Workshop BlackboxNLP: …`` and ``Proceedings of the
+    ACL Workshop BlackboxNLP: …``)."""
+    if a == b:
+        return True
+    known_a, known_b = lookup_full(a), lookup_full(b)
+    if known_a is not None or known_b is not None:
+        return known_a is not None and known_b is not None and known_a.abbr == known_b.abbr
+    return _fold_full(a) == _fold_full(b)
 
 
 _WORKSHOPS_AT = re.compile(r"^workshops at (?P<host>.+)$", re.IGNORECASE)

@@ -184,9 +184,11 @@ class Paper:
         Derived as DBLP forms it: the first author's family name, the initials of the next
         ones, the two-digit year, under the venue's stream.
         """
+        if not self.published:
+            return None  # a preprint has only its CoRR record (dblp_corr_key)
         if self.dblp_key is not None:
             return self.dblp_key
-        if not self.published or self.year is None or not self.authors or not self.venue:
+        if self.year is None or not self.authors or not self.venue:
             return None
         stream = {Kind.CONFERENCE: "conf", Kind.JOURNAL: "journals", Kind.BOOK: "books"}
         venue = re.sub(r"[^a-z0-9]", "", anyascii(self.venue).lower()) or "misc"

@@ -49,6 +49,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 
 from atbib import names
 from atbib.bibtex.encode import (
@@ -269,6 +270,11 @@ def _venue_fields(
             entry_type, fields = "misc", [("howpublished", full)]
         fields += notes
         return entry_type, fields
+    arxiv = next((i.value for i in record.identifiers if i.scheme == "arxiv"), "")
+    if arxiv:
+        # BibTeX's styles print no eprint field: say where the preprint is, as Google
+        # Scholar's entries do (biblatex prints its eprint as well).
+        fields = [("howpublished", f"arXiv preprint arXiv:{arxiv}")]
     return "misc", fields
 
 
@@ -355,9 +361,17 @@ def generate_fields(
             fields.append(("links", encode_latex(_links_text(record.links))))
     has_author = bool(record.authors) or (not record.kind.titled and bool(record.source))
     if not has_author:
-        # Styles sort by author; without one, BibTeX's ``key`` field is what they sort on.
-        fields.insert(0, ("key", encode_latex(record.title)))
+        fields.insert(0, ("key", encode_latex(_stand_in_author(url) or record.title)))
     return entry_type, fields
+
+
+def _stand_in_author(url: str) -> str:
+    """What the ``key`` field of a work without authors says: the site it is on
+    (``towardsdatascience.com``). Styles sort by ``key`` where there is no author, and natbib's
+    (``plainnat``, the ACL and NeurIPS templates) print it in the author's place: the title
+    there would be read twice, the site reads as who published the work."""
+    host = (urlsplit(url).hostname or "") if "://" in url else ""
+    return unquote(host).removeprefix("www.")  # as written, however the address is escaped
 
 
 def _identifier_fields(identifiers: Sequence[Identifier]) -> list[tuple[str, str]]:

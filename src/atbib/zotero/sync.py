@@ -283,7 +283,9 @@ def connect(group: int) -> ZoteroClient:
 
 
 def local_side(project: Project) -> tuple[LocalSide, dict[str, Work]]:
-    works, _ = collect_works(project.library, project.registry, project.config.key_formula)
+    works, _ = collect_works(
+        project.library, project.registry, project.config.key_formula, project.metadata
+    )
     journals = journal_works(works, project.kept)
     side = LocalSide(
         works={
