@@ -753,7 +753,9 @@ def test_retries_are_bounded_and_nothing_is_half_counted(
     zotero_server.faults.unavailable(10, retry_after=0.01, method="POST", path=r"/items$")
     policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
     summary = run("push", zotero_server, client_factory=factory(zotero_server, policy=policy))
-    assert summary.failures == ("writing 50 items failed after 3 attempts (127.0.0.1 answered HTTP 503)",)
+    assert summary.failures == (
+        "writing 50 items failed after 3 attempts (127.0.0.1 answered HTTP 503)",
+    )
     assert (summary.collections_created, summary.created) == (24, 0)  # what was done
     assert zotero_server.count("POST", r"/items$") == 3
     assert server_items(zotero_server) == []

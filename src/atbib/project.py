@@ -582,10 +582,11 @@ def save_new_file(path: str | os.PathLike[str], text: str, *, force: bool = Fals
 
 def init_project(
     list_path: str | None = None, bib_dir: str | None = None, *, dry_run: bool = False
-) -> tuple[Path, str]:
+) -> tuple[str, str]:
     """Add a ``[tool.atbib]`` table for the list to pyproject.toml in the current folder
     (created if missing; :func:`atbib.starter.starter_table` says what it holds). Returns
-    the file and the table. A pyproject.toml that has the table already is left alone."""
+    the file (as the user would type it) and the table. A pyproject.toml that has the table
+    already is left alone."""
     from atbib.starter import starter_table
 
     root = Path.cwd()
@@ -609,4 +610,4 @@ def init_project(
             else "\n\n"
         )
         write_text_atomic(pyproject, before + separator + table)
-    return pyproject, table
+    return _display(pyproject), table

@@ -179,7 +179,8 @@ def _report(summary: Summary) -> None:
     for code, count in shown.items():
         if count > NOTICES_SHOWN and not out.verbose:
             out.report(
-                f"note: ... and {count - NOTICES_SHOWN} more like these ({code}; -v shows them all)",
+                f"note: ... and {count - NOTICES_SHOWN} more like these "
+                f"({code}; -v shows them all)",
                 err=True,
             )
     for conflict in summary.conflicts:
