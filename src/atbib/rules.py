@@ -31,7 +31,9 @@ RULES: dict[str, Rule] = {
         Severity.ERROR, "a link without a scheme that will not resolve from the list", True
     ),
     "authors-repeat-title": Rule(Severity.ERROR, "authors that repeat the title"),
-    "venue-year": Rule(Severity.ERROR, "a venue year the arXiv identifier's date contradicts"),
+    "venue-year": Rule(
+        Severity.ERROR, "a venue year the arXiv date contradicts (a warning: makes doubtful)"
+    ),
     "duplicate": Rule(Severity.ERROR, "a work listed twice (a warning across subsections)"),
     "unknown-venue": Rule(Severity.WARNING, "a venue the venue table does not know"),
     "venue-spelling": Rule(Severity.WARNING, "a known venue in another spelling", True),
