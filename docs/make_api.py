@@ -30,7 +30,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
         "Records",
         "The record model every format reads into and writes out of. Records are immutable "
         "values: change one with `dataclasses.replace`.",
-        ["Record", "Person", "Venue", "Link", "Kind", "SectionPath", "Problem", "Severity"],
+        ["Record", "Person", "Venue", "Link", "Kind", "SectionPath", "Problem", "Severity", "Fix"],
     ),
     (
         "Markdown lists",
@@ -104,7 +104,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
             "SyncNotice",
         ],
     ),
-    ("Configuration", "", ["load_config", "Config"]),
+    ("Configuration", "", ["load_config", "Config", "LintSettings"]),
     ("Errors and version", "", ["AtbibError", "BibtexError", "__version__"]),
 ]
 

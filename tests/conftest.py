@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Every TeX test skipped for want of TeX is reported at one place, so the summary says it
+    in one line (with the count and how to install TeX) instead of one line per test."""
+    import inspect
+
+    from tests.texdoc import SKIP_PREFIX, require_tex
+
+    report = yield
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and SKIP_PREFIX in str(longrepr[2]):
+        line = inspect.getsourcelines(require_tex)[1]
+        report.longrepr = ("tests/texdoc.py", line, longrepr[2])
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -92,13 +92,13 @@ def test_lint_exit_status_and_severity_filter(project):
     (project / "README.md").write_text(LIST + "- Broken (ACL 2019) [[paper]]()\n", encoding="utf-8")
     result = atbib(project, "lint")
     assert result.returncode == 1
-    assert "README.md:4: error: link [[paper]] has an empty URL" in result.stdout
+    assert "README.md:4:31: error: link [[paper]] has an empty URL [empty-url]" in result.stdout
     clean = LIST + "- No Authors Here (ACL 2019) [[paper]](https://arxiv.org/abs/1901.00001)\n"
     (project / "README.md").write_text(clean, encoding="utf-8")
     quiet = atbib(project, "lint")
     assert quiet.returncode == 0 and "no authors given" not in quiet.stdout
     verbose = atbib(project, "lint", "--min-severity", "info")
-    assert "README.md:4: info: no authors given" in verbose.stdout
+    assert "README.md:4: info: no authors given [missing-authors]" in verbose.stdout
 
 
 def test_help_and_version():

@@ -3,8 +3,8 @@
 docs/guide.md is run as a story, block by block, in one empty folder:
 
 - a block preceded by ``<!-- file: NAME -->`` is written to NAME;
-- a ``python`` block runs in one namespace shared by the whole page (its current folder is
-  the story's folder);
+- a ``python`` block runs on its own, in a namespace of its own (imports included), as a
+  reader who copies it would run it; its current folder is the story's folder;
 - a ``sh`` block runs with ``sh -e``, with the installed ``atbib`` first on PATH;
 - a ``text`` block preceded by ``<!-- output -->`` (or ``<!-- output, exit N -->``) is what
   the block before it must print (standard output and error together) and how it must exit.
@@ -126,7 +126,6 @@ def _run_sh(body: str, env: dict[str, str]) -> tuple[str, int]:
 
 def test_the_guide_runs_as_written(story: dict[str, str], tmp_path: Path):
     page = DOCS / "guide.md"
-    namespace: dict[str, object] = {"__name__": "guide"}
     pending: tuple[str, str, int] | None = None  # (where, output, exit status) to compare
     ran = 0
     for block in blocks(page):
@@ -144,9 +143,11 @@ def test_the_guide_runs_as_written(story: dict[str, str], tmp_path: Path):
             assert status == 0, f"{origin}: exit status {status}:\n{output}"
             pending = None
         if block.marker.startswith("file: "):
-            (tmp_path / block.marker[6:]).write_text(block.body, encoding="utf-8")
+            target = tmp_path / block.marker[6:]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(block.body, encoding="utf-8")
         elif block.lang == "python":
-            pending = (where, *_run_python(block.body, namespace, where))
+            pending = (where, *_run_python(block.body, {"__name__": "guide"}, where))
         elif block.lang == "sh":
             pending = (where, *_run_sh(block.body, story))
         else:

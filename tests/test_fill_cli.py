@@ -211,7 +211,7 @@ def test_an_interrupted_run_resumes_without_asking_again(project, env, metadata_
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130
-    assert "run the command again to resume" in err
+    assert "run the command again to finish" in err
     assert not (project / "bib" / "metadata.tsv").exists()  # nothing half-written
     asked = {s: metadata_servers.log.count(s) for s in ("arxiv", "semanticscholar")}
     metadata_servers.faults.clear()

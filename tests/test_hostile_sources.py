@@ -248,7 +248,7 @@ def test_hostile_items_pulled_from_zotero_cannot_break_the_list(
     assert result.exit_code == 0, result.output
     sync_out = result.output
     result = cli("zotero", "sync", server=zotero_server)
-    assert result.exit_code == 0 and "; 1 requests" in result.output, result.output
+    assert result.exit_code == 0 and "; 1 request" in result.output, result.output
     assert new_lines_only(before, readme.read_text(encoding="utf-8").split("\n")) == added
     with zotero_server.lock:
         names = [(c.parent, c.name) for c in zotero_server.library.collections.values()]

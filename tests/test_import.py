@@ -183,7 +183,9 @@ def test_duplicate_keys_and_unknown_types_are_reported(project):
         "@misc{SAME, title = {Second Work}, url = {https://a.example/2}}\n",
         encoding="utf-8",
     )
-    result = atbib(project, "import", "tricky.bib", "dup.bib", "-s", "Attention / Imported")
+    result = atbib(
+        project, "import", "tricky.bib", "dup.bib", "-s", "Attention / Imported", "--create-section"
+    )
     assert result.returncode == 0, result.stderr
     assert "dup.bib:2: warning: duplicate key 'SAME' at line 2 (also at line 1" in result.stderr
     assert "tricky.bib:54: warning: lee2021patent: unknown entry type @patent" in result.stderr
@@ -284,7 +286,7 @@ def test_hand_edits_in_bib_are_reported_then_taken_into_the_list(project):
     update = atbib(project, "import", "--update", "bib")
     assert update.returncode == 0, update.stderr
     assert "xu2015show: took title" in update.stdout
-    assert "bahdanau2015neural: took kept pages" not in update.stdout
+    assert "bahdanau2015neural: kept title, pages in bib/extra.bib" in update.stdout
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert (
         "- **Show, Attend and Tell: Neural Image Caption Generation With Visual Attention**."

@@ -126,7 +126,7 @@ def _import_project(folder: Path, listed: int, entries: int) -> Path:
     return folder
 
 
-IMPORT = ["import", "new.bib", "--section", "Transformer / Papers"]
+IMPORT = ["import", "new.bib", "--section", "Transformer / Papers", "--create-section"]
 
 
 def test_sigkill_during_import_leaves_each_file_old_or_new(

@@ -79,7 +79,13 @@ def read_markdown_lines() -> list[str]:
     return (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
 
 
-def test_problems_carry_file_and_line(findings):
-    for *_, problem in findings:
+def test_problems_carry_file_line_and_the_column_where_one_applies(findings):
+    for _, code, line, problem in findings:
         assert problem.path == "README.md" and problem.line > 0
-        assert str(problem).startswith(f"README.md:{problem.line}: {problem.severity}: ")
+        where = f"README.md:{problem.line}" + (f":{problem.column}" if problem.column else "")
+        assert str(problem).startswith(f"{where}: {problem.severity}: ")
+        if code in ("empty-url", "relative-url"):
+            url = line[problem.column - 1 :]
+            assert line[problem.column - 3 : problem.column - 1] == "](" and ")" in url
+        if code in ("unknown-venue", "venue-spelling", "venue-year"):
+            assert line[problem.column - 2] == "("  # the venue's first character

@@ -182,3 +182,14 @@ def test_two_exports_started_together_never_interleave(tmp_path, slow):
             break
     assert len(orders) == rounds, "the two exports never overlapped"
     print(f"\n{rounds} rounds of two concurrent exports, never interleaved; orders: {orders}")
+
+
+def test_no_lock_file_is_left_for_git_status_to_show(tmp_path):
+    with write_lock(tmp_path):
+        assert (tmp_path / ".atbib.lock").is_file()
+    assert not (tmp_path / ".atbib.lock").exists()
+    holder = _hold(tmp_path, 0.3)  # a waiter locks the file its holder then removes
+    with write_lock(tmp_path, timeout=10):
+        assert (tmp_path / ".atbib.lock").is_file()
+    holder.wait()
+    assert not (tmp_path / ".atbib.lock").exists()

@@ -31,14 +31,17 @@ also prints it correctly raw.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.texdoc import (
-    INSTALL_HINT,
+    REQUIRE_ENV,
     TexResult,
     bib_entry_spans,
     compile_with_biber,
@@ -53,7 +56,7 @@ CHAINS: dict[str, Compiler] = {"bibtex": compile_with_bibtex, "biber": compile_w
 
 @pytest.fixture
 def tex() -> None:
-    """Fail (not skip) when TeX is missing, unless ATBIB_SKIP_TEX=1."""
+    """Skip when TeX is missing (fail where it is required: see require_tex)."""
     require_tex()
 
 
@@ -112,24 +115,44 @@ CLEAN_KEYS = ["vaswani2017attention", "guzman2019flores", "zhang2017attention"]
 
 
 # ---------------------------------------------------------------------------
-# the guard: missing TeX fails, ATBIB_SKIP_TEX=1 skips
+# the guard: missing TeX skips with the install hint, and fails where TeX is required (CI)
 
 
-def test_missing_tex_fails_with_install_hint(
+def test_missing_tex_skips_saying_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no pdflatex/bibtex/biber there
-    monkeypatch.delenv("ATBIB_SKIP_TEX", raising=False)
-    with pytest.raises(pytest.fail.Exception, match=r"\.ci/install-system-packages"):
+    monkeypatch.delenv(REQUIRE_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"\.ci/install-system-packages"):
         require_tex()
-    assert ".ci/install-system-packages" in INSTALL_HINT
 
 
-def test_skip_only_when_asked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_tex_fails_where_it_is_required(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setenv("ATBIB_SKIP_TEX", "1")
-    with pytest.raises(pytest.skip.Exception):
+    monkeypatch.setenv(REQUIRE_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match=r"missing pdflatex.*ATBIB_REQUIRE_TEX=1"):
         require_tex()
+
+
+def test_without_tex_the_suite_says_so_in_one_line(tmp_path: Path) -> None:
+    """Every TeX test skipped, and one line of the summary says why and what to do."""
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{tmp_path}"}
+    env.pop(REQUIRE_ENV, None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_latex_compile.py", "tests/test_hostile_bibtex.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout
+    skipped = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skipped) == 1, done.stdout
+    assert skipped[0].startswith("SKIPPED [")  # with the count of tests
+    assert "tests/texdoc.py:" in skipped[0] and ": TeX tests: missing pdflatex" in skipped[0]
+    assert "run `.ci/install-system-packages`" in skipped[0]
 
 
 # ---------------------------------------------------------------------------

@@ -58,6 +58,8 @@ from pathlib import Path
 
 __all__ = [
     "INSTALL_HINT",
+    "REQUIRE_ENV",
+    "SKIP_PREFIX",
     "TexResult",
     "bib_entry_spans",
     "compile_with_biber",
@@ -72,10 +74,15 @@ __all__ = [
 DEFAULT_TIMEOUT = 300.0
 
 INSTALL_HINT = (
-    "the real TeX toolchain is needed to test the .bib files: run "
-    "`.ci/install-system-packages` (Debian packages listed in .ci/debian-packages.txt), "
-    "or set ATBIB_SKIP_TEX=1 to skip these tests explicitly"
+    "run `.ci/install-system-packages` (Debian or Ubuntu, as root or with sudo; the packages "
+    "are in .ci/debian-packages.txt) to run them"
 )
+SKIP_PREFIX = "TeX tests: "
+"""How the reason of every TeX test skipped starts: tests/conftest.py reports them all on
+one line of the summary."""
+REQUIRE_ENV = "ATBIB_REQUIRE_TEX"
+"""Set to 1 (CI does, having installed TeX): a missing TeX fails the tests instead of
+skipping them, so CI can never pass without compiling the .bib files."""
 
 _TOOLS = ("pdflatex", "bibtex", "biber", "kpsewhich")
 _STY = ("CJKutf8.sty", "biblatex.sty", "etoolbox.sty", "lmodern.sty", "url.sty", "hyperref.sty")
@@ -128,14 +135,17 @@ def tex_available() -> bool:
 
 
 def require_tex() -> None:
-    """For tests: skip if ATBIB_SKIP_TEX=1, else fail (never skip) if TeX is missing."""
+    """For tests: skip when TeX is missing (one line in the summary, from here, saying how to
+    install it), or fail when $ATBIB_REQUIRE_TEX is 1."""
     import pytest
 
-    if os.environ.get("ATBIB_SKIP_TEX") == "1":
-        pytest.skip("ATBIB_SKIP_TEX=1: LaTeX compile tests skipped on request")
     missing = missing_tex_components()
-    if missing:
-        pytest.fail(f"missing {', '.join(missing)}: {INSTALL_HINT}", pytrace=False)
+    if not missing:
+        return
+    message = f"{SKIP_PREFIX}missing {', '.join(missing)}: {INSTALL_HINT}"
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{message} ({REQUIRE_ENV}=1)", pytrace=False)
+    pytest.skip(message)
 
 
 # ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import typing as _typing
 
 from atbib._version import __version__
 from atbib.errors import AtbibError, BibtexError
-from atbib.model import Kind, Link, Person, Problem, Record, SectionPath, Severity, Venue
+from atbib.model import Fix, Kind, Link, Person, Problem, Record, SectionPath, Severity, Venue
 
 if _typing.TYPE_CHECKING:
     from atbib._api import (
@@ -29,7 +29,7 @@ if _typing.TYPE_CHECKING:
         write_bibtex,
     )
     from atbib.bibtex.read import LoadedBib
-    from atbib.config import Config, load_config
+    from atbib.config import Config, LintSettings, load_config
     from atbib.dedupe import Cluster, NearDuplicate, find_duplicates, near_duplicates
     from atbib.dedupe import merge as merge_records
     from atbib.document import Block, Heading, Item, Library, Text
@@ -59,6 +59,7 @@ __all__ = [
     "Block",
     "Cluster",
     "Config",
+    "Fix",
     "Heading",
     "Item",
     "KeyAssignment",
@@ -66,6 +67,7 @@ __all__ = [
     "Kind",
     "Library",
     "Link",
+    "LintSettings",
     "ListFormat",
     "LoadedBib",
     "NearDuplicate",
@@ -118,6 +120,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Config": ("atbib.config", "Config"),
     "KeyAssignment": ("atbib.keys", "KeyAssignment"),
     "KeyRow": ("atbib.keys", "KeyRow"),
+    "LintSettings": ("atbib.config", "LintSettings"),
     "ListFormat": ("atbib.listformat", "ListFormat"),
     "LoadedBib": ("atbib.bibtex.read", "LoadedBib"),
     "NearDuplicate": ("atbib.dedupe", "NearDuplicate"),

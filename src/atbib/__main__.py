@@ -1,5 +1,5 @@
-"""``python -m atbib`` runs the command line."""
+"""``python -m atbib`` runs the command line, under the name its messages use."""
 
 from atbib.cli import main
 
-main()
+main(prog_name="atbib")

@@ -247,14 +247,25 @@ def item_to_record(item: Mapping[str, Any]) -> Record:
     return record_from_fields(fields)
 
 
-def lint_list(library: Library) -> list[Problem]:
-    """Data mistakes in a list, as ``atbib lint`` reports them, each with its line and a
-    severity (``error``, ``warning``, ``info``): broken links, authors that repeat the
-    title, a venue year before the arXiv identifier, duplicates, near-duplicate titles,
-    unknown venues, lines that could not be read, entries without authors."""
+def lint_list(
+    library: Library, *, select: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> list[Problem]:
+    """Data mistakes in a list, as ``atbib lint`` reports them, each with its line, column,
+    severity (``error``, ``warning``, ``info``) and rule code: broken links, authors that
+    repeat the title, a venue year before the arXiv identifier, duplicates, near-duplicate
+    titles, unknown venues and venues spelled otherwise, doubled spaces, lines that could not
+    be read, entries without authors. *select* keeps only the rules it names, *ignore* drops
+    those it names (a ``ValueError`` names an unknown code); a finding silenced by its line's
+    ``<!-- atbib: ignore[code] -->`` comment is left out. A finding with one safe fix carries
+    it (:attr:`Problem.fix`)."""
     from atbib.lint import lint
+    from atbib.rules import check_codes
 
-    return lint(library)
+    return lint(
+        library,
+        select=check_codes(select, "select"),
+        ignore=check_codes(ignore, "ignore"),
+    )
 
 
 def sync_zotero(

@@ -3,7 +3,8 @@ prints as one line, and the Zotero client's."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,3 +34,10 @@ class AccessDenied(ZoteroError):
 class LibraryChanged(Exception):
     """A conditional write found the library changed (412): pull, merge, retry. Not an
     error for the user: the sync pulls, merges and writes again."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` naming the choice closest to *word* (a typo of a setting, a
+    rule, a section), else ``""``: the end of an error message."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

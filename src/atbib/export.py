@@ -21,7 +21,7 @@ from atbib.config import ALL_FILE, GENERATED_MARK, REGISTRY_FILE
 from atbib.dedupe import cluster_indices, merge
 from atbib.document import Item, Library
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
-from atbib.model import Record, SectionPath
+from atbib.model import Problem, Record, SectionPath, Severity
 from atbib.text import fold_title, to_ascii
 
 if TYPE_CHECKING:
@@ -348,3 +348,35 @@ def kept_in_journals(
         fields = (("journal", encode_value("journal", journal)), *rest)
         out[key.lower()] = (key, KeptEntry("article", tuple(fields)))
     return out
+
+
+PAPER_SHARE = 0.1
+"""Below this share of papers among a list's works, export warns that the file may not be a
+paper list (:func:`few_papers`)."""
+
+
+def few_papers(library: Library) -> Problem | None:
+    """A warning when the list gives no papers, or almost none: a project's README (badges,
+    links to its issue tracker and changelog) read as a list would fill bib/ with entries
+    nobody cites, so the user is told before committing them."""
+    records = library.records
+    papers = sum(
+        record.kind.titled
+        or any(i.scheme in ("arxiv", "doi", "acl", "openreview") for i in record.identifiers)
+        for record in records
+    )
+    if records and papers >= max(1, PAPER_SHARE * len(records)):
+        return None
+    if not records:
+        found = "no entries found"
+    else:
+        works = f"{len(records)} entr{'y' if len(records) == 1 else 'ies'}"
+        found = f"{papers} of {works} {'is a paper' if papers == 1 else 'are papers'}"
+    return Problem(
+        library.path,
+        0,
+        Severity.WARNING,
+        f"{found}: is this a paper list? Name the list with [tool.atbib] list or --list (and "
+        "its sections with include-headings)",
+        "few-papers",
+    )

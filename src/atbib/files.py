@@ -10,10 +10,11 @@ remove them before anyone commits them.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from atbib.errors import AtbibError
@@ -66,10 +67,49 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 def _write_atomic(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     target = Path(path)
+    tmp = _prepare(target, chunks)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def write_files_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Replace several files together, in the order given: every new file is written and
+    fsync'ed beside its target first, and only when all are ready are they renamed over the
+    targets. A folder that cannot be written stops it before any file is replaced, with an
+    :class:`AtbibError` naming the folder; so one command's files never go half written."""
+    prepared: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files:
+            try:
+                prepared.append((_prepare(target, (data,)), target))
+            except OSError as exc:
+                raise AtbibError(
+                    f"cannot write in {_shown(target.parent)}/ ({exc.strerror or exc}); "
+                    "nothing was changed"
+                ) from None
+        for position, (tmp, target) in enumerate(prepared):
+            os.replace(tmp, target)
+            prepared[position] = (target, target)
+    finally:
+        for tmp, target in prepared:
+            if tmp != target:
+                tmp.unlink(missing_ok=True)
+    for folder in dict.fromkeys(target.parent for target, _ in files):
+        _fsync_dir(folder)
+
+
+def _prepare(target: Path, chunks: Iterable[bytes]) -> Path:
+    """The new content of *target* in a temporary file beside it, flushed to disk, with the
+    target's permissions (a new file's follow the umask)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
+    fd, name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent
     )
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
@@ -80,11 +120,30 @@ def _write_atomic(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None
             os.chmod(tmp, target.stat().st_mode & 0o7777)
         else:
             os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    return tmp
+
+
+def _shown(folder: Path) -> str:
+    """A folder as the user would type it: relative to the current folder when inside it."""
+    relative = os.path.relpath(folder)
+    return str(folder) if relative.startswith("..") else relative
+
+
+def unified_diff(name: str, before: str, after: str) -> str:
+    """What a write changes, as ``diff -u`` shows it (``a/NAME`` and ``b/NAME``; an empty
+    *before* for a new file, an empty *after* for a removed one)."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        f"a/{name}" if before else "/dev/null",
+        f"b/{name}" if after else "/dev/null",
+    )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
 
 
 def leftover_temporaries(

@@ -355,7 +355,10 @@ class RenderPlan:
 def file_heading(path: str) -> str:
     """The ``##`` heading a .bib file stands for: its name without the extension, ``-`` and
     ``_`` as spaces, lower-case words capitalised (``pretrained-language-model.bib`` ->
-    ``Pretrained Language Model``, ``ACL-2019.bib`` -> ``ACL 2019``)."""
+    ``Pretrained Language Model``, ``ACL-2019.bib`` -> ``ACL 2019``); ``Papers`` for text
+    that came from no file (``<stdin>``)."""
+    if path.startswith("<"):
+        return "Papers"
     stem = path.replace("\\", "/").rsplit("/", 1)[-1]
     if stem.lower().endswith(".bib"):
         stem = stem[:-4]
@@ -455,7 +458,7 @@ class Edit:
     aspects: tuple[str, ...]
     """What the list's lines took from it (``title``, ``authors``, ...)."""
     kept: tuple[str, ...]
-    """Fields now kept in ``bib/extra.bib`` for it."""
+    """Fields the edit added to ``bib/extra.bib`` for it, or changed there."""
     ignored: tuple[str, ...] = ()
     """Edits the list cannot take (a different kind of work, other sections)."""
 
@@ -614,11 +617,13 @@ def _keep_edited(
                     kept=now_work.published,
                 )
                 keep = kept_fields(entry.entry_type, _raw(entry), generated)
+                before = dict(kept[key.lower()][1].fields) if key.lower() in kept else {}
                 if keep is None:
                     kept_after.pop(key.lower(), None)
                 else:
                     kept_after[key.lower()] = (key, keep)
-                    names = tuple(n for n, _ in keep.fields)
+                    # Only what the edit changed: fields kept before are not news.
+                    names = tuple(n for n, value in keep.fields if before.get(n) != value)
             edits.append(Edit(key, where, aspects, names, not_taken))
     return kept_after, edits
 
@@ -662,6 +667,13 @@ class FieldDifference:
     """Field name; ``""`` for the whole entry, ``"@type"`` for the entry type."""
     on_disk: str | None
     expected: str | None
+
+    @property
+    def hand_edit(self) -> bool:
+        """Whether the file holds something the list does not give (a value, an entry): an
+        edit made by hand, perhaps to keep. An entry or a field the list gives and the file
+        lacks is only out of date."""
+        return self.on_disk is not None
 
     def describe(self) -> str:
         if not self.field:

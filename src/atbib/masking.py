@@ -6,12 +6,14 @@ Light on purpose (the standard library only): the CLI loads it for every command
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 KEY_ENV = "ZOTERO_API_KEY"
 SECRETS: set[str] = set()
@@ -19,6 +21,28 @@ SECRETS: set[str] = set()
 
 DEBUG_LOGGERS = ("atbib", "pyzotero", "httpx2", "httpcore2", "httpx", "httpcore")
 """What ``--debug`` shows: atbib's own records and every request of the HTTP client."""
+
+
+def secret(variable: str, service: str, user: str) -> str | None:
+    """An API key: ``$variable``, else the system keyring's ``service``/``user`` entry
+    (``keyring set service user``), remembered so that every message masks it; ``None`` when
+    neither has one, ``""`` when the keyring package is not installed (the extra
+    ``atbib[keyring]``) and the variable is not set. Never read from an option or a file
+    atbib writes."""
+    key = os.environ.get(variable, "").strip()
+    if not key:
+        try:
+            keyring: Any = importlib.import_module("keyring")  # the optional extra
+        except ImportError:
+            return ""
+        try:
+            key = str(keyring.get_password(service, user) or "").strip()
+        except Exception:  # a keyring backend that cannot answer is no key
+            key = ""
+        if not key:
+            return None
+    SECRETS.add(key)
+    return key
 
 
 def mask(text: str) -> str:

@@ -281,7 +281,22 @@ class Problem:
     """A short stable name for the kind of problem (``unparsed-line``, ...)."""
     field: str = ""
     """The .bib field the problem is about, when it is about one (``author``)."""
+    column: int = 0
+    """The column in the line, from 1, where the problem is (0 when it is about the line)."""
+    fix: Fix | None = None
+    """The one safe edit that fixes the problem, when there is one (``atbib lint --fix``)."""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
+        if self.line and self.column:
+            where += f":{self.column}"
         return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """Replace *old* at *column* (from 1) of the problem's line by *new*."""
+
+    column: int
+    old: str
+    new: str

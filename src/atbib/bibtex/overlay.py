@@ -28,6 +28,7 @@ from atbib.bibtex.mapping import (
     ATBIB_FIELDS,
     BIBTEX_TYPES,
     FIELD_ALIASES,
+    KIND_NOTES,
     PUBLICATION_FIELDS,
     BibEntryOut,
     KeptEntry,
@@ -186,7 +187,20 @@ def overlay(
                 mine = set(venue_candidates(entry_type)) - names_given
                 out = [(name, value) for name, value in out if name.lower() not in mine]
             entry_type = source_type
+            out = _without_kind_note(record, out, source)
     return entry_type, out
+
+
+def _without_kind_note(
+    record: Record, fields: list[tuple[str, str]], source: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """*fields* without the ``note`` that marks a ``@misc`` entry's kind (``Book``): an entry
+    that keeps its source's type (``@book``) says its kind by that type; a note the source
+    gave is its own and stays."""
+    note = KIND_NOTES.get(record.kind)
+    if note is None or any(name.lower() == "note" for name, _ in source):
+        return fields
+    return [(name, value) for name, value in fields if (name.lower(), value) != ("note", note)]
 
 
 _LATEX_BARE = re.compile(r"(?<!\\)[_&#%^]")

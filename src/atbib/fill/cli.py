@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from atbib.cli_common import paths_options, reports_errors
+from atbib.cli_common import FINDINGS, Command, paths_options
+from atbib.cli_output import output, say
 
 if TYPE_CHECKING:
     from atbib.fill.job import FillPlan, WorkReport
@@ -19,11 +20,11 @@ SHOWN = 3
 """Values of a long field (author lists) shown in a dry run's diff, then ``…``."""
 
 
-def _say(message: str) -> None:
-    click.echo(f"atbib: {message}", err=True)
-
-
-@click.command()
+@click.command(
+    cls=Command,
+    findings="a source was unavailable: what the others gave was saved; run it again later",
+    resumable=True,
+)
 @paths_options()
 @click.option(
     "--source",
@@ -59,7 +60,6 @@ def _say(message: str) -> None:
     is_flag=True,
     help="Also write authors the list lacks and published venues into the list's lines.",
 )
-@reports_errors()
 def fill(
     list_path: str | None,
     bib_dir: str | None,
@@ -96,7 +96,7 @@ def fill(
       atbib fill --into-list          also write the authors into README.md
 
     Endpoints: [tool.atbib.fill.endpoints] or ATBIB_<SOURCE>_URL (mirrors, proxies, tests).
-    Exit status: 0 done, 1 a source was unavailable (the rest was saved), 2 bad input.
+    An interrupted run keeps the replies it received: run it again to resume.
     """
     from atbib.project import load_project, locked_project, read_bib_files
 
@@ -104,12 +104,12 @@ def fill(
     for loaded in files:
         for problem in loaded.problems:
             if problem.severity != "info":
-                click.echo(str(problem), err=True)
+                output().problem(problem)
     if dry_run:
         project = load_project(list_path, bib_dir)
         _fill(project, sources, files, offline, refresh, prefer_source, into_list, dry_run)
         return
-    with locked_project(list_path, bib_dir, on_wait=_say) as project:
+    with locked_project(list_path, bib_dir, on_wait=say) as project:
         _fill(project, sources, files, offline, refresh, prefer_source, into_list, dry_run)
 
 
@@ -138,12 +138,9 @@ def _fill(
     today = datetime.date.today().isoformat()
     try:
         result = run.run(files, date=today)
-    except KeyboardInterrupt:
-        _say("interrupted: the replies received so far are kept; run the command again to resume")
-        sys.exit(130)
     finally:
         if sys.stderr.isatty():
-            click.echo("", err=True)
+            click.echo("", err=True)  # end the progress line
     plan = plan_fill(
         project.library,
         project.registry,
@@ -162,7 +159,7 @@ def _fill(
         cache.clear()
     _print_summary(plan, fetcher, result.unavailable, written, dry_run, len(asked))
     if result.unavailable:
-        sys.exit(1)
+        sys.exit(FINDINGS)
 
 
 def _online(project: Project, sources: Sequence[str]) -> tuple[Any, Any, Any, Any]:
@@ -171,11 +168,11 @@ def _online(project: Project, sources: Sequence[str]) -> tuple[Any, Any, Any, An
     from atbib.fill.settings import source_settings, timeout
     from atbib.fill.sources import SOURCES
 
-    table = project.config.settings.get("fill", {})
+    table = project.config.fill
     table = table if isinstance(table, dict) else {}
     settings = source_settings(table, sources)
     labels = {name: source.label for name, source in SOURCES.items()}
-    notify = _say if sys.stderr.isatty() else (lambda message: None)
+    notify = say if sys.stderr.isatty() else (lambda message: None)
     fetcher = Fetcher(settings, notify=notify, labels=labels, timeout=timeout(table))
     cache = ReplyCache(cache_folder(project.config.root))
 
@@ -206,22 +203,23 @@ def _print_reports(plan: FillPlan, dry_run: bool) -> None:
         if report.changes or report.new_key:
             _print_report(report, dry_run)
         for note in report.notes:
-            click.echo(f"atbib: {report.key}: {note}", err=True)
+            say(f"{report.key}: {note}")
         for conflict in report.conflicts:
-            click.echo(f"atbib: {report.key}: sources disagree on {conflict}", err=True)
+            say(f"{report.key}: sources disagree on {conflict}")
 
 
 def _print_report(report: WorkReport, dry_run: bool) -> None:
     key = f"{report.key} -> {report.new_key}" if report.new_key else report.key
+    out = output()
     if not dry_run:
         names = ", ".join(c.name for c in report.changes if c.name not in ("ids", "title"))
         sources = sorted({c.source for c in report.changes})
-        click.echo(f"{key}: {names or 'key'} ({', '.join(sources)})")
+        out.report(f"{key}: {names or 'key'} ({', '.join(sources)})")
         return
-    click.echo(f"{key}  ({report.title[:60]})")
+    out.report(f"{key}  ({report.title[:60]})")
     for change in report.changes:
         old = f"{_short(change.old)} -> " if change.old else "+ "
-        click.echo(f"    {change.name:<10} {old}{_short(change.new)}  [{change.source}]")
+        out.report(f"    {change.name:<10} {old}{_short(change.new)}  [{change.source}]")
 
 
 def _short(value: str) -> str:
@@ -264,7 +262,11 @@ def _print_summary(
     from atbib.fill.sources import SOURCES
 
     for name, reason in unavailable.items():
-        _say(f"{SOURCES[name].label} unavailable: {reason}; its works were not completed by it")
+        output().finding(
+            f"atbib: {SOURCES[name].label} unavailable: {reason}; its works were not "
+            "completed by it",
+            err=True,
+        )
     counts = summary_counts(plan.reports)
     parts = [f"{n} {status}" for status, n in sorted(counts.items())]
     renamed = len(plan.renames)
@@ -275,7 +277,7 @@ def _print_summary(
         )
     changed = sum(1 for r in plan.reports if r.changes)
     verb = "would change" if dry_run else "changed"
-    click.echo(
+    output().report(
         f"{asked} work{'s' if asked != 1 else ''} asked about ({', '.join(parts) or 'none'}); "
         f"{verb} {changed}"
         + (f"; {renamed} re-keyed (old keys stay valid)" if renamed else "")

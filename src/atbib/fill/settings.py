@@ -116,15 +116,10 @@ def _table(table: Mapping[str, Any], name: str, where: str) -> dict[str, Any]:
 
 def _scholar_key(env: Mapping[str, str]) -> str:
     """Semantic Scholar's optional API key, remembered for masking."""
-    from atbib.masking import SECRETS
+    from atbib.masking import SECRETS, secret
 
     key = env.get(KEY_ENV, "").strip()
-    if not key:
-        try:
-            import keyring  # type: ignore[import-not-found]
-        except ImportError:
-            return ""
-        key = (keyring.get_password("atbib", "semanticscholar") or "").strip()
     if key:
         SECRETS.add(key)
-    return key
+        return key
+    return secret(KEY_ENV, "atbib", "semanticscholar") or ""

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from atbib._nogc import nogc
+from atbib.directives import split_directive
 from atbib.document import Block, Heading, Item, Library, Text
 from atbib.files import read_text
 from atbib.headings import Headings, heading_title, section_path, under
@@ -150,7 +151,7 @@ def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
             yield Text(line, eol, number)
             continue
         prefix, body = bullet
-        parsed = parse_entry(body, section, fmt)
+        parsed = parse_entry(split_directive(body)[0], section, fmt)
         if parsed.record is None:
             yield Text(line, eol, number, parsed.reason)
         else:

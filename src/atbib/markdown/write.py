@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from atbib.directives import split_directive
 from atbib.document import Item, Library
 from atbib.headings import heading_text
 from atbib.markdown.entry import render_entry
@@ -23,10 +24,12 @@ def write_markdown(library: Library) -> str:
 
 def render_item(item: Item, record: Record) -> Item:
     """``item`` holding ``record``, its line rendered in house style (same bullet, same line
-    ending); the old line is kept when the record did not change."""
+    ending, the same ``<!-- atbib: ignore -->`` comment at its end); the old line is kept
+    when the record did not change."""
     if record == item.record:
         return item
-    return replace(item, record=record, text=item.prefix + render_entry(record))
+    directive = split_directive(item.text)[1]
+    return replace(item, record=record, text=item.prefix + render_entry(record) + directive)
 
 
 def render_markdown(

@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from atbib.errors import AccessDenied, LibraryChanged, ZoteroError
 from atbib.zotero.plan import RemoteChanges
@@ -140,6 +142,8 @@ class ZoteroClient:
         self._refusal = ""
         """The text of the last 401 or 403 (``Invalid key``, ``Write access denied``)."""
         self._writable: bool | None = None
+        self.on_retry: Callable[[str], None] = _log.info
+        """Told each time a request is tried again (the command line says it on a terminal)."""
         if zot.client is None:
             raise ValueError("the pyzotero object has no HTTP client")
         self.http = zot.client
@@ -178,18 +182,26 @@ class ZoteroClient:
         value = request.headers.get("last-modified-version") if request is not None else None
         return int(value) if value is not None else 0
 
+    @property
+    def host(self) -> str:
+        """The host the requests go to (``api.zotero.org``, or the endpoint set instead)."""
+        return urlsplit(str(self.zot.endpoint)).hostname or str(self.zot.endpoint)
+
     def _call(self, what: str, operation: Callable[[], T]) -> T:
-        """Run one pyzotero call with bounded retries of transient failures."""
+        """Run one pyzotero call with bounded retries of transient failures, saying each
+        retry (:attr:`on_retry`); a network that never answers ends in an error naming the
+        host and what to check."""
         import httpx2
 
         delay = self.policy.base_delay
-        last = ""
-        for attempt in range(self.policy.attempts):
+        last, unreachable = "", False
+        attempts = self.policy.attempts
+        for attempt in range(attempts):
             self._status = None
             try:
                 return operation()
             except httpx2.TransportError as exc:
-                last = f"{type(exc).__name__}: {exc}"
+                last, unreachable = _network_failure(exc), True
             except Exception as exc:
                 status = self._last_status()
                 if status == 412:
@@ -198,14 +210,19 @@ class ZoteroClient:
                     raise self._denied(what, status) from None
                 if status is None or not (status in (409, 429) or status >= 500):
                     raise ZoteroError(f"{what} failed: {_short(exc)}") from None
-                last = f"HTTP {status}"
-            _log.info("%s: %s (attempt %d of %d)", what, last, attempt + 1, self.policy.attempts)
-            if attempt + 1 < self.policy.attempts:
+                last, unreachable = f"{self.host} answered HTTP {status}", False
+            if attempt + 1 < attempts:
+                self.on_retry(f"{what}: {last}; retrying ({attempt + 2}/{attempts})…")
                 waited = self._not_before - self._clock()
                 if waited <= 0:
                     self._sleep(min(delay, self.policy.max_delay))
                     delay *= 2
-        raise ZoteroError(f"{what} failed after {self.policy.attempts} attempts ({last})")
+        if unreachable:
+            raise ZoteroError(
+                f"{what}: could not reach {self.host} ({last}, {attempts} attempts): check the "
+                f"network connection, or the endpoint (${ENDPOINT_ENV}) if one is set"
+            )
+        raise ZoteroError(f"{what} failed after {attempts} attempts ({last})")
 
     def _last_status(self) -> int | None:
         """The status of the last response (``None``: none since the last request). A method, so
@@ -363,6 +380,22 @@ class ZoteroClient:
 
         self._call(f"deleting {len(keys)} {kind}", send)
         return self._library_version()
+
+
+ENDPOINT_ENV = "ATBIB_ZOTERO_ENDPOINT"
+"""The Zotero API's address instead of api.zotero.org (a test server, a proxy)."""
+
+
+def _network_failure(exc: BaseException) -> str:
+    """What went wrong on the way to the server, in words (``connection refused``, ``no
+    answer in time``), not an exception's class name."""
+    import httpx2
+
+    if isinstance(exc, httpx2.TimeoutException):
+        return "no answer in time"
+    text = str(exc).strip() or type(exc).__name__
+    text = re.sub(r"^\[Errno [-\d]+\]\s*", "", text)
+    return f"network error: {text[:1].lower()}{text[1:]}"
 
 
 def _short(exc: BaseException) -> str:

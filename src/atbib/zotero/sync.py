@@ -20,7 +20,6 @@ objects already written are known by their versions.
 from __future__ import annotations
 
 import html
-import importlib
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -32,13 +31,13 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from atbib.document import Heading, Library
 from atbib.errors import AtbibError
 from atbib.export import Work, collect_works, journal_works, kept_in_journals
-from atbib.files import write_text_atomic
 from atbib.keys import KeyRow, assign_keys
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
-from atbib.masking import SECRETS, masked_traceback
+from atbib.masking import masked_traceback, secret
 from atbib.project import Project, load_project, locked_project, save_changes, save_registry
 from atbib.venues import VenueType
+from atbib.zotero.client import ENDPOINT_ENV
 from atbib.zotero.mapping import DEFAULT_ROOT
 from atbib.zotero.plan import (
     AddEntry,
@@ -75,7 +74,6 @@ MODES = ("pull", "push", "sync", "status")
 ROUNDS = 6
 """Rounds of pull, merge and retry before a push gives up on a library that keeps changing."""
 KEY_ENV = "ZOTERO_API_KEY"
-ENDPOINT_ENV = "ATBIB_ZOTERO_ENDPOINT"
 KEYRING_SERVICE = "atbib"
 KEYRING_USER = "zotero-api-key"
 
@@ -92,6 +90,10 @@ class Progress(Protocol):
     def finish(self) -> None:
         """The phase is over."""
 
+    def retrying(self, message: str) -> None:
+        """A request failed and is tried again (``... retrying (2/5)``): said so that a slow
+        network is not a silent wait. Optional: without it, retries are logged only."""
+
 
 class NoProgress:
     def start(self, label: str, total: int) -> None:
@@ -101,6 +103,9 @@ class NoProgress:
         pass
 
     def finish(self) -> None:
+        pass
+
+    def retrying(self, message: str) -> None:
         pass
 
 
@@ -132,6 +137,8 @@ class Summary:
     planned: tuple[str, ...] = ()
     """What would change, one line each (dry runs and status)."""
     list_path: str = ""
+    bib_path: str = ""
+    """The bib folder, as the user would type it (what ``atbib export`` then writes)."""
     state_path: str = ""
     leftovers: tuple[str, ...] = ()
     """Temporary files a killed run left, removed by this one."""
@@ -170,6 +177,7 @@ class Tally:
     planned: list[str] = field(default_factory=list)
     """What would change, one line each (dry runs and status)."""
     list_path: str = ""
+    bib_path: str = ""
     state_path: str = ""
     leftovers: list[str] = field(default_factory=list)
     """Temporary files a killed run left, removed by this one."""
@@ -195,6 +203,7 @@ class Tally:
             touched=frozenset(self.touched),
             planned=tuple(self.planned),
             list_path=self.list_path,
+            bib_path=self.bib_path,
             state_path=self.state_path,
             leftovers=tuple(self.leftovers),
         )
@@ -253,26 +262,15 @@ def state_path(project: Project, override: str | None = None) -> Path:
 def api_key() -> str:
     """The API key: ``$ZOTERO_API_KEY``, else the system keyring (``keyring set atbib
     zotero-api-key``). Never read from an option or a file atbib writes."""
-    key = os.environ.get(KEY_ENV, "").strip()
+    key = secret(KEY_ENV, KEYRING_SERVICE, KEYRING_USER)
     if key:
-        SECRETS.add(key)
         return key
-    try:
-        keyring: Any = importlib.import_module("keyring")
-    except ImportError:
-        keyring = None
-    if keyring is not None:
-        try:
-            stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
-        except Exception:  # a keyring backend that cannot answer is no key
-            stored = None
-        if stored:
-            SECRETS.add(str(stored).strip())
-            return str(stored).strip()
-    raise AtbibError(
-        f"no Zotero API key: set {KEY_ENV}, or store one with "
+    store = (
         f"`keyring set {KEYRING_SERVICE} {KEYRING_USER}`"
+        if key is None
+        else f"`keyring set {KEYRING_SERVICE} {KEYRING_USER}` after `pip install 'atbib[keyring]'`"
     )
+    raise AtbibError(f"no Zotero API key: set {KEY_ENV}, or store one with {store}")
 
 
 def connect(group: int) -> ZoteroClient:
@@ -345,10 +343,13 @@ def run(
             mode,
             dry,
             list_path=project.list_display,
+            bib_path=project.bib_display,
             state_path=str(path),
             leftovers=[os.path.relpath(p) for p in project.leftovers if not p.exists()],
         )
         client = client_factory(settings.group)
+        # Optional: a progress object made before retries were reported has no such method.
+        client.on_retry = getattr(progress, "retrying", client.on_retry)
         try:
             state = _steps(mode, client, project, state, settings, summary, path, new_key, progress)
             if not dry:
@@ -493,11 +494,8 @@ def _pull(
         project = replace(project, kept=kept)
     if plan.edits:
         library = apply_list_edits(project.library, works, plan.edits)
-        text = write_markdown(library)
-        write_text_atomic(project.config.list_file, text)
-        if plan.registry != project.registry:
-            save_registry(project.config, plan.registry)
-        project = _reread(project, text, plan.registry)
+        save_changes(project, library=library, registry=plan.registry)
+        project = _reread(project, write_markdown(library), plan.registry)
     local, _ = local_side(project)
     state = rebase_local(state, local, plan.applied, plan.new_works)
     project = _pin(project, _unpinned(project, state, local), local)
