@@ -39,7 +39,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
         "changed lines differ.",
         [
             "read_markdown",
-            "write_markdown",
+            "format_markdown",
             "Library",
             "Heading",
             "Item",
@@ -60,8 +60,10 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
             "read_bibtex",
             "load_bibtex",
             "LoadedBib",
-            "write_bibtex",
-            "build_bibliography",
+            "BibEntry",
+            "BibField",
+            "format_bibtex",
+            "plan_export",
             "Bibliography",
             "Work",
         ],
@@ -77,7 +79,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
             "KeyAssignment",
             "KeyRow",
             "read_registry",
-            "write_registry",
+            "format_registry",
         ],
     ),
     (
@@ -105,7 +107,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
         ],
     ),
     ("Configuration", "", ["load_config", "Config", "LintSettings"]),
-    ("Errors and version", "", ["AtbibError", "BibtexError", "__version__"]),
+    ("Errors and version", "", ["AtbibError", "BibtexError", "ListError", "__version__"]),
 ]
 
 VALUES: dict[str, str] = {
@@ -124,10 +126,15 @@ HEADER = """\
 <!-- Generated from the docstrings by `python docs/make_api.py`; do not edit by hand. -->
 
 The public API is exactly the names on this page, all imported from `atbib` itself (they are
-`atbib.__all__`):
+`atbib.__all__`). Conventions: `read_*` read a file (a path; a missing file is an error) or,
+given as `text=`, the text itself; reading a list is lenient (its problems are listed) unless
+`strict=True`, reading BibTeX strict unless `strict=False`; `format_*` and `render_*` give
+text; `plan_*` compute what a command would write, without writing. The names of 0.1
+(`write_markdown`, `write_bibtex`, `write_registry`, `build_bibliography`) still work until
+0.3, with a `DeprecationWarning`:
 
 ```python
-from atbib import read_markdown, build_bibliography
+from atbib import read_markdown, plan_export
 ```
 
 Every module inside the package (`atbib.model`, `atbib.markdown.read`, `atbib.zotero.sync`,

@@ -402,7 +402,7 @@ def _as_written(text: str) -> str:
 
 def check_markdown(text: str, number: int = 0, *, export_every: int = 4) -> None:
     t0 = time.perf_counter()
-    library = read_markdown(text)
+    library = read_markdown(text=text)
     spent = time.perf_counter() - t0
     assert spent < budget(len(text)), f"read_markdown took {spent:.2f} s"
     assert write_markdown(library) == text, "write_markdown(read_markdown(t)) != t"
@@ -424,7 +424,7 @@ def check_markdown(text: str, number: int = 0, *, export_every: int = 4) -> None
 def check_export(source: str | Library) -> None:
     """Export and lint of any list never raise, and every file export writes is BibTeX that
     atbib's own reader reads back without a problem, one entry per work."""
-    library = read_markdown(source) if isinstance(source, str) else source
+    library = read_markdown(text=source) if isinstance(source, str) else source
     t0 = time.perf_counter()
     bibliography = build_bibliography(library)
     lint(library)

@@ -105,7 +105,7 @@ def test_import_atbib_loads_the_record_model_only():
 
 def test_bibtex_written_from_records_reads_back_as_the_same_records():
     records = atbib.read_bibtex(ROOT / "bib" / "all.bib")
-    text = atbib.write_bibtex(records, header=["a test"])
+    text = atbib.format_bibtex(records, header=["a test"])
     assert text.startswith("% a test\n\n@")
     back = atbib.read_bibtex(text)
 
@@ -114,16 +114,16 @@ def test_bibtex_written_from_records_reads_back_as_the_same_records():
 
     assert [shown(r) for r in back] == [shown(r) for r in records]
     # Works of a bibliography keep their keys; records get theirs from the formula.
-    bibliography = atbib.build_bibliography(atbib.read_markdown(ROOT / "README.md"))
+    bibliography = atbib.plan_export(atbib.read_markdown(ROOT / "README.md"))
     first = bibliography.works[0]
-    assert atbib.write_bibtex([first]).startswith(f"@inproceedings{{{first.key},")
-    assert atbib.write_bibtex([first.record], formula=["{nick}{year}"]).startswith(
+    assert atbib.format_bibtex([first]).startswith(f"@inproceedings{{{first.key},")
+    assert atbib.format_bibtex([first.record], formula=["{nick}{year}"]).startswith(
         "@inproceedings{hardsoftattention2015,"
     )
 
 
 def test_zotero_items_made_from_the_list_come_back_as_the_same_entries():
-    bibliography = atbib.build_bibliography(atbib.read_markdown(ROOT / "README.md"))
+    bibliography = atbib.plan_export(atbib.read_markdown(ROOT / "README.md"))
     different = 0
     for work in bibliography.works:
         item = atbib.record_to_item(work.record, key=work.key)
@@ -168,3 +168,39 @@ def test_sync_zotero_from_a_script(zotero_server, tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text("[tool.atbib]\n", encoding="utf-8")
     with pytest.raises(atbib.AtbibError, match="no Zotero group"):
         atbib.sync_zotero()
+
+
+def test_read_functions_take_a_file_or_text_and_read_strictly_when_asked(tmp_path):
+    """One convention for both formats: a path reads a file (a missing one is an error),
+    ``text=`` the text itself; lists are read leniently unless ``strict=True``, .bib files
+    strictly unless ``strict=False``."""
+    listed = tmp_path / "list.md"
+    listed.write_text("## P\n- [unclosed link(https://x.org)\n", encoding="utf-8")
+    lenient = atbib.read_markdown(listed)
+    assert lenient.path == str(listed) and lenient.problems
+    with pytest.raises(atbib.ListError, match=r"list\.md:2: warning"):
+        atbib.read_markdown(listed, strict=True)
+    assert atbib.read_markdown(text="## P", name="given").path == "given"
+    with pytest.raises(TypeError):
+        atbib.read_markdown(listed, text="## P")
+    broken = "@article{a, title={One}}\n@article{b, title={Two}\n"
+    with pytest.raises(atbib.BibtexError):
+        atbib.read_bibtex(text=broken)
+    assert [r.title for r in atbib.read_bibtex(text=broken, strict=False)] == ["One"]
+    with pytest.raises(atbib.AtbibError, match="no such file"):
+        atbib.read_bibtex(tmp_path / "missing.bib")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("build_bibliography", "plan_export"),
+        ("write_bibtex", "format_bibtex"),
+        ("write_markdown", "format_markdown"),
+        ("write_registry", "format_registry"),
+    ],
+)
+def test_the_old_names_still_work_with_a_deprecation_warning(old, new):
+    with pytest.warns(DeprecationWarning, match=f"use atbib.{new}"):
+        assert getattr(atbib, old) is getattr(atbib, new)
+    assert old not in atbib.__all__

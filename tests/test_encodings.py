@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from atbib import read_markdown, write_markdown
+from atbib import format_markdown, read_markdown
 from atbib.markdown.edit import add_records, remove_items, replace_records
 from atbib.model import Kind, Link, Person, Record, Venue
 from tests.biglist import atbib, make_project, snapshot
@@ -58,10 +58,10 @@ def _check_style(original: str, edited: str, changed: set[str]) -> None:
 
 def test_crlf_bom_and_tabs_survive_a_replaced_record(dressed: str) -> None:
     library = read_markdown(dressed)
-    assert write_markdown(library) == dressed
+    assert format_markdown(library) == dressed
     index = next(i for i, item in enumerate(library.items) if item.text.startswith("\t- **"))
     item = library.items[index]
-    edited = write_markdown(
+    edited = format_markdown(
         replace_records(library, {index: replace(item.record, title="Attention is All we Need")})
     )
     new_line = "\t- " + item.text[3:].replace("All you Need", "All we Need")
@@ -76,7 +76,7 @@ def test_crlf_bom_and_tabs_survive_added_and_removed_entries(dressed: str) -> No
     sections = library.sections
     added = add_records(library, sections[1], [NEW])
     added = add_records(added, ("A New Section", "Papers"), [replace(NEW, title="Another")])
-    text = write_markdown(added)
+    text = format_markdown(added)
     _check_style(
         dressed,
         text,
@@ -89,7 +89,7 @@ def test_crlf_bom_and_tabs_survive_added_and_removed_entries(dressed: str) -> No
     )
     reread = read_markdown(text)
     assert [r.title for r in reread.records].count("A New Work") == 1
-    removed = write_markdown(remove_items(reread, range(0, len(reread.items), 3)))
+    removed = format_markdown(remove_items(reread, range(0, len(reread.items), 3)))
     _check_style(dressed, removed, {line for line in text[1:].split("\r\n")})
     assert removed.count("\r\n") < text.count("\r\n")
 

@@ -51,6 +51,8 @@ from hypothesis import strategies as st
 from atbib import read_markdown
 from atbib.bibtex.encode import _word_edges
 from atbib.bibtex.parse import _FIELD_IN_VALUE, parse_bibtex
+from atbib.bibtex.read import load_bibtex
+from atbib.errors import AtbibError
 from atbib.export import build_bibliography
 from atbib.headings import heading_title
 from atbib.markdown.grammar import TAIL_NICK
@@ -135,10 +137,19 @@ def test_generated_lists_keep_every_line(slow):
 # -- regressions for what the fuzzing found ---------------------------------------------------
 
 
-def test_text_without_a_line_break_is_text_not_a_file_name():
+def test_text_without_a_line_break_is_read_when_given_as_text():
     for text in ("x" * 5000, "## A\r- T (ACL 2019) [[paper]](https://x.org/a)\r", "a\x00b", ""):
-        library = read_markdown(text)
+        library = read_markdown(text=text)
         assert fuzz.write_markdown(library) == text
+
+
+def test_a_string_that_is_no_file_is_an_error_never_an_empty_list(tmp_path):
+    """``read_markdown("READMEE.md")`` (a typo) must not read as an empty list."""
+    for name in ("READMEE.md", "x" * 5000, "a\x00b", str(tmp_path)):
+        with pytest.raises(AtbibError, match=r"no such file|is a folder|not a file name"):
+            read_markdown(name)
+        with pytest.raises(AtbibError, match=r"no such file|is a folder|not a file name"):
+            load_bibtex(name)
 
 
 def test_a_long_run_of_spaces_in_a_heading_reads_in_linear_time():

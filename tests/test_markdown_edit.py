@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from atbib import read_markdown, write_markdown
+from atbib import format_markdown, read_markdown
 from atbib.markdown.edit import add_records, remove_items, replace_records
 from atbib.model import Kind, Link, Person, Record, Venue
 
@@ -29,16 +29,16 @@ def test_replacing_a_record_rewrites_only_its_line():
     library = read_markdown(LIST)
     first = library.items[0]
     edited = replace_records(library, {0: replace(first.record, title="Fixed Title")})
-    text = write_markdown(edited)
+    text = format_markdown(edited)
     assert text == LIST.replace(
         "* **Old Title**. *Ann Lee*.  (ACL 2019)", "* **Fixed Title**. *Ann Lee*. (ACL 2019)"
     )
     # An unchanged record keeps its (non-house-style) line.
-    assert write_markdown(replace_records(library, {0: first.record})) == LIST
+    assert format_markdown(replace_records(library, {0: first.record})) == LIST
 
 
 def test_adding_to_an_existing_subsection_uses_its_bullet_and_line_ending():
-    text = write_markdown(add_records(read_markdown(LIST), ("A", "P"), [NEW]))
+    text = format_markdown(add_records(read_markdown(LIST), ("A", "P"), [NEW]))
     assert text == LIST.replace(
         "* Second (ACL 2019) [[paper]](https://x.org/2)\r\n",
         "* Second (ACL 2019) [[paper]](https://x.org/2)\r\n"
@@ -50,7 +50,7 @@ def test_adding_to_an_existing_subsection_uses_its_bullet_and_line_ending():
 
 
 def test_adding_to_a_new_subsection_creates_its_heading_at_the_end_of_the_section():
-    text = write_markdown(add_records(read_markdown(LIST), ("A", "New"), [NEW]))
+    text = format_markdown(add_records(read_markdown(LIST), ("A", "New"), [NEW]))
     assert text == LIST.replace(
         "- Third (ACL 2020) [[paper]](https://x.org/3)\r\n",
         "- Third (ACL 2020) [[paper]](https://x.org/3)\r\n### New\r\n"
@@ -60,7 +60,7 @@ def test_adding_to_a_new_subsection_creates_its_heading_at_the_end_of_the_sectio
 
 
 def test_adding_a_new_section_appends_it():
-    text = write_markdown(
+    text = format_markdown(
         add_records(read_markdown("## A\n- T (ACL 2019) [[paper]](x)"), ("C", "D"), [NEW])
     )
     assert text == (
@@ -71,7 +71,7 @@ def test_adding_a_new_section_appends_it():
 
 def test_removing_items_drops_only_their_lines():
     library = read_markdown(LIST)
-    text = write_markdown(remove_items(library, [1, 3]))
+    text = format_markdown(remove_items(library, [1, 3]))
     assert text == LIST.replace("* Second (ACL 2019) [[paper]](https://x.org/2)\r\n", "").replace(
         "- Fourth (ACL 2020) [[paper]](https://x.org/4)\r\n", ""
     )

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from atbib import read_markdown, write_markdown
+from atbib import format_markdown, read_markdown
 from atbib.markdown.entry import render_entry
 from atbib.model import Kind, Link, Person
 from tests.conftest import HISTORY_DIR
@@ -17,7 +17,7 @@ from tests.conftest import HISTORY_DIR
 def test_every_history_version_round_trips_byte_for_byte(history):
     assert len(history) == 89
     for name, text in history:
-        assert write_markdown(read_markdown(text)) == text, name
+        assert format_markdown(read_markdown(text)) == text, name
 
 
 def test_every_list_item_of_every_version_is_read_or_reported(history):
@@ -134,7 +134,7 @@ def test_full_width_parenthesis_and_double_space_are_read_and_kept_as_written():
     assert record.venue.text == "SIGIR 2020"
     assert render_entry(record) != body  # not house style, so the line is kept as written
     text = f"## A\n### B\n- {body}\n- **T**. *A B*.  (ACL 2019) [[paper]](x)\n"
-    assert write_markdown(read_markdown(text)) == text
+    assert format_markdown(read_markdown(text)) == text
 
 
 def test_entry_without_venue_and_link_with_any_label_without_spaces():
@@ -220,7 +220,7 @@ def test_lines_that_are_not_entries_are_kept_and_reported_with_line_and_reason()
         "- just a remark in prose\n"
     )
     library = read_markdown(text, path="list.md")
-    assert write_markdown(library) == text
+    assert format_markdown(library) == text
     assert [(p.path, p.line) for p in library.problems] == [
         ("list.md", 5),
         ("list.md", 6),
@@ -237,7 +237,7 @@ def test_crlf_bom_tabs_and_missing_final_newline_survive():
         "\ufeff## A\r\n### B\r\n- T (ACL 2019) [[paper]](https://x.org/p)\r\n\tindented\t\r\nlast"
     )
     library = read_markdown(text)
-    assert write_markdown(library) == text
+    assert format_markdown(library) == text
     assert len(library.items) == 1
 
 
@@ -250,7 +250,7 @@ def test_code_fences_and_skip_marker_are_not_bibliography():
     )
     library = read_markdown(text)
     assert [r.title for r in library.records] == ["W"]
-    assert write_markdown(library) == text
+    assert format_markdown(library) == text
 
 
 def test_reads_a_path_or_text(tmp_path):

@@ -283,7 +283,7 @@ def test_records_to_list_to_records(slow, seed):
         for record in drawn:
             _line(record)
         text = render_markdown(drawn, title="A List")
-        library = read_markdown(text)
+        library = read_markdown(text=text)
         assert library.problems == ()
         lines = text.split("\n")[:-1]  # atbib and CommonMark end lines at \n (\r: never written)
         headings = sum(line.startswith("#") for line in lines)
@@ -320,7 +320,7 @@ def test_records_to_bibtex_to_records(slow, seed):
             expected.append(replace(in_bibtex(record, key), extra=kept))
         header = [" / ".join(path) for record, _ in drawn for path in record.sections]
         text = format_file(header, entries)
-        back = read_bibtex(text)
+        back = read_bibtex(text=text)
         assert back == expected, text
 
     # --slow found: a von part with '' was braced whole, so BibTeX gave its word no case
@@ -351,7 +351,7 @@ def test_line_breaks_in_values_are_written_as_spaces(slow, seed):
         assert parsed is not None and same(parsed.title, title)
         assert same(parsed.nickname, nickname) and same(parsed.description, description)
         (back,) = read_bibtex(
-            format_file([title], [bibtex_entry(record, "k", sections=record.sections)])
+            text=format_file([title], [bibtex_entry(record, "k", sections=record.sections)])
         )
         assert same(back.title, title) and same(back.nickname, nickname)
         assert same(back.description, description)

@@ -32,7 +32,7 @@ from dataclasses import replace
 
 import pytest
 
-from atbib import Kind, read_bibtex, read_markdown, render_markdown, write_markdown
+from atbib import Kind, format_markdown, read_bibtex, read_markdown, render_markdown
 from atbib.bibtex.encode import carries_active_link
 from atbib.bibtex.mapping import BIBTEX_TYPES, FIELD_ALIASES
 from atbib.bibtex.overlay import bibtex_entry, latex_safe, same_meaning
@@ -133,7 +133,7 @@ def _import_and_export(path):
     library = read_markdown("# List\n\n## Imported\n### Papers\n")
     loaded = load_bibtex(path)
     plan = plan_import(library, (), {}, sources_of([loaded]), ("Imported", "Papers"))
-    listed = read_markdown(write_markdown(plan.library))
+    listed = read_markdown(format_markdown(plan.library))
     assert len(listed.items) == len(loaded.records) and listed.problems == ()
     bibliography = build_bibliography(listed, plan.registry, kept=plan.kept)
     return plan, parse_bibtex(bibliography.files["all.bib"]).entries

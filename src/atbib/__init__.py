@@ -13,21 +13,23 @@ import importlib as _importlib
 import typing as _typing
 
 from atbib._version import __version__
-from atbib.errors import AtbibError, BibtexError
+from atbib.errors import AtbibError, BibtexError, ListError
 from atbib.model import Fix, Kind, Link, Person, Problem, Record, SectionPath, Severity, Venue
 
 if _typing.TYPE_CHECKING:
     from atbib._api import (
         base_key,
-        build_bibliography,
+        format_bibtex,
         item_to_record,
         lint_list,
         load_bibtex,
+        plan_export,
         read_bibtex,
         record_to_item,
         sync_zotero,
-        write_bibtex,
     )
+    from atbib.bibtex.parse import BibEntry
+    from atbib.bibtex.parse import Field as BibField
     from atbib.bibtex.read import LoadedBib
     from atbib.config import Config, LintSettings, load_config
     from atbib.dedupe import Cluster, NearDuplicate, find_duplicates, near_duplicates
@@ -40,13 +42,14 @@ if _typing.TYPE_CHECKING:
         KeyRow,
         assign_keys,
         read_registry,
-        write_registry,
     )
+    from atbib.keys import write_registry as format_registry
     from atbib.listformat import ListFormat
     from atbib.markdown.edit import add_records, remove_items, replace_records
     from atbib.markdown.entry import render_entry
     from atbib.markdown.read import read_markdown
-    from atbib.markdown.write import render_markdown, write_markdown
+    from atbib.markdown.write import render_markdown
+    from atbib.markdown.write import write_markdown as format_markdown
     from atbib.zotero.plan import Conflict as SyncConflict
     from atbib.zotero.plan import Notice as SyncNotice
     from atbib.zotero.sync import Summary as SyncSummary
@@ -54,6 +57,8 @@ if _typing.TYPE_CHECKING:
 __all__ = [
     "DEFAULT_FORMULA",
     "AtbibError",
+    "BibEntry",
+    "BibField",
     "Bibliography",
     "BibtexError",
     "Block",
@@ -68,6 +73,7 @@ __all__ = [
     "Library",
     "Link",
     "LintSettings",
+    "ListError",
     "ListFormat",
     "LoadedBib",
     "NearDuplicate",
@@ -86,14 +92,17 @@ __all__ = [
     "add_records",
     "assign_keys",
     "base_key",
-    "build_bibliography",
     "find_duplicates",
+    "format_bibtex",
+    "format_markdown",
+    "format_registry",
     "item_to_record",
     "lint_list",
     "load_bibtex",
     "load_config",
     "merge_records",
     "near_duplicates",
+    "plan_export",
     "read_bibtex",
     "read_markdown",
     "read_registry",
@@ -103,9 +112,6 @@ __all__ = [
     "render_markdown",
     "replace_records",
     "sync_zotero",
-    "write_bibtex",
-    "write_markdown",
-    "write_registry",
 ]
 
 _LAZY: dict[str, tuple[str, str]] = {
@@ -123,6 +129,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "LintSettings": ("atbib.config", "LintSettings"),
     "ListFormat": ("atbib.listformat", "ListFormat"),
     "LoadedBib": ("atbib.bibtex.read", "LoadedBib"),
+    "BibEntry": ("atbib.bibtex.parse", "BibEntry"),
+    "BibField": ("atbib.bibtex.parse", "Field"),
     "NearDuplicate": ("atbib.dedupe", "NearDuplicate"),
     "SyncConflict": ("atbib.zotero.plan", "Conflict"),
     "SyncNotice": ("atbib.zotero.plan", "Notice"),
@@ -131,7 +139,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "add_records": ("atbib.markdown.edit", "add_records"),
     "assign_keys": ("atbib.keys", "assign_keys"),
     "base_key": ("atbib._api", "base_key"),
-    "build_bibliography": ("atbib._api", "build_bibliography"),
+    "plan_export": ("atbib._api", "plan_export"),
+    "format_bibtex": ("atbib._api", "format_bibtex"),
+    "format_markdown": ("atbib.markdown.write", "write_markdown"),
+    "format_registry": ("atbib.keys", "write_registry"),
     "find_duplicates": ("atbib.dedupe", "find_duplicates"),
     "item_to_record": ("atbib._api", "item_to_record"),
     "lint_list": ("atbib._api", "lint_list"),
@@ -148,14 +159,31 @@ _LAZY: dict[str, tuple[str, str]] = {
     "render_markdown": ("atbib.markdown.write", "render_markdown"),
     "replace_records": ("atbib.markdown.edit", "replace_records"),
     "sync_zotero": ("atbib._api", "sync_zotero"),
-    "write_bibtex": ("atbib._api", "write_bibtex"),
-    "write_markdown": ("atbib.markdown.write", "write_markdown"),
-    "write_registry": ("atbib.keys", "write_registry"),
 }
 """Public name -> (module, name) of everything loaded on first use."""
 
+_DEPRECATED = {
+    "build_bibliography": "plan_export",
+    "write_bibtex": "format_bibtex",
+    "write_markdown": "format_markdown",
+    "write_registry": "format_registry",
+}
+"""Old public names, still working until 0.3 with a DeprecationWarning: what gives text is
+``format_*``, and ``plan_export`` computes what ``atbib export`` writes (``plan_import``'s
+sibling) without writing anything."""
+
 
 def __getattr__(name: str) -> _typing.Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name]
+        warnings.warn(
+            f"atbib.{name} is deprecated and will be removed in 0.3; use atbib.{new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(new)
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module 'atbib' has no attribute {name!r}")

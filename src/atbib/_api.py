@@ -22,24 +22,33 @@ if TYPE_CHECKING:
     from atbib.zotero.sync import Summary
 
 
-def read_bibtex(source: str | os.PathLike[str]) -> list[Record]:
+def read_bibtex(
+    source: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    name: str | None = None,
+    strict: bool = True,
+) -> list[Record]:
     """Read a .bib file into records, one per entry, in file order.
 
-    *source* is a path (``str`` or path-like) or the BibTeX text itself (a ``str`` with a line
-    break or an ``@``). Each record is the list's view of its entry: the kind of work (from the
-    entry type; an unknown type is read as the closest kind), the title and names decoded from
-    LaTeX to Unicode (names split by BibTeX's rules: ``von Last, Jr, First``, braced corporate
-    names), the venue as the list writes it (``NAACL 2019`` for the ACL Anthology's
-    ``Proceedings of the 2019 Conference of the North American Chapter...``, ``CoRR 2019`` for
-    an arXiv preprint), links (``url``, else the arXiv or DOI address), the nickname from
-    ``shorttitle``, sections from atbib's ``subsection`` field, the citation key, and in
-    ``Record.extra`` every other field as plain text (``pages``, ``doi``, ``publisher``, ...).
-    ``@string`` macros, ``#`` concatenation and ``crossref`` are resolved.
+    *source* is a file: a path-like, or a ``str`` that is not BibTeX text (a missing file is an
+    error, never an empty result). The text itself is given as ``text=``; a ``str`` *source*
+    with a line break or starting with ``@`` is taken as text too, since no file name looks like
+    that. *name* names the input in problems. Each record is the list's view of its entry: the
+    kind of work (from the entry type; an unknown type is read as the closest kind), the title
+    and names decoded from LaTeX to Unicode (names split by BibTeX's rules: ``von Last, Jr,
+    First``, braced corporate names), the venue as the list writes it (``NAACL 2019`` for the
+    ACL Anthology's ``Proceedings of the 2019 Conference of the North American Chapter...``,
+    ``CoRR 2019`` for an arXiv preprint), links (``url``, else the arXiv or DOI address), the
+    nickname from ``shorttitle``, sections from atbib's ``subsection`` field, the citation key,
+    and in ``Record.extra`` every other field as plain text (``pages``, ``doi``, ``publisher``,
+    ...). ``@string`` macros, ``#`` concatenation and ``crossref`` are resolved.
 
-    Raises :class:`BibtexError` listing every error with its line when the file is malformed
-    (unbalanced braces, a missing comma, a name with too many commas). Use
-    :func:`load_bibtex` to also get the warnings (duplicate keys, unknown entry types, refused
-    ``javascript:`` links).
+    Strict by default, like ``read_markdown(..., strict=True)``: raises :class:`BibtexError`
+    listing every error with its line when the file is malformed (unbalanced braces, a missing
+    comma, a name with too many commas); ``strict=False`` returns what could be read. Use
+    :func:`load_bibtex` to also get the problems and the warnings (duplicate keys, unknown
+    entry types, refused ``javascript:`` links).
 
     >>> [
     ...     r.venue.text
@@ -53,13 +62,20 @@ def read_bibtex(source: str | os.PathLike[str]) -> list[Record]:
     """
     from atbib.bibtex.read import read_bibtex as read
 
-    return read(source)
+    return read(source, text=text, name=name, strict=strict)
 
 
-def load_bibtex(source: str | os.PathLike[str], *, path: str | None = None) -> LoadedBib:
-    """Read a .bib file without raising on bad input: the records it could read, the entry
-    each came from, and every problem (``error``, ``warning``, ``info``) with its line.
-    *path* names the file in the problems (default: the path given, or ``<text>``).
+def load_bibtex(
+    source: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    name: str | None = None,
+    path: str | None = None,
+) -> LoadedBib:
+    """Read a .bib file (or ``text=``, as :func:`read_bibtex` takes them) without raising on
+    bad input: the records it could read, the entry each came from (:class:`BibEntry`), and
+    every problem (``error``, ``warning``, ``info``) with its line. *name* names the file in
+    the problems (default: the path given, or ``<text>``; ``path=`` is its old name).
 
     >>> loaded = load_bibtex("@article{a, title={One}}\\n@article{a, title={Two}}\\n")
     >>> [r.title for r in loaded.records], [str(p.severity) for p in loaded.problems]
@@ -67,10 +83,10 @@ def load_bibtex(source: str | os.PathLike[str], *, path: str | None = None) -> L
     """
     from atbib.bibtex.read import load_bibtex as load
 
-    return load(source, path=path)
+    return load(source, text=text, name=name or path)
 
 
-def write_bibtex(
+def format_bibtex(
     works: Iterable[Record] | Iterable[Work],
     *,
     formula: Sequence[str] = DEFAULT_FORMULA,
@@ -85,7 +101,7 @@ def write_bibtex(
     work took (a record read from a .bib file carries its key), else the key *formula* gives
     it, with a letter added on a collision; *registry* (:func:`read_registry`) keeps keys
     already given out. Works keep their keys and aliases. A work listed twice is written
-    twice: :func:`build_bibliography` merges entries of one work first. *header* lines are
+    twice: :func:`plan_export` merges entries of one work first. *header* lines are
     written first as ``%`` comments.
 
     >>> from atbib import Kind, Person, Record, Venue
@@ -95,7 +111,7 @@ def write_bibtex(
     ...     authors=(Person("Vaswani", "Ashish"),),
     ...     venue=Venue("NIPS 2017"),
     ... )
-    >>> print(write_bibtex([paper]))
+    >>> print(format_bibtex([paper]))
     @inproceedings{vaswani2017attention,
       author    = {Vaswani, Ashish},
       title     = {Attention is All you Need},
@@ -127,7 +143,7 @@ def write_bibtex(
     return join_file(header, texts) if header else "\n".join(texts)
 
 
-def build_bibliography(
+def plan_export(
     library: Library,
     registry: Sequence[KeyRow] = (),
     formula: Sequence[str] = DEFAULT_FORMULA,
@@ -151,7 +167,7 @@ def build_bibliography(
     ...     "## Papers\\n- **BERT**. *Jacob Devlin*. (NAACL 2019) "
     ...     "[[paper]](https://arxiv.org/abs/1810.04805)\\n"
     ... )
-    >>> bibliography = build_bibliography(library)
+    >>> bibliography = plan_export(library)
     >>> sorted(bibliography.files), [w.key for w in bibliography.works]
     (['all.bib', 'keys.tsv', 'papers.bib'], ['devlin2019bert'])
     """

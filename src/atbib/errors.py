@@ -15,12 +15,21 @@ class AtbibError(Exception):
     """Bad input or an impossible request, with a message fit for the user (file and line)."""
 
 
-class BibtexError(AtbibError):
-    """A .bib file atbib cannot read: every error, one per line (``file:line: message``)."""
+class ReadError(AtbibError):
+    """Input atbib was asked to read strictly and could not read whole: every problem, one per
+    line (``file:line: severity: message``)."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class BibtexError(ReadError):
+    """A .bib file atbib cannot read: every error, one per line."""
+
+
+class ListError(ReadError):
+    """A Markdown list read with ``strict=True`` that has lines atbib could not read."""
 
 
 class ZoteroError(AtbibError):

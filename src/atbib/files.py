@@ -36,6 +36,35 @@ def read_text(path: str | os.PathLike[str]) -> str:
         ) from None
 
 
+def source_text(
+    source: str | os.PathLike[str] | None,
+    text: str | None,
+    name: str | None,
+    *,
+    is_text: Callable[[str], bool],
+) -> tuple[str, str]:
+    """``(text, name)`` of what a ``read_*`` function was given: a file (*source*, a
+    path-like or a ``str`` that *is_text* does not take for text) or the text itself (*text*,
+    or a *source* that *is_text* takes for text). A missing file is an :class:`AtbibError`
+    naming it: a typo in a file name must never read as an empty input."""
+    if (source is None) == (text is None):
+        raise TypeError("give either a file or text=..., not both or neither")
+    if text is None and isinstance(source, str) and is_text(source):
+        text = source
+    if text is not None:
+        return text, name or "<text>"
+    assert source is not None
+    try:
+        found = Path(source)
+        is_file, is_dir = found.is_file(), found.is_dir()
+    except (OSError, ValueError):  # too long, a NUL byte
+        raise AtbibError(f"{os.fspath(source)[:200]!r}: not a file name") from None
+    if not is_file:
+        what = "is a folder, not a file" if is_dir else "no such file"
+        raise AtbibError(f"{os.fspath(source)[:200]}: {what}")
+    return read_text(source), name or os.fspath(source)
+
+
 _CHUNK = 1 << 20
 """Characters encoded (or bytes compared) at a time: a 50 MB bib/all.bib is never held twice."""
 

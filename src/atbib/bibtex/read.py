@@ -15,12 +15,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from atbib._nogc import paused
 from atbib.bibtex.mapping import record_from_entry
 from atbib.bibtex.parse import BibEntry, Field, parse_bibtex
 from atbib.errors import BibtexError
+from atbib.files import source_text
 from atbib.model import Problem, Record, Severity
 
 __all__ = ["BibtexError", "LoadedBib", "load_bibtex", "read_bibtex"]
@@ -70,32 +70,29 @@ class LoadedBib:
         return tuple(p for p in self.problems if p.severity is Severity.ERROR)
 
 
-def _text_of(source: str | os.PathLike[str]) -> tuple[str, str]:
-    """``(text, path)`` of a path or of BibTeX text (a ``str`` with a line break or an ``@``
-    that names no file is text)."""
-    from atbib.files import read_text
-
-    if isinstance(source, os.PathLike):
-        return read_text(source), str(source)
-    if "\n" not in source and len(source) < 4096 and Path(source).is_file():
-        return read_text(source), source
-    if "\n" in source or "@" in source:
-        return source, "<text>"
-    return read_text(source), source
+def _is_bibtex_text(source: str) -> bool:
+    """A ``str`` that cannot be a file name: a line break, or an entry's ``@`` first."""
+    return "\n" in source or "\r" in source or source.lstrip().startswith("@")
 
 
-def load_bibtex(source: str | os.PathLike[str], *, path: str | None = None) -> LoadedBib:
-    """Read a .bib file (a path, or the text itself) into records, with every problem."""
+def load_bibtex(
+    source: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    name: str | None = None,
+    path: str | None = None,
+) -> LoadedBib:
+    """Read a .bib file (a path; a missing one is an error) or ``text=``, into records, with
+    every problem (``path=`` is the old name of *name*, the file's name in problems)."""
     # The reader makes no reference cycles, and a large file allocates enough objects to
     # trigger dozens of full collections, each scanning everything alive (a fifth of the time
     # on 10,000 entries): the cycle collector is paused meanwhile.
+    given, where = source_text(source, text, name or path, is_text=_is_bibtex_text)
     with paused():
-        return _load(source, path)
+        return _load(given, where)
 
 
-def _load(source: str | os.PathLike[str], path: str | None) -> LoadedBib:
-    text, where = _text_of(source)
-    where = path or where
+def _load(text: str, where: str) -> LoadedBib:
     parsed = parse_bibtex(text)
     problems = [replace(p, path=where) for p in parsed.problems]
     entries, crossref_problems = _resolve_crossrefs(parsed.entries, where)
@@ -184,23 +181,33 @@ def _resolve_crossrefs(
     return kept, problems
 
 
-def read_bibtex(source: str | os.PathLike[str]) -> list[Record]:
+def read_bibtex(
+    source: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    name: str | None = None,
+    strict: bool = True,
+) -> list[Record]:
     """Read a .bib file into records, one per entry, in file order.
 
-    *source* is a path (``str`` or path-like) or the BibTeX text itself (a ``str`` with a line
-    break or an ``@``). Each record has the list's view of its entry: kind (from the entry
-    type; an unknown type is read as the closest kind), title and names decoded from LaTeX to
-    Unicode (names split by BibTeX's rules), the venue as the list writes it (``NAACL 2019``,
-    through the venue table; ``CoRR`` for arXiv preprints), links (``url``, else the arXiv or
-    DOI address), the nickname from ``shorttitle``, the sections from atbib's ``subsection``
-    field, the citation key, and in ``extra`` every other field as plain text (``pages``,
-    ``doi``, ``publisher``, ...). ``@string`` macros, ``#`` and ``crossref`` are resolved.
+    *source* is a file (a path-like, or a ``str`` that is not BibTeX text; a missing file is an
+    error); the text itself is given as ``text=`` (a ``str`` *source* with a line break or
+    starting with ``@`` is taken as text too). Each record has the list's view of its entry:
+    kind (from the entry type; an unknown type is read as the closest kind), title and names
+    decoded from LaTeX to Unicode (names split by BibTeX's rules), the venue as the list writes
+    it (``NAACL 2019``, through the venue table; ``CoRR`` for arXiv preprints), links (``url``,
+    else the arXiv or DOI address), the nickname from ``shorttitle``, the sections from atbib's
+    ``subsection`` field, the citation key, and in ``extra`` every other field as plain text
+    (``pages``, ``doi``, ``publisher``, ...). ``@string`` macros, ``#`` and ``crossref`` are
+    resolved.
 
-    Raises :class:`BibtexError` (an :class:`~atbib.errors.AtbibError`) listing every error
-    with its line when the file is malformed; warnings (duplicate keys, unknown entry types,
-    refused ``javascript:`` links) are available through :func:`load_bibtex`.
+    Strict by default: raises :class:`BibtexError` (an :class:`~atbib.errors.AtbibError`)
+    listing every error with its line when the file is malformed; with ``strict=False`` the
+    records that could be read are returned. The problems themselves (and the warnings:
+    duplicate keys, unknown entry types, refused ``javascript:`` links) are in
+    :func:`load_bibtex`'s result.
     """
-    loaded = load_bibtex(source)
-    if loaded.errors:
+    loaded = load_bibtex(source, text=text, name=name)
+    if strict and loaded.errors:
         raise BibtexError(loaded.errors)
     return list(loaded.records)

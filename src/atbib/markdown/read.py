@@ -12,16 +12,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from atbib._nogc import nogc
 from atbib.directives import split_directive
 from atbib.document import Block, Heading, Item, Library, Text
-from atbib.files import read_text
+from atbib.errors import ListError
+from atbib.files import source_text
 from atbib.headings import Headings, heading_title, section_path, under
 from atbib.listformat import DEFAULT_FORMAT, ListFormat
 from atbib.markdown.entry import parse_entry, split_bullet
 from atbib.markdown.nesting import nest_bullets
+from atbib.model import Severity
 
 SKIP_MARKER = "<!-- atbib: skip -->"
 """Put this line under a heading to tell atbib that the section is not bibliography."""
@@ -59,24 +60,30 @@ def split_lines(text: str) -> Iterator[tuple[str, str]]:
 
 @nogc
 def read_markdown(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | None = None,
     *,
-    path: str | None = None,
+    text: str | None = None,
+    name: str | None = None,
     list_format: ListFormat | None = None,
+    strict: bool = False,
+    path: str | None = None,
 ) -> Library:
-    """Read a Markdown list from a file path or from its text.
+    """Read a Markdown list from a file or from its text.
 
-    A path-like names a file; so does a ``str`` without a line break that names an existing
-    file. Any other ``str`` is the text itself.
-    ``path`` overrides the name used in problem reports. *list_format* says which headings
-    hold bibliography and how entries are recognised (default: :class:`ListFormat()
-    <atbib.ListFormat>`, which reads ATPapers and the common awesome-list shapes).
+    *source* is a file: a path-like, or a ``str`` without a line break (a missing file is an
+    error, never an empty list). The text itself is given as ``text=``; a ``str`` *source*
+    with a line break is taken as text too, since no file name has one. *name* names the list
+    in problem reports (default: the file's path, or ``<text>``; ``path=`` is its old name).
+    *list_format* says which headings hold bibliography and how entries are recognised
+    (default: :class:`ListFormat() <atbib.ListFormat>`, which reads ATPapers and the common
+    awesome-list shapes).
+
+    Reading is lenient: lines that look like entries but cannot be read are kept as text and
+    listed in :attr:`Library.problems`. With *strict*, any such line raises
+    :class:`~atbib.errors.ListError` naming every one (as :func:`atbib.read_bibtex` raises
+    :class:`~atbib.errors.BibtexError`).
     """
-    if isinstance(source, os.PathLike) or _names_a_file(source):
-        text = read_text(source)
-        path = path or str(source)
-    else:
-        text = str(source)
+    text, name = source_text(source, text, name or path, is_text=_is_list_text)
     bom = ""
     if text.startswith("\ufeff"):
         bom, text = "\ufeff", text[1:]
@@ -84,7 +91,17 @@ def read_markdown(
     blocks = tuple(_blocks(text, fmt))
     if _has_nested_bullets(text):
         blocks = nest_bullets(blocks)
-    return Library(blocks, path=path or "<text>", bom=bom)
+    library = Library(blocks, path=name, bom=bom)
+    if strict:
+        problems = [p for p in library.problems if p.severity is not Severity.INFO]
+        if problems:
+            raise ListError(problems)
+    return library
+
+
+def _is_list_text(source: str) -> bool:
+    """A ``str`` that cannot be a file name: it has a line break."""
+    return "\n" in source or "\r" in source
 
 
 def _has_nested_bullets(text: str) -> bool:
@@ -94,17 +111,6 @@ def _has_nested_bullets(text: str) -> bool:
     if text[:1] not in (" ", "\t") and not _INDENTED.search(text):
         return False
     return _NESTED.search(text) is not None
-
-
-def _names_a_file(source: str) -> bool:
-    """Whether a ``str`` without a line break names a file. Text that cannot be a file name
-    (too long, a NUL, a lone ``\\r`` line ending) is text, not an error."""
-    if "\n" in source or "\r" in source:
-        return False
-    try:
-        return Path(source).is_file()
-    except (OSError, ValueError):
-        return False
 
 
 def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
