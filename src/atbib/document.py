@@ -32,21 +32,25 @@ class Heading:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """A list entry understood as a record. ``text`` is the line as written (without its line
-    ending); atbib writes it back unchanged unless the record is replaced."""
+    """A list entry understood as a record. ``text`` is the item as written, without its last
+    line ending: one line, or several with their own line endings between them when the item
+    goes on below its bullet line; atbib writes it back unchanged unless the record is
+    replaced."""
 
     record: Record
     text: str
     eol: str
     line: int
+    """The number of its (first) line, from 1."""
     prefix: str
     """Indentation and bullet (``"- "``), reused when the entry is rendered anew."""
 
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """Any other line, carried through untouched. ``problem`` says why a line that looked like
-    an entry was not understood."""
+    """Any other line, carried through untouched; or a list item that spans lines and is no
+    entry, its lines kept as one text as :class:`Item` keeps them. ``problem`` says why a line
+    that looked like an entry was not understood."""
 
     text: str
     eol: str
@@ -58,6 +62,11 @@ class Text:
 
 
 Block = Heading | Item | Text
+
+
+def line_count(block: Block) -> int:
+    """How many lines of the file a block takes (an item may go on over several)."""
+    return block.text.count("\n") + 1
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from atbib.model import Kind, SectionPath
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     "Contents",
+    "Content",
     "Table of Contents",
     "TOC",
     "License",

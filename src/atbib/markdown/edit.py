@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from atbib.document import Block, Heading, Item, Library, Text
+from atbib.document import Block, Heading, Item, Library, Text, line_count
 from atbib.headings import heading_text, heading_title, section_path, under
 from atbib.markdown.entry import render_entry
 from atbib.markdown.write import render_item
@@ -20,10 +20,13 @@ from atbib.model import Record, SectionPath
 
 
 def _renumber(blocks: Sequence[Block]) -> tuple[Block, ...]:
-    return tuple(
-        block if block.line == number else replace(block, line=number)
-        for number, block in enumerate(blocks, start=1)
-    )
+    """The blocks with the line numbers they now start at (an item may take several)."""
+    numbered: list[Block] = []
+    number = 1
+    for block in blocks:
+        numbered.append(block if block.line == number else replace(block, line=number))
+        number += line_count(block)
+    return tuple(numbered)
 
 
 def replace_records(library: Library, changes: dict[int, Record]) -> Library:
