@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from atbib._nogc import nogc
-from atbib.model import Link, Record
+from atbib.model import ET_AL, Link, Record
 from atbib.text import fold_title, to_ascii
 from atbib.venues import VenueType
 
@@ -65,7 +65,8 @@ class _UnionFind:
 
 
 def _family_names(record: Record) -> set[str]:
-    return {to_ascii(p.family).lower() for p in record.authors if p.family}
+    """The family names of a work's named authors (``et al.`` names nobody)."""
+    return {to_ascii(p.family).lower() for p in record.authors if p.family and p != ET_AL}
 
 
 def _kind_family(record: Record) -> str:

@@ -104,6 +104,11 @@ def _parse_person(text: str) -> Person:
     return listable(Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr))
 
 
+ET_AL = Person(family="others")
+"""The authors a list leaves out (``et al.``): BibTeX's ``others``, which styles print as
+"et al."; the list writes it ``A. Author et al.``."""
+
+
 _P = TypeVar("_P", bound=Person)
 
 
