@@ -44,6 +44,11 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )
 """Headings of the usual awesome-list furniture: never bibliography unless a list says so."""
 
+TABLES_OF_CONTENTS: tuple[str, ...] = ("Contents", "Content", "Table of Contents", "TOC")
+"""Headings of a table of contents. Excluded, such a heading leaves out only its own lines:
+lists put their sections one level below it (``## Contents``, then ``### Papers``), and those
+sections are not its contents."""
+
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _PATTERN_EDGES = re.compile(r"^[^\w*?\[\]]+|[^\w*?\[\]]+$")
 
@@ -113,6 +118,14 @@ class ListFormat:
     def excludes(self, title: str) -> bool:
         """Whether a heading is never bibliography."""
         return bool(self.exclude) and _matches(self.exclude, title)
+
+    def excluded_levels(self, title: str, level: int) -> int:
+        """How deep the lines a heading of this level leaves out go: 0 when the heading is
+        bibliography, 7 (its own lines only) for an excluded table of contents, else its level
+        (its subsections too)."""
+        if not self.exclude or not _matches(self.exclude, title):
+            return 0
+        return 7 if _matches(TABLES_OF_CONTENTS, title) else level
 
     def includes(self, title: str) -> bool:
         """Whether a heading is one of the included ones (always false without ``include``)."""

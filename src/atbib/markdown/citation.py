@@ -33,9 +33,11 @@ from atbib.markup import unescape_markdown
 from atbib.model import Link, Record, SectionPath, Venue
 from atbib.venues import venue_from_bib
 
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bal)(?<!\bAl)(?<!\bJr)(?<!\bSr)\.\s+")
-"""A full stop that ends a sentence: not after an initial (``A. Turing``), ``et al`` or
-``Jr``."""
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\bal)(?<!\bJr)(?<!\bSr)\.\s+|(?<=\bal)\.\s+(?=(?:19|20)\d\d\b)"
+)
+"""A full stop that ends a sentence: not after an initial (``A. Turing``), ``Jr`` or ``et
+al`` (unless the year follows it: ``Noether et al. 2017.``)."""
 _YEAR_AFTER = re.compile(r"\s*[(（]((?:19|20)\d\d)[a-z]?[)）]\s*$")
 """APA's year after the authors: ``Lovelace, A., & Turing, A. (2015)``."""
 _TITLE_MARK = "\x00"
@@ -121,5 +123,7 @@ def _venue(text: str, year: int | None) -> Venue | None:
     text = _PAGES.sub("", text).strip(" .,;")
     if not text:
         return Venue(str(year)) if year else None
-    name = venue_from_bib(text, year).name
+    # A venue's name holds no comma; a sentence that does ("Slides from the WMT tutorial, see
+    # the course page") is kept as written rather than matched by an acronym in it.
+    name = text if "," in text else venue_from_bib(text, year).name
     return Venue.from_parts(name, year)

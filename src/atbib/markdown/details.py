@@ -116,9 +116,21 @@ def _read_piece(piece: str, found: _Found, *, after_links: bool) -> str:
             if not _read_plain(rest[:end], found):
                 if after_links and not found.description:
                     return _read_comment(piece, found)
-                return f"unexpected text: {rest[:40]!r}"
+                return _unexpected(rest)
         rest = rest[end:].lstrip(_SEPARATORS)
     return ""
+
+
+def _unexpected(text: str) -> str:
+    """Why text between a title and its links does not read: a link that is not written
+    ``[text](url)``, or text that is no author list, venue or date."""
+    blank = blank_escapes(text)
+    if "](" in blank or "[" in blank:
+        return (
+            f"a link is not written [text](url) (a space in its URL, or an unclosed "
+            f"bracket?): {text[:50]!r}"
+        )
+    return f"text that is no author list, venue or date: {text[:40]!r}"
 
 
 def _next_mark(text: str) -> int:

@@ -151,8 +151,8 @@ def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
             section = section_path(headings)
             if skip_level and level <= skip_level:
                 skip_level = 0
-            if not skip_level and fmt.exclude and fmt.excludes(title):
-                skip_level = level
+            if not skip_level:
+                skip_level = fmt.excluded_levels(title, level)
             if fmt.include:
                 outside = not any(fmt.includes(t) for _, t in headings)
             yield Heading(level, title, line, eol, number)
