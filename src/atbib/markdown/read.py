@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from atbib._nogc import nogc
-from atbib.document import Block, Heading, Item, Library, Text
+from atbib.document import UNREAD_ITEM, Block, Heading, Item, Library, Text
 from atbib.files import read_text
 from atbib.headings import Headings, heading_title, section_path, under
 from atbib.listformat import DEFAULT_FORMAT, ListFormat
 from atbib.markdown.continuation import item_end
+from atbib.markdown.coverage import coverage_problems, looks_like_work
 from atbib.markdown.entry import parse_entry, split_bullet
 from atbib.markdown.nesting import nest_bullets
 from atbib.model import SectionPath
@@ -85,7 +86,8 @@ def read_markdown(
     blocks = tuple(_blocks(text, fmt))
     if _has_nested_bullets(text):
         blocks = nest_bullets(blocks)
-    return Library(blocks, path=path or "<text>", bom=bom)
+    path = path or "<text>"
+    return Library(blocks, path=path, bom=bom, list_problems=coverage_problems(blocks, path))
 
 
 def _has_nested_bullets(text: str) -> bool:
@@ -212,10 +214,11 @@ def _item_blocks(
                 yield Item(alone.record, lines[0][0], lines[0][1], number, prefix)
                 for offset, (line, ending) in enumerate(lines[1:], start=1):
                     problem = CONTINUATION if line.strip() else ""
-                    yield Text(line, ending, number + offset, problem)
+                    yield Text(line, ending, number + offset, problem, code="continuation-line")
                 return
     if parsed.record is None:
-        yield Text(whole, eol, number, parsed.reason)
+        code = UNREAD_ITEM if parsed.reason and looks_like_work(whole) else "unparsed-line"
+        yield Text(whole, eol, number, parsed.reason, code=code)
     else:
         yield Item(parsed.record, whole, eol, number, prefix)
 
