@@ -77,6 +77,7 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
     Keys already in bib/keys.tsv are kept; new works get keys from the key formula.
     Only files atbib generated are replaced or removed.
     """
+    from atbib.export import summary
     from atbib.project import export_project, load_project, locked_project
 
     if dry_run:
@@ -98,12 +99,12 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool) -> None:
     new = [w.key for w in bib.works if w.new_key]
     shown = ", ".join(new[:10]) + (f" and {len(new) - 10} more" if len(new) > 10 else "")
     click.echo(
-        f"{len(bib.works)} works from {len(project.library.items)} entries; "
+        f"{summary(bib.works, project.library)}; "
         f"{len(changes.written)} files changed, {len(changes.unchanged)} unchanged"
         + (f"; {len(new)} new keys: {shown}" if new else "")
     )
     for problem in project.library.problems:
-        click.echo(f"{problem} (kept as written)", err=True)
+        click.echo(f"{problem} (kept as written)" if problem.line else str(problem), err=True)
 
 
 @main.command()
@@ -163,10 +164,11 @@ _MAX_SHOWN = 20
 def lint(list_path: str | None, bib_dir: str | None, min_severity: str) -> None:
     """Report data mistakes in the list with file:line and severity.
 
-    Errors: broken (empty or relative) links, authors that repeat the title, a venue year
-    before the arXiv identifier, a work listed twice in one subsection. Warnings: unknown
-    venues, suspicious dates, duplicates across subsections, near-duplicate titles, lines
-    that could not be read. Info: entries without authors. Exit 1 only when there are errors.
+    Errors: broken (empty or relative) links, authors that repeat the title, a work listed
+    twice in one subsection. Warnings: unknown venues, suspicious dates, duplicates across
+    subsections, near-duplicate titles, one link on two different works, items that could not
+    be read, a list read poorly. Info: entries without authors. Exit 1 only when there are
+    errors.
     """
     from atbib.lint import SEVERITIES
     from atbib.lint import lint as run_lint
