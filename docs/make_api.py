@@ -104,7 +104,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
             "SyncNotice",
         ],
     ),
-    ("Configuration", "", ["load_config", "Config"]),
+    ("Configuration", "", ["load_config", "Config", "list_venues"]),
     ("Errors and version", "", ["AtbibError", "BibtexError", "__version__"]),
 ]
 

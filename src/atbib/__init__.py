@@ -47,6 +47,7 @@ if _typing.TYPE_CHECKING:
     from atbib.markdown.entry import render_entry
     from atbib.markdown.read import read_markdown
     from atbib.markdown.write import render_markdown, write_markdown
+    from atbib.venues import list_venues
     from atbib.zotero.plan import Conflict as SyncConflict
     from atbib.zotero.plan import Notice as SyncNotice
     from atbib.zotero.sync import Summary as SyncSummary
@@ -88,6 +89,7 @@ __all__ = [
     "find_duplicates",
     "item_to_record",
     "lint_list",
+    "list_venues",
     "load_bibtex",
     "load_config",
     "merge_records",
@@ -132,6 +134,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "find_duplicates": ("atbib.dedupe", "find_duplicates"),
     "item_to_record": ("atbib._api", "item_to_record"),
     "lint_list": ("atbib._api", "lint_list"),
+    "list_venues": ("atbib.venues", "list_venues"),
     "load_bibtex": ("atbib._api", "load_bibtex"),
     "load_config": ("atbib.config", "load_config"),
     "merge_records": ("atbib.dedupe", "merge"),

@@ -27,6 +27,7 @@ from atbib.keys import KeyRow, read_registry, write_registry
 from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
+from atbib.venues import use_list_venues
 
 if TYPE_CHECKING:
     from atbib.bibtex.mapping import KeptEntry
@@ -107,6 +108,7 @@ def interrupted_writes(config: Config) -> list[Path]:
 
 
 def _read_project(config: Config) -> Project:
+    use_list_venues(config.venues)  # one list per run: its venues from here on
     library = read_markdown(
         config.list_file, path=_display(config.list_file), list_format=config.list_format
     )

@@ -9,7 +9,10 @@ kept exactly as written; :func:`parse_venue` never guesses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
@@ -319,13 +322,52 @@ _PUBLISHER = re.compile(r"^(?:ieee/acm|ieee|acm)\s+", re.IGNORECASE)
 """A publisher written before a venue's short name (``IEEE TKDE``, ``ACM TOIS``)."""
 
 
+@dataclass(frozen=True)
+class _ListVenues:
+    """A list's own venues (``[tool.atbib.venues]``), looked up before the table's."""
+
+    venues: tuple[VenueInfo, ...] = ()
+    by_name: dict[str, VenueInfo] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        self.by_name.update((" ".join(v.abbr.lower().split()), v) for v in self.venues)
+
+
+_NO_LIST_VENUES = _ListVenues()
+_IN_FORCE: ContextVar[_ListVenues] = ContextVar("atbib_list_venues", default=_NO_LIST_VENUES)
+"""The list venues in force. Part of the cache key of every cached lookup below, so that a
+lookup never answers from another list's venues."""
+
+
+@contextmanager
+def list_venues(venues: Iterable[VenueInfo]) -> Iterator[None]:
+    """Know a list's own venues (short name, full name, conference or journal: see
+    :func:`atbib.config.load_config`) beside the table's while the block runs, so that
+    they are neither unknown to lint nor written as conferences when they are journals."""
+    token = _IN_FORCE.set(_ListVenues(tuple(venues)))
+    try:
+        yield
+    finally:
+        _IN_FORCE.reset(token)
+
+
+def use_list_venues(venues: Iterable[VenueInfo]) -> None:
+    """Know a list's own venues from now on, in this context (the command line, which works
+    on one list per run; a script uses :func:`list_venues`)."""
+    _IN_FORCE.set(_ListVenues(tuple(venues)))
+
+
 def lookup(name: str) -> VenueInfo | None:
-    """The table entry for a venue name, tolerating case, the known misspellings and a
-    publisher before the short name (``IEEE TKDE``)."""
+    """The table entry for a venue name (the list's own venues first), tolerating case, the
+    known misspellings and a publisher before the short name (``IEEE TKDE``)."""
     key = " ".join(name.lower().split())
-    found = VENUES.get(TYPOS.get(key, key))
+    own = _IN_FORCE.get().by_name
+    found = own.get(key) if own else None
+    if found is None:
+        found = VENUES.get(TYPOS.get(key, key))
     if found is None and _PUBLISHER.match(key):
-        found = VENUES.get(_PUBLISHER.sub("", key))
+        bare = _PUBLISHER.sub("", key)
+        found = (own.get(bare) if own else None) or VENUES.get(bare)
     return found
 
 
@@ -358,10 +400,15 @@ def _without_years(text: str, years: list[re.Match[str]]) -> str:
     return " ".join(parts)
 
 
-@lru_cache(maxsize=4096)
 def parse_venue(text: str) -> ParsedVenue:
     """Parse the text inside a list entry's parentheses. Pure and cached: a list repeats the
     same few dozen venue spellings thousands of times."""
+    return _parse_venue(text, _IN_FORCE.get())
+
+
+@lru_cache(maxsize=4096)
+def _parse_venue(text: str, _venues: _ListVenues) -> ParsedVenue:
+    """:func:`parse_venue` with the list venues in force (*_venues*, the cache key's part)."""
     years = [m for m in YEAR.finditer(text) if _stands_as_year(text, m.start())]
     year = int(years[-1].group(1)) if years else None
     name = " ".join(_without_years(text, years).split())
@@ -423,11 +470,12 @@ def _fold_full(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
-@lru_cache(maxsize=1)
-def _full_names() -> tuple[tuple[str, tuple[VenueInfo, ...]], ...]:
-    """Folded full names, longest first, each with the venues that use it."""
+@lru_cache(maxsize=4)
+def _full_names(own: _ListVenues) -> tuple[tuple[str, tuple[VenueInfo, ...]], ...]:
+    """Folded full names, longest first, each with the venues that use it (a list's own
+    venues, *own*, first)."""
     found: dict[str, list[VenueInfo]] = {}
-    for info in VENUES.values():
+    for info in (*own.venues, *VENUES.values()):
         if info.type is VenueType.PREPRINT:
             continue
         bucket = found.setdefault(_fold_full(info.full), [])
@@ -449,7 +497,6 @@ def _pick(infos: tuple[VenueInfo, ...], year: int | None) -> VenueInfo:
     return current[0] if current else infos[0]
 
 
-@lru_cache(maxsize=4096)
 def lookup_full(text: str, year: int | None = None) -> VenueInfo | None:
     """The table entry for a venue as a .bib file writes it: an abbreviation (``ICLR``), the
     full name in any form (``Proceedings of the 57th Annual Meeting of the Association for
@@ -457,13 +504,19 @@ def lookup_full(text: str, year: int | None = None) -> VenueInfo | None:
     DBLP's ``7th International Conference on Learning Representations, {ICLR} 2019, New
     Orleans...``), or a known acronym in it (``... (EMNLP-IJCNLP)``). ``None`` when unknown:
     like :func:`parse_venue`, this never guesses beyond the table."""
+    return _lookup_full(text, year, _IN_FORCE.get())
+
+
+@lru_cache(maxsize=4096)
+def _lookup_full(text: str, year: int | None, _venues: _ListVenues) -> VenueInfo | None:
+    """:func:`lookup_full` with the list venues in force (the cache key's part)."""
     direct = lookup(text)
     if direct is not None:
         return direct
     folded = _fold_full(text)
     if not folded:
         return None
-    for name, infos in _full_names():
+    for name, infos in _full_names(_IN_FORCE.get()):
         # A short full name ("Science", "Nature") is no prefix of another journal's.
         if folded == name or (folded.startswith(name + " ") and name.count(" ") >= 2):
             return _pick(infos, year)
@@ -493,10 +546,15 @@ class BibVenue:
     info: VenueInfo | None = None
 
 
-@lru_cache(maxsize=4096)
 def venue_from_bib(text: str, year: int | None = None) -> BibVenue:
     """Read a ``booktitle``/``journal``/``howpublished`` value (decoded) as the list's venue
     name; :func:`ParsedVenue.full_name` is the other direction."""
+    return _venue_from_bib(text, year, _IN_FORCE.get())
+
+
+@lru_cache(maxsize=4096)
+def _venue_from_bib(text: str, year: int | None, _venues: _ListVenues) -> BibVenue:
+    """:func:`venue_from_bib` with the list venues in force (the cache key's part)."""
     text = " ".join(text.split())
     if PREPRINT_TEXT.match(text):
         return BibVenue("CoRR", preprint=True, info=VENUES["corr"])
