@@ -325,7 +325,7 @@ def _escape_plain_title(title: str) -> str:
     return text
 
 
-def _escape_bold_title(title: str) -> str:
+def escape_bold_title(title: str) -> str:
     """A title for ``**Title**``: escaped, and what the reader would take for punctuation
     around it escaped too (a full stop ending it, double quotes around the whole of it), so
     it reads back as it is (see :func:`~atbib.markdown.grammar.clean_title`)."""
@@ -339,7 +339,7 @@ def _escape_bold_title(title: str) -> str:
     return text
 
 
-def _author_list(people: tuple[Person, ...]) -> str:
+def render_author_list(people: tuple[Person, ...]) -> str:
     """The italic author list of a line: names between commas, ``et al.`` for
     :data:`~atbib.model.ET_AL` at the end; a last name that would read as ``et al.``
     (``et al``, ``and others``) has its last word braced, as in BibTeX."""
@@ -402,9 +402,9 @@ def _forms(record: Record) -> list[str]:
     if links and record.description:
         tail += f" - {escape_markdown(record.description, math=True)}"
     tail += nick
-    bold = f"**{_escape_bold_title(record.title)}**"
+    bold = f"**{escape_bold_title(record.title)}**"
     if record.authors:
-        return [f"{bold}. *{_author_list(record.authors)}*.{tail}"]
+        return [f"{bold}. *{render_author_list(record.authors)}*.{tail}"]
     return [_escape_plain_title(record.title) + tail, bold + tail]
 
 
