@@ -24,13 +24,14 @@ import re
 from dataclasses import dataclass, field
 
 from atbib.markdown.grammar import (
+    MARKUP,
+    comment_text,
     date_year,
     link_of,
     link_tokens,
     looks_like_venue,
     people,
     plain_people,
-    plain_words,
 )
 from atbib.markup import blank_escapes, unescape_markdown
 from atbib.model import ET_AL, Link, Person, Venue
@@ -41,8 +42,6 @@ _ET_AL_AFTER = re.compile(r"\s*,?\s*(?:et\.?\s?al|el\.?\s+al|and\s+others)\b\.?"
 """``et al.`` written after the italics (``*Linting Xue* et al.``)."""
 _GROUP = re.compile(r"[(（]([^()（）]*)[)）]")
 _LABELLED = re.compile(r"(?:authors?|by)\s*[:：]\s*|by\s+", re.IGNORECASE)
-_COMMENT_DASH = re.compile(r"\s*[-–—:]\s+")
-_MARKUP = re.compile(r"[\[\]*`]|\]\(")
 MAX_VENUE_LENGTH = 160
 """A venue is a few words: splits that would leave a longer one are not tried (which also
 keeps the search linear on a line of thousands of full stops)."""
@@ -147,7 +146,7 @@ def _read_plain(text: str, found: _Found) -> bool:
     text = text.strip(_SEPARATORS)
     if not text:
         return True
-    if _MARKUP.search(blank_escapes(text)):
+    if MARKUP.search(blank_escapes(text)):
         return False
     if _read_sentence(text, found):
         return True
@@ -198,15 +197,10 @@ def _authors_and_venue(text: str) -> tuple[tuple[Person, ...], str] | None:
 
 
 def _read_comment(piece: str, found: _Found) -> str:
-    """The text after the last link as the work's comment: plain text, after a dash or a
-    colon or not; emphasis and code marks go, the words stay. A link or a bracket in it is
-    the reason the line is not read."""
-    text = piece.strip()
-    dash = _COMMENT_DASH.match(piece)
-    if dash is not None:
-        text = piece[dash.end() :].strip()
-    text = plain_words(text)
-    if not text or _MARKUP.search(blank_escapes(text)):
+    """The text after the last link as the work's comment (:func:`comment_text`); a link or
+    a bracket in it is the reason the line is not read."""
+    text = comment_text(piece)
+    if not text:
         return f"unexpected text after the links: {piece.strip()[:40]!r}"
-    found.description = unescape_markdown(text, math=True)
+    found.description = text
     return ""

@@ -129,6 +129,24 @@ def plain_words(text: str) -> str:
     return "".join([*parts, text[pos:]])
 
 
+_COMMENT_START = re.compile(r"\s*(?:[-–—:]\s+|[,;|]\s*)?")
+MARKUP = re.compile(r"[\[\]*`]|\]\(")
+"""A mark of the line's own syntax (a bracket, emphasis, code): plain text holds none."""
+
+
+def comment_text(after: str) -> str | None:
+    """A comment after a work's title link or links, as plain text: after a dash, a colon,
+    a comma or nothing (``- text``, ``: text``, ``, text``, ``text``), its emphasis and code
+    marks gone; ``""`` for none, ``None`` when it holds a link or a bracket, which a comment
+    cannot keep."""
+    text = plain_words(after[_COMMENT_START.match(after).end() :].strip())  # type: ignore[union-attr]
+    if not text:
+        return ""
+    if MARKUP.search(blank_escapes(text)):
+        return None
+    return unescape_markdown(text, math=True)
+
+
 GENERIC_LABELS = frozenset(
     (  # noqa: SIM905
         "code pdf paper slides video talk poster project blog github website homepage demo "

@@ -38,17 +38,18 @@ from atbib.markdown.details import Details, read_details
 from atbib.markdown.grammar import (
     BOLD,
     GENERIC_LABELS,
+    MARKUP,
     TAIL_NICK,
     TITLE_LINK,
     ParsedEntry,
     clean_title,
+    comment_text,
     link_kind,
     link_of,
     link_record,
     link_tokens,
     looks_like_venue,
     paper_kind,
-    plain_words,
     venue_suffix,
     without_decorations,
 )
@@ -68,9 +69,7 @@ _HTML_NAME = re.compile(
 """A model's name before the title: ``<u>T5</u>: **"Title"**``."""
 _BOLD_NAME = re.compile(r"^\*\*(?!\*)([^*\[\]\\]{1,40}?)\*\*\s*[:：]\s*(?=\S)")
 """A model's name in bold before the title: ``**X5**: Title``."""
-_DASH = re.compile(r"\s*[-–—:]\s+|\s+")
 _VENUE_GROUP = re.compile(r"\s*[(（]([^()（）]*)[)）]")
-_MARKUP = re.compile(r"[\[\]*`]|\]\(")
 _IDENTIFIER_TEXT = re.compile(
     r"^(?:arxiv\s*:?\s*\d{4}\.\d{4,5}(?:v\d+)?|doi\s*:\s*\S+|\d{4}\.\d{4,5}(?:v\d+)?)$",
     re.IGNORECASE,
@@ -113,20 +112,6 @@ def _prefix_name(body: str) -> tuple[str, str] | None:
         return None
     name = unescape_markdown(found.group(found.lastindex or 1).strip())
     return (name, body[found.end() :]) if name else None
-
-
-def _comment(after: str) -> str | None:
-    """A comment after the links or the title link: ``- text``, ``: text`` or plain text;
-    ``None`` when it holds markup atbib would not keep (a link, emphasis)."""
-    text = after.strip()
-    if not text:
-        return ""
-    dash = _DASH.match(after)
-    if dash is not None:
-        text = after[dash.end() :].strip()
-    if not text or _MARKUP.search(blank_escapes(text)):
-        return None
-    return unescape_markdown(text, math=True)
 
 
 def parse_other_shapes(body: str, section: SectionPath, fmt: ListFormat | None) -> ParsedEntry:
@@ -244,14 +229,14 @@ def _plain_title(body: str, nickname: str, section: SectionPath) -> ParsedEntry:
         run.append(token)
     run.reverse()
     head, after = body[: run[0].start()], body[run[-1].end() :]
-    description = _comment(after)
+    description = comment_text(after)
     if description is None:
         return ParsedEntry(None, f"unexpected text after the links: {after.strip()[:40]!r}")
     title, venue_text = venue_suffix(head)
     if venue_text is None or not looks_like_venue(venue_text):
         return ParsedEntry(None, "no venue or authors before the links")
     title = unescape_markdown(title.strip(), math=True)
-    if not title or _MARKUP.search(blank_escapes(title)):
+    if not title or MARKUP.search(blank_escapes(title)):
         return ParsedEntry(None, "entry without a title")
     links = tuple(link_of(t) for t in run)
     return ParsedEntry(
@@ -283,7 +268,7 @@ def _title_link(
         venue = Venue(unescape_markdown(group.group(1).strip()))
         rest = rest[group.end() :]
     links, rest = _leading_links(rest)
-    description = _comment(plain_words(rest))
+    description = comment_text(rest)
     if description is None:
         return ParsedEntry(None, f"unexpected text after the title link: {rest.strip()[:40]!r}")
     kind = link_kind(section, url, fmt, venue=venue is not None)
