@@ -44,8 +44,12 @@ _TITLE_MARK = "\x00"
 """Stands for the title link in the text split into sentences."""
 _IN = re.compile(r"^(?:in\s*:?\s+)", re.IGNORECASE)
 _VENUE_YEAR = re.compile(r"[,\s]+((?:19|20)\d\d)\s*$")
-_PAGES = re.compile(r"[,\s]+(?:pp?\.\s*)?\d+(?:\s*\(\d+\))?(?:\s*[:,]\s*\d+\s*[-–—]+\s*\d+)?\s*$")
-"""Volume, issue and pages after a journal (``, 9(8), 1-10``, ``8:1-10``), left out."""
+_PAGES = re.compile(
+    r"[,\s]+(?:(?:pages|pp?\.)\s*\d+(?:\s*[-–—]+\s*\d+)?"
+    r"|\d+(?:\s*\(\d+\))?(?:\s*[:,]\s*\d+\s*[-–—]+\s*\d+)?)\s*$"
+)
+"""Volume, issue and pages after a venue (``, 9(8), 1-10``, ``8:1-10``, ``, pages 1-10``),
+left out."""
 _ITALIC_WHOLE = re.compile(r"\*(?!\*)((?:[^\\*]|\\.)+)\*")
 
 

@@ -18,7 +18,7 @@ from atbib._nogc import nogc
 from atbib.document import UNREAD_ITEM, Block, Heading, Item, Library, Text
 from atbib.files import read_text
 from atbib.headings import Headings, heading_title, section_path, under
-from atbib.listformat import DEFAULT_FORMAT, ListFormat
+from atbib.listformat import CONTENTS_ONLY, DEFAULT_FORMAT, ListFormat
 from atbib.markdown.continuation import item_end
 from atbib.markdown.coverage import coverage_problems, looks_like_work
 from atbib.markdown.entry import parse_entry, split_bullet
@@ -110,13 +110,51 @@ def _names_a_file(source: str) -> bool:
         return False
 
 
+class _Sections:
+    """Where the reader stands among the headings: the entries' section path, and whether
+    the lines below are bibliography (not under an excluded heading, a skip marker, or
+    outside every included heading)."""
+
+    __slots__ = ("_fmt", "headings", "named", "outside", "section", "skip_level")
+
+    def __init__(self, fmt: ListFormat) -> None:
+        self._fmt = fmt
+        self.headings: Headings = []
+        self.named: Headings = []
+        """The headings that name sections: a table of contents names none."""
+        self.section = section_path(self.headings)
+        self.skip_level = 0
+        self.outside = False  # above or beside every included heading
+
+    def enter(self, level: int, title: str) -> None:
+        """The lines below a heading of this level and title."""
+        fmt = self._fmt
+        self.headings = under(self.headings, level, title)
+        if self.skip_level and level <= self.skip_level:
+            self.skip_level = 0
+        excluded = 0 if self.skip_level else fmt.excluded_levels(title, level)
+        self.skip_level = self.skip_level or excluded
+        if excluded == CONTENTS_ONLY:  # its sections below it are not its contents
+            self.named = [(lv, t) for lv, t in self.named if lv < level]
+        else:
+            self.named = under(self.named, level, title)
+        self.section = section_path(self.named)
+        if fmt.include:
+            self.outside = not any(fmt.includes(t) for _, t in self.headings)
+
+    def skip_here(self) -> None:
+        """``<!-- atbib: skip -->``: the section of the last heading is not bibliography."""
+        self.skip_level = self.headings[-1][0]
+
+    @property
+    def bibliography(self) -> bool:
+        return not (self.skip_level or self.outside)
+
+
 def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
     lines = list(split_lines(text))
     texts = [line for line, _ in lines]
-    headings: Headings = []
-    section = section_path(headings)  # the entries' section path, kept with the headings
-    skip_level = 0
-    outside = False  # above or beside every included heading
+    where = _Sections(fmt)
     fence = ""
     comment = False
     at = 0
@@ -131,8 +169,8 @@ def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
                 comment = False
             yield Text(line, eol, number)
             continue
-        if line.strip() == SKIP_MARKER and headings:
-            skip_level = headings[-1][0]
+        if line.strip() == SKIP_MARKER and where.headings:
+            where.skip_here()
             yield Text(line, eol, number)
             continue
         opening = _FENCE.match(line)
@@ -149,22 +187,15 @@ def _blocks(text: str, fmt: ListFormat) -> Iterator[Block]:
         if heading:
             level = len(heading.group(1))
             title = heading_label(heading_title(heading.group(2)))
-            headings = under(headings, level, title)
-            section = section_path(headings)
-            if skip_level and level <= skip_level:
-                skip_level = 0
-            if not skip_level:
-                skip_level = fmt.excluded_levels(title, level)
-            if fmt.include:
-                outside = not any(fmt.includes(t) for _, t in headings)
+            where.enter(level, title)
             yield Heading(level, title, line, eol, number)
             continue
-        bullet = None if skip_level or outside else split_bullet(line)
+        bullet = split_bullet(line) if where.bibliography else None
         if bullet is None:
             yield Text(line, eol, number)
             continue
         end = item_end(texts, at - 1, content_indent(bullet[0]))
-        yield from _item_blocks(lines[at - 1 : end], number, bullet, section, fmt)
+        yield from _item_blocks(lines[at - 1 : end], number, bullet, where.section, fmt)
         at = end
 
 
