@@ -64,8 +64,9 @@ def _eol(library: Library) -> str:
 def add_records(library: Library, section: SectionPath, records: Sequence[Record]) -> Library:
     """Append entries at the end of a subsection (after its last entry), creating the
     ``##``/``###`` headings it needs at the end of their parent section. The new lines are
-    in house style with the bullet of the entry before them (numbered lists go on
-    counting)."""
+    in the style of the paper before them (:mod:`atbib.markdown.style`), else house style,
+    with the bullet of the entry before them (numbered lists go on counting, or repeat the
+    number when the list repeats it: ``1.`` for every item)."""
     if not records:
         return library
     blocks = list(library.blocks)
@@ -74,20 +75,23 @@ def add_records(library: Library, section: SectionPath, records: Sequence[Record
     if start is None:
         return _add_with_headings(library, blocks, section, records, eol)
     anchor = start
-    prefix = "- "
+    prefixes = ["- "]
     style: LineStyle | None = None
     for position in range(start, end):
         block = blocks[position]
         if isinstance(block, Item) or (isinstance(block, Text) and block.problem):
             anchor = position
             if isinstance(block, Item):
-                prefix = block.prefix
+                prefixes.append(block.prefix)
                 style = line_style(block)
     line_eol = blocks[anchor].eol or eol
     if not blocks[anchor].eol:
         blocks[anchor] = replace(blocks[anchor], eol=eol)
+    repeated = len(prefixes) > 2 and prefixes[-1] == prefixes[-2]
     new = [
-        _new_item(record, section, _numbered(prefix, step), line_eol, style)
+        _new_item(
+            record, section, _numbered(prefixes[-1], 0 if repeated else step), line_eol, style
+        )
         for step, record in enumerate(records, start=1)
     ]
     blocks[anchor + 1 : anchor + 1] = new
