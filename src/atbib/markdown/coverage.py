@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 from atbib.document import UNREAD_ITEM, Block, Item, Text
 from atbib.markdown.grammar import link_tokens
-from atbib.markup import blank_escapes
 from atbib.model import Problem, Severity
 
 NO_AUTHORS_READ = "no-authors-read"
@@ -27,7 +26,9 @@ MIN_ITEMS = 5
 
 _BOLD = re.compile(r"\*\*[^*\s][^*]*\*\*|__[^_\s][^_]*__")
 _AUTHOR_LINE = re.compile(
-    r"(?:\*(?!\*)|_(?!_)|<(?:i|em)>)[^*_<>]*(?:,|\bet\.?\s?al\b|\band\b)[^*_<>]*(?:\*|_|</(?:i|em)>)"
+    r"(?:(?<!\*)\*(?!\*)|(?<![\w_])_(?!_)|<(?:i|em)>)"  # italics open (not bold)
+    r"[^*_<>]*(?:,|\bet\.?\s?al\b|\band\b)[^*_<>]*"  # names with a comma, and, et al
+    r"(?:(?<!\*)\*(?!\*)|_(?![\w_])|</(?:i|em)>)"  # italics close
     r"|\bauthors?\s*:",
     re.IGNORECASE,
 )
@@ -35,11 +36,20 @@ _AUTHOR_LINE = re.compile(
 between them, or ``Authors:``."""
 
 
+_ESCAPE = re.compile(r"\\.")
+
+
+def _unescaped(text: str) -> str:
+    """``text`` with each escape (``\\*``, ``\\_``) blanked by spaces: escaped marks are no
+    emphasis, and blanks that are marks themselves (``__``) would look like one."""
+    return _ESCAPE.sub("  ", text) if "\\" in text else text
+
+
 def looks_like_work(text: str) -> bool:
     """Whether a list item's text looks like a work: a link to somewhere (a link to a heading
     of the page is a table of contents), a link that is broken, a bold title or an author
     line."""
-    blank = blank_escapes(text)
+    blank = _unescaped(text)
     if any(not token.group().split("](", 1)[-1].startswith("#") for token in link_tokens(text)):
         return True
     if "](" in blank and "](#" not in blank:
@@ -55,7 +65,7 @@ def coverage_problems(blocks: Sequence[Block], path: str) -> tuple[Problem, ...]
     if worklike < MIN_ITEMS:
         return ()
     found: list[Problem] = []
-    showing = sum(1 for b in (*items, *unread) if _AUTHOR_LINE.search(blank_escapes(b.text)))
+    showing = sum(1 for b in (*items, *unread) if _AUTHOR_LINE.search(_unescaped(b.text)))
     authorless = len(items) >= MIN_ITEMS and not any(i.record.authors for i in items)
     if authorless and showing * 2 >= worklike:
         found.append(
