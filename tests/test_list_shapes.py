@@ -754,3 +754,30 @@ def test_new_entries_follow_the_style_of_the_section():
     # A section in atbib's house style gets house style.
     house = add_records(read_markdown(LIST), ("📝 Papers",), [new])
     assert write_markdown(house).splitlines()[5] == f"- {render_entry(new)}"
+
+
+def test_the_new_shapes_and_the_coverage_check_are_read_in_linear_time():
+    """Runs of spaces, commas, marks and digits where the new patterns look (authors,
+    citations, nicknames, identifier links, footnote marks, italics over many lines)."""
+    import time
+
+    n = 19_000
+    hostile = [
+        "**T**. *A" + " " * n + ", B*. ACL 2019. [pdf](u)",
+        "*" + "a, " * (n // 3),
+        "**T**. *A B" + " " * n + "et al.* ACL 2019 [pdf](u)",
+        "Ada Lovelace, Alan Turing. 2015. [T](u). In *X" + " " * n + ", 2019*.",
+        "**T** [pdf](u) (** " + " " * n + "x",
+        "[arXiv:2001.00002](u), T" + " " * n + "x",
+        "a" + " " * n + "b *",
+        "**T**. *A B" + "1" * n + "x*. [pdf](u)",
+        "Ada Lovelace" + " " * n + "(2015). T. V.",
+        "**" + "x*" * (n // 2),
+        "<!--" * (n // 4),
+        "![" * (n // 2),
+        "**T**. [pdf](u) " + "2021." * (n // 5),
+    ]
+    for body in hostile:
+        started = time.perf_counter()
+        read_markdown("## P\n- " + body + "\n" + ("  *A, B* x\n" * 50))
+        assert time.perf_counter() - started < 0.5, body[:40]

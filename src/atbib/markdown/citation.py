@@ -38,19 +38,19 @@ _SENTENCE_END = re.compile(
 )
 """A full stop that ends a sentence: not after an initial (``A. Turing``), ``Jr`` or ``et
 al`` (unless the year follows it: ``Noether et al. 2017.``)."""
-_YEAR_AFTER = re.compile(r"\s*[(（]((?:19|20)\d\d)[a-z]?[)）]\s*$")
+_YEAR_AFTER = re.compile(r"(?<!\s)\s*[(（]((?:19|20)\d\d)[a-z]?[)）]\s*$")
 """APA's year after the authors: ``Lovelace, A., & Turing, A. (2015)``."""
 _TITLE_MARK = "\x00"
 """Stands for the title link in the text split into sentences."""
 _IN = re.compile(r"^(?:in\s*:?\s+)", re.IGNORECASE)
-_VENUE_YEAR = re.compile(r"[,\s]+((?:19|20)\d\d)\s*$")
+_VENUE_YEAR = re.compile(r"(?<![,\s])[,\s]+((?:19|20)\d\d)\s*$")
 _PAGES = re.compile(
-    r"[,\s]+(?:(?:pages|pp?\.)\s*\d+(?:\s*[-–—]+\s*\d+)?"
+    r"(?<![,\s])[,\s]+(?:(?:pages|pp?\.)\s*\d+(?:\s*[-–—]+\s*\d+)?"
     r"|\d+(?:\s*\(\d+\))?(?:\s*[:,]\s*\d+\s*[-–—]+\s*\d+)?)\s*$"
 )
 """Volume, issue and pages after a venue (``, 9(8), 1-10``, ``8:1-10``, ``, pages 1-10``),
 left out."""
-_ITALIC_WHOLE = re.compile(r"\*(?!\*)((?:[^\\*]|\\.)+)\*")
+_ITALIC_WHOLE = re.compile(r"\*(?!\*)((?:[^\\*]|\\.)++)\*")
 
 
 def parse_citation(body: str, section: SectionPath) -> ParsedEntry | None:

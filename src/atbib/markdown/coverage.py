@@ -24,16 +24,23 @@ FEW_WORKS_READ = "few-works-read"
 MIN_ITEMS = 5
 """Lists with fewer items that look like works get no warning about the whole list."""
 
-_BOLD = re.compile(r"\*\*[^*\s][^*]*\*\*|__[^_\s][^_]*__")
-_AUTHOR_LINE = re.compile(
+_BOLD = re.compile(r"\*\*[^*\s][^*]*+\*\*|__[^_\s][^_]*+__")
+_ITALICS = re.compile(
     r"(?:(?<!\*)\*(?!\*)|(?<![\w_])_(?!_)|<(?:i|em)>)"  # italics open (not bold)
-    r"[^*_<>]*(?:,|\bet\.?\s?al\b|\band\b)[^*_<>]*"  # names with a comma, and, et al
-    r"(?:(?<!\*)\*(?!\*)|_(?![\w_])|</(?:i|em)>)"  # italics close
-    r"|\bauthors?\s*:",
+    r"([^*_<>]*+)"  # taken whole: a span without its closing mark is given up at once
+    r"(?:\*(?!\*)|_(?![\w_])|</(?:i|em)>)",
     re.IGNORECASE,
 )
-"""Text that shows who wrote a work: names in italics with a comma, ``and`` or ``et al.``
-between them, or ``Authors:``."""
+_NAMES = re.compile(r",|\bet\.?\s?al\b|\band\b", re.IGNORECASE)
+_AUTHORS_LABEL = re.compile(r"\bauthors?\s*:", re.IGNORECASE)
+
+
+def _shows_authors(text: str) -> bool:
+    """Whether text shows who wrote a work: names in italics with a comma, ``and`` or ``et
+    al.`` between them, or ``Authors:``. Linear in the text, whatever it holds."""
+    if _AUTHORS_LABEL.search(text):
+        return True
+    return any(_NAMES.search(span.group(1)) for span in _ITALICS.finditer(text))
 
 
 _ESCAPE = re.compile(r"\\.")
@@ -54,7 +61,7 @@ def looks_like_work(text: str) -> bool:
         return True
     if "](" in blank and "](#" not in blank:
         return True
-    return bool(_BOLD.search(blank) or _AUTHOR_LINE.search(blank))
+    return bool(_BOLD.search(blank)) or _shows_authors(blank)
 
 
 def coverage_problems(blocks: Sequence[Block], path: str) -> tuple[Problem, ...]:
@@ -65,7 +72,7 @@ def coverage_problems(blocks: Sequence[Block], path: str) -> tuple[Problem, ...]
     if worklike < MIN_ITEMS:
         return ()
     found: list[Problem] = []
-    showing = sum(1 for b in (*items, *unread) if _AUTHOR_LINE.search(_unescaped(b.text)))
+    showing = sum(1 for b in (*items, *unread) if _shows_authors(_unescaped(b.text)))
     authorless = len(items) >= MIN_ITEMS and not any(i.record.authors for i in items)
     if authorless and showing * 2 >= worklike:
         found.append(

@@ -283,7 +283,8 @@ def split_authors(text: str) -> list[str]:
 # -- authors ----------------------------------------------------------------------------------
 
 _ET_AL_TAIL = re.compile(
-    r"(?:^|[\s,;]+)(?:et\.?\s?al|el\.?\s+al|and\s+others)\b\.?\s*$", re.IGNORECASE
+    r"(?:^|(?<![\s,;])[\s,;]+)(?:et\.?\s?al|el\.?\s+al|and\s+others)\b\.?\s*$",
+    re.IGNORECASE,
 )
 """``et al.`` ending an author list, in the spellings lists use: ``et al``, ``et al.``,
 ``et. al.``, ``et.al.``, ``el al.`` (a common slip) and BibTeX's ``and others``."""
@@ -312,8 +313,10 @@ def render_authors(names: list[str], people: tuple[Person, ...]) -> str:
     return ", ".join(names)
 
 
-_NAME_SEPARATOR = re.compile(r"\s*[,;]\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*")
-_FOOTNOTE_MARKS = re.compile(r"(?:\\?[*†‡§¶#]|\^?\d)+$")
+_NAME_SEPARATOR = re.compile(r"(?<!\s)\s*(?:[,;]\s*(?:and\s+|&\s*)?|&\s*)|(?<!\s)\s+and\s+")
+"""Between two names: a comma or a semicolon (``and`` or ``&`` may follow), ``and``, ``&``;
+white space is taken from where its run starts, so a long run is scanned once."""
+_FOOTNOTE_MARKS = re.compile(r"(?<![\\*†‡§¶#^\d])(?:\\?[*†‡§¶#]|\^?\d)+$")
 """Marks after a name that point to a footnote (``Yi Sun*``, ``Ada Lovelace†``)."""
 _BIBTEX_AND = re.compile(r"\s+and\s+")
 _ABBREVIATED = re.compile(r"(?:[^\W\d_]{1,2}\.-?)+|[JS]r\.")

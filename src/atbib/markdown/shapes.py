@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from atbib.listformat import ListFormat
 
 _GAP = re.compile(r"[\s|,·]*")
-_PAREN_NICK = re.compile(r"(?<!\S)\((\*{2,3})\s*([^*]+?)\s*\1\s*\)\s*$")
+_PAREN_NICK = re.compile(r"(?<!\S)\((\*{2,3})([^*]+)\1\s*\)\s*$")
 """A nickname ending the line, ``(**NICK**)``: spaces inside (``(**XLM** )``) and parentheses
 (``(**NAME (Lab)**)``) allowed."""
 _HTML_NAME = re.compile(
@@ -75,7 +75,7 @@ _IDENTIFIER_TEXT = re.compile(
     re.IGNORECASE,
 )
 """A link text that is an identifier, not a title (``arXiv:2001.00002``, ``doi:10.1/x``)."""
-_PLAIN_TITLE = re.compile(r"^((?:[^*\[\]\\]|\\.){3,}?)\.?\s+(?=\*(?!\*))")
+_PLAIN_TITLE = re.compile(r"^((?:[^*\[\]\\]|\\.){2,}?[^\s*\[\]\\.])\.?\s+(?=\*(?!\*))")
 """A title without markup that italic authors follow: ``Title. *A, B*. ...``."""
 
 
@@ -195,7 +195,7 @@ def _identifier_link(
     return _record(rest[:end].strip(" ,.;"), details, nickname, section)
 
 
-_TITLE_END = re.compile(r"[,.;]?\s*\b(?:Authors?|By)\s*:|\s[(（]|\[")
+_TITLE_END = re.compile(r"(?:[,.;]|(?<![\s,.;]))\s*\b(?:Authors?|By)\s*:|\s[(（]|\[")
 """Where a title after an identifier link ends: at ``Authors:``, a parenthesis or a link."""
 
 
