@@ -508,9 +508,9 @@ def _macro(s: str, i: int, out: list[str], depth: int) -> int:
     name = lm.group()
     j = lm.end()
     if name == "ensuremath":
-        end = _symbol(s, j, out)
-        if end is not None:
-            return end
+        after = _symbol(s, j, out)
+        if after is not None:
+            return after
     if name in _ACCENTS and len(name) == 1:
         return _accent(s, name, j, out, depth)
     sym = _SYMBOLS.get(name)

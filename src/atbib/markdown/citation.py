@@ -73,9 +73,9 @@ def parse_citation(body: str, section: SectionPath) -> ParsedEntry | None:
         year, rest = date_year(rest[0]), rest[1:]
     if not rest:
         return None
-    title = _TITLE_MARK if _TITLE_MARK in rest[0] and own else rest[0]
+    title = rest[0]
     venue = _venue(". ".join(rest[1:]), year)
-    if title == _TITLE_MARK:
+    if _TITLE_MARK in title and own is not None:
         title, own_url = own
         links = (Link("paper", own_url), *links)
     title = unescape_markdown(clean_title(title.strip()), math=True)

@@ -13,7 +13,7 @@ shape atbib reads poorly, where a line-by-line report would hide the point:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from atbib.document import UNREAD_ITEM, Block, Item, Text
 from atbib.markdown.grammar import link_tokens
@@ -64,6 +64,11 @@ def looks_like_work(text: str) -> bool:
     return bool(_BOLD.search(blank)) or _shows_authors(blank)
 
 
+def _texts(items: list[Item], unread: list[Text]) -> Iterator[str]:
+    yield from (item.text for item in items)
+    yield from (text.text for text in unread)
+
+
 def coverage_problems(blocks: Sequence[Block], path: str) -> tuple[Problem, ...]:
     """The warnings about a list as a whole (see the module docstring), at line 0."""
     items = [b for b in blocks if isinstance(b, Item)]
@@ -72,7 +77,7 @@ def coverage_problems(blocks: Sequence[Block], path: str) -> tuple[Problem, ...]
     if worklike < MIN_ITEMS:
         return ()
     found: list[Problem] = []
-    showing = sum(1 for b in (*items, *unread) if _shows_authors(_unescaped(b.text)))
+    showing = sum(1 for text in _texts(items, unread) if _shows_authors(_unescaped(text)))
     authorless = len(items) >= MIN_ITEMS and not any(i.record.authors for i in items)
     if authorless and showing * 2 >= worklike:
         found.append(
