@@ -77,8 +77,12 @@ def coverage_problems(blocks: Sequence[Block], path: str) -> tuple[Problem, ...]
     if worklike < MIN_ITEMS:
         return ()
     found: list[Problem] = []
-    showing = sum(1 for text in _texts(items, unread) if _shows_authors(_unescaped(text)))
     authorless = len(items) >= MIN_ITEMS and not any(i.record.authors for i in items)
+    showing = (
+        sum(1 for text in _texts(items, unread) if _shows_authors(_unescaped(text)))
+        if authorless
+        else 0
+    )
     if authorless and showing * 2 >= worklike:
         found.append(
             Problem(

@@ -293,6 +293,9 @@ _ET_AL_TAIL = re.compile(
 def split_et_al(text: str) -> tuple[str, bool]:
     """``("A, B", True)`` for ``A, B et al.`` (any spelling of :data:`_ET_AL_TAIL`); the text
     and ``False`` when it names every author."""
+    tail = text[-16:].lower()
+    if "al" not in tail and "others" not in tail:  # the usual list: no search
+        return text, False
     found = _ET_AL_TAIL.search(text)
     return (text[: found.start()], True) if found else (text, False)
 
@@ -409,6 +412,8 @@ def clean_title(raw: str) -> str:
     sentence (``**Title.**``). An escaped full stop or quote (``\\.``, ``\\"``) and an
     ellipsis stay, so every title can be written to read back as it is."""
     text = raw.strip()
+    if not text.endswith((".", '"')):  # the usual title: nothing around it
+        return text
     for _ in range(2):
         blank = blank_escapes(text)
         if blank.endswith(".") and not blank.endswith(".."):
