@@ -154,6 +154,7 @@ _SYMBOL_CHARS = "".join(_MATH_SYMBOLS)
 # A special character, a character pdflatex cannot typeset (_MATH_SYMBOLS), or the first of
 # two equal ligature characters ("--", "''", "``").
 _SPECIAL = re.compile(r"[\\{}&%$#_~^" + _SYMBOL_CHARS + r"]|([-'`])(?=\1)")
+_SPECIAL_IN_NAMES = re.compile(r"[\\{}&%$#_~^]|([-'`])(?=\1)")
 _SPECIAL_CHAR = re.compile(r"[\\{}&%$#_~^]")
 _SYMBOL = re.compile("[" + _SYMBOL_CHARS + "]")
 
@@ -169,7 +170,13 @@ def _encode_text(text: str) -> str:
     return _SPECIAL.sub(_escape, text)
 
 
-def needs_escape(text: str) -> bool:
+def _encode_name_text(text: str) -> str:
+    if not needs_escape(text, symbols=False):
+        return text
+    return _SPECIAL_IN_NAMES.sub(_escape, text)
+
+
+def needs_escape(text: str, *, symbols: bool = True) -> bool:
     """Whether :func:`encode_latex` would change ``text``: whether ``_SPECIAL`` is found in it.
     One search for its characters and three for its pairs: the alternation in ``_SPECIAL``
     keeps the regex engine from scanning fast (three times slower on a usual title)."""
@@ -178,21 +185,23 @@ def needs_escape(text: str) -> bool:
         or "--" in text
         or "''" in text
         or "``" in text
-        or (not text.isascii() and _SYMBOL.search(text) is not None)
+        or (symbols and not text.isascii() and _SYMBOL.search(text) is not None)
     )
 
 
-def encode_latex(text: str) -> str:
+def encode_latex(text: str, *, symbols: bool = True) -> str:
     """Escape the characters TeX or BibTeX would interpret; keep everything else as UTF-8.
 
     ``\\ { } & % $ # _ ~ ^`` are escaped; ``--``, ``''`` and ```````` are split with ``{}``
     (``-{}-``) so TeX prints what was typed instead of a dash or a curly quote. Inline math
     (``$O(n \\log n)$``, found as pandoc finds it: see :func:`math_spans`) is kept as written,
-    so a title with math read from a .bib file goes back as the same math.
+    so a title with math read from a .bib file goes back as the same math. With *symbols*,
+    the characters of :data:`_MATH_SYMBOLS` are written as math; a name leaves them as they
+    are (without *symbols*), since BibTeX takes a braced command for a lower-case "von" word.
     """
-    if not needs_escape(text):
+    if not needs_escape(text, symbols=symbols):
         return text
-    return outside_spans(text, math_spans(text), _encode_text)
+    return outside_spans(text, math_spans(text), _encode_text if symbols else _encode_name_text)
 
 
 # -- decoding ---------------------------------------------------------------------------------
