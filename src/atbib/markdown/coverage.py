@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from atbib.document import UNREAD_ITEM, Block, Item, Text
-from atbib.markdown.grammar import link_tokens
+from atbib.markdown.grammar import AUTHORS_LABEL, link_tokens
 from atbib.model import Problem, Severity
 
 NO_AUTHORS_READ = "no-authors-read"
@@ -32,7 +32,7 @@ _ITALICS = re.compile(
     re.IGNORECASE,
 )
 _NAMES = re.compile(r",|\bet\.?\s?al\b|\band\b", re.IGNORECASE)
-_AUTHORS_LABEL = re.compile(r"\bauthors?\s*:", re.IGNORECASE)
+_AUTHORS_LABEL = re.compile(r"\b" + AUTHORS_LABEL, re.IGNORECASE)
 
 
 def _shows_authors(text: str) -> bool:

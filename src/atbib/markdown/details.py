@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, field
 
 from atbib.markdown.grammar import (
+    AUTHORS_LABEL,
+    ET_AL_WORDS,
     MARKUP,
     comment_text,
     date_year,
@@ -38,10 +40,10 @@ from atbib.model import ET_AL, Link, Person, Venue
 
 _SEPARATORS = " \t.,;:|·"
 _ITALIC = re.compile(r"\*(?!\*)((?:[^\\*]++|\\.)+)\*(?!\*)")
-_ET_AL_AFTER = re.compile(r"\s*,?\s*(?:et\.?\s?al|el\.?\s+al|and\s+others)\b\.?", re.IGNORECASE)
+_ET_AL_AFTER = re.compile(r"\s*,?\s*" + ET_AL_WORDS, re.IGNORECASE)
 """``et al.`` written after the italics (``*Linting Xue* et al.``)."""
 _GROUP = re.compile(r"[(（]([^()（）]*)[)）]")
-_LABELLED = re.compile(r"(?:authors?|by)\s*[:：]\s*|by\s+", re.IGNORECASE)
+_LABELLED = re.compile(AUTHORS_LABEL + r"\s*|by\s+", re.IGNORECASE)
 MAX_VENUE_LENGTH = 160
 """A venue is a few words: splits that would leave a longer one are not tried (which also
 keeps the search linear on a line of thousands of full stops)."""

@@ -282,17 +282,18 @@ def split_authors(text: str) -> list[str]:
 
 # -- authors ----------------------------------------------------------------------------------
 
-_ET_AL_TAIL = re.compile(
-    r"(?:^|(?<![\s,;])[\s,;]+)(?:et\.?\s?al|el\.?\s+al|and\s+others)\b\.?\s*$",
-    re.IGNORECASE,
-)
-"""``et al.`` ending an author list, in the spellings lists use: ``et al``, ``et al.``,
-``et. al.``, ``et.al.``, ``el al.`` (a common slip) and BibTeX's ``and others``."""
+ET_AL_WORDS = r"(?:et\.?\s?al|el\.?\s+al|and\s+others)\b\.?"
+"""``et al.`` in the spellings lists use: ``et al``, ``et al.``, ``et. al.``, ``et.al.``,
+``el al.`` (a common slip) and BibTeX's ``and others``."""
+AUTHORS_LABEL = r"(?:authors?|by)\s*[:：]"
+"""A label that says the names after it are the authors: ``Authors:``, ``By:``."""
+_ET_AL_TAIL = re.compile(r"(?:^|(?<![\s,;])[\s,;]+)" + ET_AL_WORDS + r"\s*$", re.IGNORECASE)
+"""``et al.`` ending an author list."""
 
 
 def split_et_al(text: str) -> tuple[str, bool]:
-    """``("A, B", True)`` for ``A, B et al.`` (any spelling of :data:`_ET_AL_TAIL`); the text
-    and ``False`` when it names every author."""
+    """``("A, B", True)`` for ``A, B et al.`` (any spelling of :data:`ET_AL_WORDS`); the text and
+    ``False`` when it names every author."""
     tail = text[-16:].lower()
     if "al" not in tail and "others" not in tail:  # the usual list: no search
         return text, False

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from atbib.markdown.citation import parse_citation
 from atbib.markdown.details import Details, read_details
 from atbib.markdown.grammar import (
+    AUTHORS_LABEL,
     BOLD,
     GENERIC_LABELS,
     MARKUP,
@@ -127,8 +128,9 @@ def parse_other_shapes(body: str, section: SectionPath, fmt: ListFormat | None) 
         body, nickname = rest, nickname or name
     if body.startswith("[") and not body.startswith("[["):
         match = TITLE_LINK.match(body)
-        if match and _names_no_work(unescape_markdown(match.group(1))):
-            return _identifier_link(match, body[match.end() :], nickname, section)
+        rest = body[match.end() :] if match else ""
+        if match and _names_no_work(unescape_markdown(match.group(1))) and rest.strip():
+            return _identifier_link(match, rest, nickname, section)
         return _title_link(body, section, nickname, fmt)
     bold = BOLD.match(body)
     if bold:
@@ -195,7 +197,9 @@ def _identifier_link(
     return _record(rest[:end].strip(" ,.;"), details, nickname, section)
 
 
-_TITLE_END = re.compile(r"(?:[,.;]|(?<![\s,.;]))\s*\b(?:Authors?|By)\s*:|\s[(（]|\[")
+_TITLE_END = re.compile(
+    r"(?:[,.;]|(?<![\s,.;]))\s*\b" + AUTHORS_LABEL + r"|\s[(（]|\[", re.IGNORECASE
+)
 """Where a title after an identifier link ends: at ``Authors:``, a parenthesis or a link."""
 
 
