@@ -106,7 +106,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
             "SyncNotice",
         ],
     ),
-    ("Configuration", "", ["load_config", "Config", "LintSettings"]),
+    ("Configuration", "", ["load_config", "Config", "LintSettings", "list_venues"]),
     ("Errors and version", "", ["AtbibError", "BibtexError", "ListError", "__version__"]),
 ]
 

@@ -107,6 +107,16 @@ def history_files() -> list[Path]:
     return files
 
 
+@pytest.fixture(autouse=True)
+def _venue_table_alone():
+    """Each test starts with the venue table alone: the command line makes a list's own
+    venues known for the rest of its run (``atbib.venues.use_list_venues``)."""
+    from atbib.venues import list_venues
+
+    with list_venues(()):
+        yield
+
+
 @pytest.fixture(scope="session")
 def readme_text() -> str:
     return (ROOT / "README.md").read_text(encoding="utf-8")

@@ -363,22 +363,35 @@ def expected_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines[:-1]] + lines[-1:]
 
 
+_COMMENT_START = re.compile(r"^ {0,3}<!--")
+_TOC_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+\[.*\]\(#")
+"""A list item that starts with a link to a heading of the page: a table of contents."""
+
+
 def bibliography_lines(lines: Sequence[str]) -> list[bool]:
-    """For each line: may it be an entry (not in a code fence, not in a skipped section)?
-    Written from the format's rules, independently of the reader."""
+    """For each line: may it be an entry (not in a code fence or an HTML comment, not in a
+    skipped section)? Written from the format's rules, independently of the reader."""
     out = []
     fence = ""
+    comment = False
     skip_level = 0
     level = 0
     for line in lines:
-        if fence:
+        if fence or comment:
             out.append(False)
-            if line.lstrip().startswith(fence):
+            if fence and line.lstrip().startswith(fence):
                 fence = ""
+            if comment and "-->" in line:
+                comment = False
+            continue
+        if line.strip() == SKIP_MARKER and level:
+            skip_level = level
+            out.append(False)
             continue
         opening = _FENCE.match(line)
-        if opening:
-            fence = opening.group(1)
+        if opening or _COMMENT_START.match(line):
+            fence = opening.group(1) if opening else ""
+            comment = not opening and "-->" not in line[line.index("<!--") + 4 :]
             out.append(False)
             continue
         heading = _HEADING.match(line)
@@ -388,10 +401,15 @@ def bibliography_lines(lines: Sequence[str]) -> list[bool]:
                 skip_level = 0
             out.append(False)
             continue
-        if line.strip() == SKIP_MARKER and level:
-            skip_level = level
-        out.append(not skip_level)
+        out.append(not skip_level and not _TOC_ITEM.match(line))
     return out
+
+
+def block_lines(block_text: str) -> list[str]:
+    """The lines of a block (an item may take several), as :func:`expected_lines` gives
+    them: without the ``\\r`` of a CRLF ending."""
+    pieces = block_text.split("\n")
+    return [piece.removesuffix("\r") for piece in pieces[:-1]] + pieces[-1:]
 
 
 def _as_written(text: str) -> str:
@@ -407,10 +425,16 @@ def check_markdown(text: str, number: int = 0, *, export_every: int = 4) -> None
     assert spent < budget(len(text)), f"read_markdown took {spent:.2f} s"
     assert write_markdown(library) == text, "write_markdown(read_markdown(t)) != t"
     lines = expected_lines(text)
-    assert len(library.blocks) == len(lines), f"{len(library.blocks)} blocks, {len(lines)} lines"
-    for block, line, may_be_entry in zip(library.blocks, lines, bibliography_lines(lines),
-                                         strict=True):  # fmt: skip
-        assert block.text == line, f"line {block.line} read as {block.text[:60]!r}"
+    taken = sum(len(block_lines(b.text)) for b in library.blocks)
+    assert taken == len(lines), f"{len(library.blocks)} blocks of {taken} lines, {len(lines)} lines"
+    may_be_entries = bibliography_lines(lines)
+    at = 0
+    for block in library.blocks:
+        own = block_lines(block.text)
+        assert block.line == at + 1, f"block at line {at + 1} numbered {block.line}"
+        assert own == lines[at : at + len(own)], f"line {block.line} read as {block.text[:60]!r}"
+        line, may_be_entry = lines[at], may_be_entries[at]
+        at += len(own)
         if isinstance(block, Heading):
             continue
         if may_be_entry and split_bullet(line) is not None:

@@ -297,7 +297,10 @@ def test_the_keyring_is_an_extra_named_in_the_message(project, monkeypatch):
 def test_hints_name_the_real_bib_folder_and_counts_agree_in_number(project):
     (project / "pyproject.toml").write_text('[tool.atbib]\nbib-dir = "refs"\n')
     exported = run(project, "export")
-    assert "2 works from 2 entries; 3 files changed, 0 unchanged; 2 new keys:" in exported.stdout
+    assert (
+        "2 works (1 paper, 1 blog post) from 2 entries; 0 items not read; "
+        "3 files changed, 0 unchanged; 2 new keys:"
+    ) in exported.stdout
     imported = run(project, "import", "new.bib", "-s", "Transformer / Papers")
     assert imported.stdout.endswith(
         "added 1 work to Transformer / Papers; 0 already in the list; wrote refs/extra.bib, "
@@ -313,7 +316,10 @@ def test_hints_name_the_real_bib_folder_and_counts_agree_in_number(project):
         "## A\n- **T**. *A B*. (Neurips 2019) [[paper]](https://arxiv.org/abs/1901.00001)\n"
     )
     one = run(project, "export")
-    assert one.stdout.endswith("3 works from 3 entries; 2 files changed, 1 unchanged\n")
+    assert one.stdout.endswith(
+        "3 works (2 papers, 1 blog post) from 3 entries; 0 items not read; "
+        "2 files changed, 1 unchanged\n"
+    )
     assert "; 1 new key: " in run(project, "export", "--list", "other.md", "--dry-run").stdout
     lint = run(project, "lint", "--list", "other.md")
     assert lint.stdout.endswith(

@@ -7,7 +7,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from atbib import Kind, Link, Person, Record, Venue, find_duplicates, near_duplicates, read_markdown
-from atbib.dedupe import Cluster, _conflict, _UnionFind, cluster_indices, merge
+from atbib.dedupe import (
+    Cluster,
+    _conflict,
+    _UnionFind,
+    cluster_indices,
+    merge,
+    related_titles,
+)
 from atbib.text import fold_title
 
 
@@ -125,11 +132,19 @@ def _clusters_by_scanning(records):
     conflict, each entry compared with every earlier entry of its title (quadratic)."""
     union = _UnionFind(len(records))
     reasons = {}
-    first_with = {}
+    with_ident = {}
     for index, record in enumerate(records):
         for ident in record.identifiers:
-            other = first_with.setdefault(ident, index)
-            if other != index and union.union(other, index):
+            # An entry joins the first earlier entry with the identifier and a related title;
+            # one with an unrelated title stays apart (a link copied to the wrong line).
+            earlier = with_ident.setdefault(ident, [])
+            title = fold_title(record.title)
+            other = next(
+                (e for e in earlier if related_titles(fold_title(records[e].title), title)), None
+            )
+            if other is None:
+                earlier.append(index)
+            elif union.union(other, index):
                 reasons.setdefault(index, []).append(f"same identifier {ident}")
     by_title = {}
     for index, record in enumerate(records):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from atbib import read_markdown
+from atbib.bibtex.read import load_bibtex
 from atbib.errors import AtbibError
 from atbib.export import build_bibliography
 from atbib.fill.complete import complete, findings
@@ -157,6 +158,51 @@ def test_a_journal_the_venue_table_does_not_know_stays_a_journal() -> None:
     assert "journal       = {Journal of Neural Things}" in entry
     assert "booktitle" not in entry
     assert "volume        = {3}" in entry and "number        = {2}" in entry
+
+
+@pytest.mark.parametrize(
+    ("source_venue", "listed", "booktitle"),
+    [
+        (
+            "Proceedings of the IEEE/CVF Winter Conference on Applications of Computer Vision (WACV)",
+            "WACV 2021",
+            "IEEE/CVF Winter Conference on Applications of Computer Vision",
+        ),
+        (
+            "Findings of EMNLP",
+            "Findings of EMNLP 2021",
+            "Findings of the Association for Computational Linguistics: EMNLP 2021",
+        ),
+        (
+            "Findings of the Association for Computational Linguistics: ACL 2021",
+            "Findings of ACL 2021",
+            "Findings of the Association for Computational Linguistics: ACL 2021",
+        ),
+    ],
+)
+def test_a_published_venue_is_written_as_the_list_names_it_and_reads_back_so(
+    source_venue: str, listed: str, booktitle: str
+) -> None:
+    library = read_markdown(
+        text="## S\n- **Neural Things**. *Ada Lovelace*. (CoRR 2020) "
+        "[[paper]](https://arxiv.org/abs/2001.00001)\n"
+    )
+    published = filled(
+        "arxiv:2001.00001",
+        "dblp:x",
+        status="published",
+        type="inproceedings",
+        venue=source_venue,
+        year="2021",
+        pages="1--9",
+    )
+    done, _ = complete(library.records[0], published)
+    assert done.venue is not None and done.venue.text == listed
+    entry = build_bibliography(library, metadata=Metadata([published])).files["all.bib"]
+    assert f"booktitle     = {{{booktitle}}}" in entry
+    assert "listvenue" not in entry  # the entry reads back as the list's venue by itself
+    again = load_bibtex(text=entry)
+    assert again.records[0].venue is not None and again.records[0].venue.text == listed
 
 
 def test_export_writes_the_completed_entry_and_keeps_the_old_key_as_an_alias() -> None:

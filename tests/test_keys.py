@@ -342,8 +342,8 @@ def _rows_by_min(evidence, registry):
         if entry.title:
             by_title.setdefault(entry.title, []).append(index)
     claimed, matched = set(), []
-    for ids, _ in evidence:
-        row = _match_identifiers(ids, by_id, claimed, registry)
+    for ids, title in evidence:
+        row = _match_identifiers(ids, title, by_id, claimed, registry)
         matched.append(row)
         if row is not None:
             claimed.add(row)

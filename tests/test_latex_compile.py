@@ -67,3 +67,33 @@ def test_an_old_key_and_its_new_name_cite_one_entry_with_biblatex(tmp_path):
     assert result.ok, "\n".join(result.problems)
     assert result.bbl.count("\\entry{") == 2
     assert "\\entry{devlin2019bert}" in result.bbl
+
+
+SYMBOLS_LIST = """## Papers
+- **α-Entmax Attention: Sparse Weights for Heads**. *Ada Lovelace*. (ACL 2019) [[paper]](https://arxiv.org/abs/1905.05702)
+- **Δ-Tuning with ε-Greedy Sampling**. *Grace Hopper, Alan Turing*. (NeurIPS 2020) [[paper]](https://arxiv.org/abs/2006.00001)
+- **Attention with Linear Cost: O(n) ≤ O(n²)?**. *Emmy Noether*. (ICLR 2021) [[paper]](https://arxiv.org/abs/2010.00001)
+- **f′(x) − f(x): Derivative Tricks for 2×2 Blocks**. *Mary Somerville*. (ICML 2020) [[paper]](https://arxiv.org/abs/2002.00001)
+- **From Sequences → Graphs: ∞-Width Transformers**. *Lise Meitner*. (TACL 2020) [[paper]](https://arxiv.org/abs/2001.00001)
+"""
+
+
+def test_symbols_plain_pdflatex_cannot_typeset_are_written_as_latex(tmp_path):
+    """Greek letters, minus, prime, comparison, powers, times, arrows, infinity: a document
+    with no package at all (no fontenc, no inputenc option) cites them without an error or a
+    missing character, since the .bib holds them as LaTeX; and they read back as the
+    characters."""
+    from atbib import plan_export, read_bibtex, read_markdown
+
+    require_tex()
+    library = read_markdown(SYMBOLS_LIST)
+    all_bib = plan_export(library).files["all.bib"]
+    assert "{\\ensuremath{\\alpha}}" in all_bib and "{\\ensuremath{-}}" in all_bib
+    assert not set("αΔε≤²′−×→∞") & set(all_bib)
+    assert [r.title for r in read_bibtex(text=all_bib)] == [r.title for r in library.records]
+    path = tmp_path / "all.bib"
+    path.write_text(all_bib, encoding="utf-8")
+    keys = re.findall(r"^@\w+\{([^,]+),$", all_bib, re.MULTILINE)
+    result = compile_with_bibtex(path, keys, tmp_path / "tex", style="plain", plain=True)
+    assert result.ok, "\n".join(result.problems)
+    assert result.bbl.count("\\bibitem") == 5

@@ -89,3 +89,57 @@ def test_problems_carry_file_line_and_the_column_where_one_applies(findings):
             assert line[problem.column - 3 : problem.column - 1] == "](" and ")" in url
         if code in ("unknown-venue", "venue-spelling", "venue-year"):
             assert line[problem.column - 2] == "("  # the venue's first character
+
+
+def _venue_years(venue: str, arxiv: str) -> list[tuple[str, str]]:
+    from atbib import Kind, Link, Person, Record, Venue
+    from atbib.document import Item, Library
+
+    record = Record(
+        Kind.PAPER,
+        "T",
+        authors=(Person("Lovelace", "Ada"),),
+        venue=Venue(venue),
+        links=(Link("paper", f"https://arxiv.org/abs/{arxiv}"),),
+        sections=(("Papers",),),
+    )
+    library = Library((Item(record, "- T", "\n", 1, "- "),), path="list.md")
+    return [(p.severity, p.message) for p in lint(library) if p.code == "venue-year"]
+
+
+@pytest.mark.parametrize(
+    "venue, arxiv",
+    [
+        ("NeurIPS 2019", "2001.00001"),  # posted the month after a December conference
+        ("WACV 2021", "2102.00001"),  # a January conference, posted the month after
+        ("ACL 2019", "1905.00001"),  # before the conference
+        ("NeurIPS 2019 Workshop", "2006.00001"),  # a workshop track of the year after
+        ("ICLR 2020", "1909.00001"),
+    ],
+)
+def test_a_conference_year_the_arxiv_date_allows_is_no_finding(venue, arxiv):
+    assert _venue_years(venue, arxiv) == []
+
+
+def test_a_conference_year_the_arxiv_date_cannot_allow_is_a_warning_never_an_error():
+    assert _venue_years("ICLR 2019", "1909.11687") == [
+        (
+            "warning",
+            "ICLR 2019 usually takes place in month 5, before arXiv 1909.11687 was issued "
+            "(2019-09): is the year right?",
+        )
+    ]
+    # A year earlier than the arXiv id's: a warning (it was an error).
+    assert _venue_years("ACL 2018", "1911.00001") == [
+        (
+            "warning",
+            "ACL 2018 usually takes place in month 7, before arXiv 1911.00001 was issued "
+            "(2019-11): is the year right?",
+        )
+    ]
+    assert _venue_years("FooConf 2018", "1903.00001") == [
+        (
+            "warning",
+            "FooConf 2018 is before arXiv 1903.00001 was issued (2019-03): is the year right?",
+        )
+    ]

@@ -98,6 +98,24 @@ def replace(record, **changes):
     return dataclass_replace(record, **changes)
 
 
+SHAPED_LISTS = sorted((Path(__file__).parent / "data" / "lists").glob("*.md"))
+"""Real-world-shaped lists: their reader findings (unread items, continuation lines, lists
+read poorly) are lint findings too."""
+
+
+def test_every_code_the_reader_and_lint_give_is_a_rule_that_can_be_ignored():
+    seen: set[str] = set()
+    for path in SHAPED_LISTS:
+        library = read_markdown(path)
+        codes = {p.code for p in lint(library)}
+        assert codes <= set(RULES), f"{path.name}: codes outside the rules: {codes - set(RULES)}"
+        for code in codes:
+            assert all(p.code != code for p in lint(library, ignore=[code]))
+        seen |= codes
+    # the reader's own codes are among those these lists give
+    assert {"unread-item", "same-link-different-titles"} <= seen
+
+
 def test_rules_are_chosen_by_option_or_setting(project):
     only = run(project, "lint", "--select", "empty-url,unknown-venue")
     assert [line.split(" [")[-1] for line in only.stdout.splitlines()[:-1]] == [

@@ -159,9 +159,12 @@ def compile_with_bibtex(
     style: str = "plain",
     *,
     hyperref: bool = False,
+    plain: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> TexResult:
-    """pdflatex + bibtex + pdflatex x2; ``\\nocite{*}`` when keys is None."""
+    """pdflatex + bibtex + pdflatex x2; ``\\nocite{*}`` when keys is None. With *plain*, the
+    document loads no package at all (no fontenc, no CJK): what a reader's bare
+    ``\\documentclass{article}`` can typeset."""
     if not re.fullmatch(r"[A-Za-z0-9_-]+", style):
         raise ValueError(f"bad bibliography style name: {style!r}")
     packages = [r"\usepackage[numbers]{natbib}"] if style.endswith("nat") else []
@@ -174,7 +177,7 @@ def compile_with_bibtex(
         f"  \\def\\@lbibitem[#1]#2{{\\typeout{{{_MARK}#2}}\\atbib@lbibitem[#1]{{#2}}}}}}\n"
         "\\makeatother"
     )
-    tex = _document(packages, hook, keys, body, hyperref)
+    tex = _document(packages, hook, keys, body, hyperref, plain=plain)
     return _run_chain("bibtex", ["bibtex", _DOC], bib_path, tex, workdir, timeout)
 
 
@@ -218,7 +221,13 @@ def pdf_text(result: TexResult) -> str | None:
 
 
 def _document(
-    packages: list[str], hook: str, keys: list[str] | None, body: str, hyperref: bool
+    packages: list[str],
+    hook: str,
+    keys: list[str] | None,
+    body: str,
+    hyperref: bool,
+    *,
+    plain: bool = False,
 ) -> str:
     if keys is None:
         cite = r"\nocite{*}"
@@ -227,8 +236,7 @@ def _document(
         if bad or not keys:
             raise ValueError(f"keys must be a non-empty list of plain citation keys: {bad}")
         cite = rf"\cite{{{','.join(keys)}}}"
-    lines = [
-        r"\documentclass{article}",
+    preamble = [
         r"\usepackage[T1]{fontenc}",
         r"\usepackage[utf8]{inputenc}",
         r"\usepackage{lmodern}",
@@ -236,14 +244,19 @@ def _document(
         r"\usepackage{CJKutf8}",
         *packages,
         *([r"\usepackage{hyperref}"] if hyperref else []),
+    ]
+    cjk = ([r"\begin{CJK*}{UTF8}{gbsn}"], [r"\end{CJK*}"])
+    lines = [
+        r"\documentclass{article}",
+        *([] if plain else preamble),
         r"\tracinglostchars=2",
         hook,
         r"\begin{document}",
-        r"\begin{CJK*}{UTF8}{gbsn}",
+        *([] if plain else cjk[0]),
         f"Cited: {cite}.",
         body,
         rf"\typeout{{{_END_MARK}}}",
-        r"\end{CJK*}",
+        *([] if plain else cjk[1]),
         r"\end{document}",
     ]
     return "\n".join(lines) + "\n"

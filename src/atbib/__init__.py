@@ -50,6 +50,7 @@ if _typing.TYPE_CHECKING:
     from atbib.markdown.read import read_markdown
     from atbib.markdown.write import render_markdown
     from atbib.markdown.write import write_markdown as format_markdown
+    from atbib.venues import list_venues
     from atbib.zotero.plan import Conflict as SyncConflict
     from atbib.zotero.plan import Notice as SyncNotice
     from atbib.zotero.sync import Summary as SyncSummary
@@ -98,6 +99,7 @@ __all__ = [
     "format_registry",
     "item_to_record",
     "lint_list",
+    "list_venues",
     "load_bibtex",
     "load_config",
     "merge_records",
@@ -146,6 +148,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "find_duplicates": ("atbib.dedupe", "find_duplicates"),
     "item_to_record": ("atbib._api", "item_to_record"),
     "lint_list": ("atbib._api", "lint_list"),
+    "list_venues": ("atbib.venues", "list_venues"),
     "load_bibtex": ("atbib._api", "load_bibtex"),
     "load_config": ("atbib.config", "load_config"),
     "merge_records": ("atbib.dedupe", "merge"),

@@ -103,7 +103,9 @@ def export(list_path: str | None, bib_dir: str | None, dry_run: bool, diff: bool
         click.echo(diff_files(project, files), nl=False)
     if out.text:
         _report_export(project, changes, dry_run, err=diff)
-    out.problems(project.library.problems, suffix=" (kept as written)")
+    problems = project.library.problems
+    out.problems((p for p in problems if p.line), suffix=" (kept as written)")
+    out.problems(p for p in problems if not p.line)  # about the list as a whole
     warning = few_papers(project.library)
     if warning is not None:
         out.problem(warning)
@@ -123,9 +125,10 @@ def _report_export(project: Project, changes: ExportChanges, dry_run: bool, err:
     bib = changes.bibliography
     new = [w.key for w in bib.works if w.new_key]
     shown = ", ".join(new[:10]) + (f" and {len(new) - 10} more" if len(new) > 10 else "")
+    from atbib.export import summary
+
     out.report(
-        f"{plural(len(bib.works), 'work')} from "
-        f"{plural(len(project.library.items), 'entry', 'entries')}; "
+        f"{summary(bib.works, project.library)}; "
         f"{plural(len(changes.written), 'file')} changed, {len(changes.unchanged)} unchanged"
         + (f"; {plural(len(new), 'new key')}: {shown}" if new else ""),
         err=err,

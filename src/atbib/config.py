@@ -18,6 +18,10 @@
     [tool.atbib.lint]
     select = ["empty-url", "duplicate"]       # only these rules (default: all)
     ignore = ["unknown-venue"]                # never these
+    [tool.atbib.venues]                       # the list's own venues, beside the table's
+    SPM = { name = "IEEE Signal Processing Magazine", type = "journal" }
+    PADL = { name = "Workshop on Deep Learning for Physics", type = "workshop", month = 12 }
+    HLT = "Human Language Technology Conference"   # a conference
 
 ``include-headings`` to ``house-style-only`` say how the list is read
 (:mod:`atbib.listformat`). Paths are relative to the folder holding pyproject.toml.
@@ -40,6 +44,7 @@ from typing import Any
 from atbib.errors import AtbibError, did_you_mean
 from atbib.keys import DEFAULT_FORMULA, validate_formula
 from atbib.listformat import DEFAULT_FORMAT, ListFormat
+from atbib.venues import VenueInfo, VenueType
 
 ALL_FILE = "all.bib"
 """The file of the bib folder that holds every work once."""
@@ -69,9 +74,10 @@ SETTINGS = (
     "zotero-state",
 )
 """Every key of ``[tool.atbib]`` that is a value."""
-TABLES = ("lint", "fill")
+TABLES = ("lint", "fill", "venues")
 """Every key of ``[tool.atbib]`` that is a table of its own: ``[tool.atbib.lint]`` (read
-here) and ``[tool.atbib.fill]`` (whose keys ``atbib fill`` checks)."""
+here), ``[tool.atbib.fill]`` (whose keys ``atbib fill`` checks) and ``[tool.atbib.venues]``
+(the list's own venue names, checked by :func:`venue_settings`)."""
 LINT_SETTINGS = ("select", "ignore")
 """Every key of ``[tool.atbib.lint]``."""
 
@@ -114,6 +120,10 @@ class Config:
     """``[tool.atbib.lint]``: the rules ``atbib lint`` checks."""
     fill: dict[str, Any] = field(default_factory=dict)
     """``[tool.atbib.fill]`` as written, for ``atbib fill`` to read and check."""
+    venues: tuple[VenueInfo, ...] = ()
+    """``venues``: the list's own venues (short name -> full name, type, month), known
+    beside the venue table's while the list is read and written
+    (:func:`atbib.venues.list_venues`)."""
     settings: dict[str, Any] = field(default_factory=dict)
     """The whole ``[tool.atbib]`` table as read. Deprecated: read the typed fields above (it
     goes in the next minor version)."""
@@ -217,6 +227,7 @@ def _config(root: Path, table: dict[str, Any]) -> Config:
         validate_formula(formula)
         list_format = ListFormat.from_settings(table)
         files = section_file_names(table.get("section-files", {}))
+        venues = venue_settings(table.get("venues", {}))
     except ValueError as exc:
         raise ValueError(f": [tool.atbib] {exc}") from None
     for name in ("list", "bib-dir"):
@@ -235,6 +246,7 @@ def _config(root: Path, table: dict[str, Any]) -> Config:
         zotero_state=state if isinstance(state, str) and state else None,
         lint=lint_settings(table.get("lint", {}), "[tool.atbib.lint]"),
         fill=dict(table.get("fill", {})),
+        venues=venues,
         settings=table,
     )
 
@@ -274,3 +286,30 @@ def section_file_names(table: object) -> dict[str, str]:
             raise ValueError(f"section-files: {name!r} is atbib's own file; choose another")
         names[str(heading)] = name
     return names
+
+
+_VENUE_TYPES = ("conference", "journal", "workshop", "preprint", "report")
+
+
+def venue_settings(table: object) -> tuple[VenueInfo, ...]:
+    """``venues``: short name -> the full name (a conference), or a table with ``name``,
+    ``type`` (conference, journal, workshop, preprint or report; a conference by default)
+    and ``month`` (when it usually takes place, for lint). ``ValueError`` names a bad one."""
+    if not isinstance(table, dict):
+        raise ValueError("venues must be a table of short name = full name or { name, type }")
+    found: list[VenueInfo] = []
+    for short, value in table.items():
+        spec = {"name": value} if isinstance(value, str) else value
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not short:
+            raise ValueError(
+                f"venues: {short!r} must be a full name or a table with a name "
+                '(SPM = { name = "IEEE Signal Processing Magazine", type = "journal" })'
+            )
+        kind = spec.get("type", "conference")
+        if kind not in _VENUE_TYPES:
+            raise ValueError(f"venues: {short!r} has type {kind!r}, not one of {_VENUE_TYPES}")
+        month = spec.get("month")
+        if month is not None and (not isinstance(month, int) or not 1 <= month <= 12):
+            raise ValueError(f"venues: {short!r} has month {month!r}, not a number 1-12")
+        found.append(VenueInfo(str(short), spec["name"], VenueType(kind), month))
+    return tuple(found)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from atbib._nogc import nogc
-from atbib.model import Link, Record
+from atbib.model import ET_AL, Link, Record
 from atbib.text import fold_title, to_ascii
 from atbib.venues import VenueType
 
@@ -65,7 +65,8 @@ class _UnionFind:
 
 
 def _family_names(record: Record) -> set[str]:
-    return {to_ascii(p.family).lower() for p in record.authors if p.family}
+    """The family names of a work's named authors (``et al.`` names nobody)."""
+    return {to_ascii(p.family).lower() for p in record.authors if p.family and p != ET_AL}
 
 
 def _kind_family(record: Record) -> str:
@@ -99,21 +100,63 @@ def _conflict(a: Record, b: Record) -> str:
     return ""
 
 
+@dataclass(frozen=True, slots=True)
+class SharedLink:
+    """Two entries that share an identifier (a link) but whose titles name different works:
+    the list's mistake (a link copied to the wrong line), reported and not merged."""
+
+    first: int
+    second: int
+    identifier: str
+
+
+_COMPARED = 300
+"""Characters of a folded title that near-duplicate search compares: real titles are
+shorter, and scoring costs the product of the lengths (59 titles of 20,000 characters took
+9 s)."""
+
+
+_MAX_TITLES = 8
+"""Different titles kept apart under one identifier; more entries sharing it with yet other
+titles are left apart without being compared (so a thousand lines with one copied link cost
+no more than a few comparisons each)."""
+
+
+def related_titles(a: str, b: str) -> bool:
+    """Whether two folded titles can name one work: equal, one inside the other (a short
+    title and the full one), or most of their words shared. An empty title tells nothing,
+    so it is related to any."""
+    if a == b or not a or not b or a in b or b in a:
+        return True
+    from rapidfuzz import fuzz
+
+    return fuzz.token_set_ratio(a[:_COMPARED], b[:_COMPARED]) >= 60
+
+
 def _clusters(
     records: Sequence[Record], titles: Sequence[str] | None = None
-) -> tuple[_UnionFind, dict[int, list[str]]]:
+) -> tuple[_UnionFind, dict[int, list[str]], list[SharedLink]]:
     """Union-find over the records' identifiers and corroborated titles (``titles``: the
-    folded titles, when the caller has them already)."""
+    folded titles, when the caller has them already), and the entries that share an
+    identifier but not a title (:class:`SharedLink`), which stay apart."""
     union = _UnionFind(len(records))
     reasons: dict[int, list[str]] = {}
-    first_with: dict[object, int] = {}
-    for index, record in enumerate(records):
-        for ident in record.identifiers:
-            other = first_with.setdefault(ident, index)
-            if other != index and union.union(other, index):
-                reasons.setdefault(index, []).append(f"same identifier {ident}")
+    apart: list[SharedLink] = []
     if titles is None:
         titles = [fold_title(record.title) for record in records]
+    holders_of: dict[object, list[int]] = {}
+    for index, record in enumerate(records):
+        for ident in record.identifiers:
+            holders = holders_of.setdefault(ident, [index])
+            if holders[0] == index:
+                continue
+            other = next((h for h in holders if related_titles(titles[h], titles[index])), None)
+            if other is None:
+                apart.append(SharedLink(holders[0], index, str(ident)))
+                if len(holders) < _MAX_TITLES:
+                    holders.append(index)
+            elif union.union(other, index):
+                reasons.setdefault(index, []).append(f"same identifier {ident}")
     by_title: dict[str, list[int]] = {}
     for index, title in enumerate(titles):
         by_title.setdefault(title, []).append(index)
@@ -127,7 +170,7 @@ def _clusters(
                 union.union(joined, index)
                 reasons.setdefault(index, []).append(f"same title {title!r}")
             earlier.add(index)
-    return union, reasons
+    return union, reasons, apart
 
 
 _Class = tuple[str, frozenset[str], bool]
@@ -250,7 +293,7 @@ def cluster_indices(
 ) -> list[list[int]]:
     """Every work as the list of its entries' indices (singletons included), ordered by each
     work's first entry (``titles``: the records' folded titles, when the caller has them)."""
-    union, _ = _clusters(records, titles)
+    union, _, _ = _clusters(records, titles)
     groups: dict[int, list[int]] = {}
     for index in range(len(records)):
         groups.setdefault(union.find(index), []).append(index)
@@ -260,21 +303,25 @@ def cluster_indices(
 @nogc
 def find_duplicates(records: Sequence[Record]) -> list[Cluster]:
     """Works listed more than once, with the evidence that joined each entry to its work."""
-    union, reasons = _clusters(records)
+    return duplicates_and_shared_links(records)[0]
+
+
+@nogc
+def duplicates_and_shared_links(
+    records: Sequence[Record],
+) -> tuple[list[Cluster], list[SharedLink]]:
+    """:func:`find_duplicates`, and the entries that share a link but name different works
+    (:class:`SharedLink`, in list order), found in one pass."""
+    union, reasons, apart = _clusters(records)
     groups: dict[int, list[int]] = {}
     for index in range(len(records)):
         groups.setdefault(union.find(index), []).append(index)
-    return [
+    clusters = [
         Cluster(tuple(members), tuple(r for m in members for r in reasons.get(m, ())))
         for members in sorted(groups.values(), key=lambda g: g[0])
         if len(members) > 1
     ]
-
-
-_COMPARED = 300
-"""Characters of a folded title that near-duplicate search compares: real titles are
-shorter, and scoring costs the product of the lengths (59 titles of 20,000 characters took
-9 s)."""
+    return clusters, apart
 
 
 @nogc
@@ -289,7 +336,7 @@ def near_duplicates(records: Sequence[Record], threshold: float = 90.0) -> list[
     from rapidfuzz import fuzz, process
 
     titles = [fold_title(r.title) for r in records]
-    union, _ = _clusters(records, titles)
+    union, _, _ = _clusters(records, titles)
     frequency: dict[str, int] = {}
     for title in titles:
         for word in set(title.split()):

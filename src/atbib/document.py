@@ -32,21 +32,25 @@ class Heading:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """A list entry understood as a record. ``text`` is the line as written (without its line
-    ending); atbib writes it back unchanged unless the record is replaced."""
+    """A list entry understood as a record. ``text`` is the item as written, without its last
+    line ending: one line, or several with their own line endings between them when the item
+    goes on below its bullet line; atbib writes it back unchanged unless the record is
+    replaced."""
 
     record: Record
     text: str
     eol: str
     line: int
+    """The number of its (first) line, from 1."""
     prefix: str
     """Indentation and bullet (``"- "``), reused when the entry is rendered anew."""
 
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """Any other line, carried through untouched. ``problem`` says why a line that looked like
-    an entry was not understood."""
+    """Any other line, carried through untouched; or a list item that spans lines and is no
+    entry, its lines kept as one text as :class:`Item` keeps them. ``problem`` says why a line
+    that looked like an entry was not understood."""
 
     text: str
     eol: str
@@ -55,9 +59,21 @@ class Text:
     severity: Severity = Severity.WARNING
     """Of the problem: ``"warning"``, or ``"info"`` for a line understood as something other
     than an entry (a label above nested entries)."""
+    code: str = "unparsed-line"
+    """Of the problem: ``unread-item`` for an item that looks like a work (a link, a bold
+    title, an author line) but could not be read as one, ``continuation-line`` for a line
+    that goes on an entry but does not read with it, ``unparsed-line`` for the others."""
 
+
+UNREAD_ITEM = "unread-item"
+"""The code of a list item that looks like a work but could not be read as one."""
 
 Block = Heading | Item | Text
+
+
+def line_count(block: Block) -> int:
+    """How many lines of the file a block takes (an item may go on over several)."""
+    return block.text.count("\n") + 1
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,9 @@ class Library:
     """The file's name in problem reports."""
     bom: str = ""
     """A UTF-8 byte order mark the file started with, written back as it was."""
+    list_problems: tuple[Problem, ...] = ()
+    """Problems of the list as a whole (line 0), found when it was read: a list whose items
+    show authors none of its works has, or whose items yield few works."""
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -83,12 +102,19 @@ class Library:
 
     @property
     def problems(self) -> tuple[Problem, ...]:
-        """Lines that looked like entries but were not understood (kept untouched)."""
-        return tuple(
-            Problem(self.path, b.line, b.severity, b.problem, "unparsed-line")
+        """The problems of the list as a whole, then the lines that looked like entries but
+        were not understood (kept untouched)."""
+        return self.list_problems + tuple(
+            Problem(self.path, b.line, b.severity, b.problem, b.code)
             for b in self.blocks
             if isinstance(b, Text) and b.problem
         )
+
+    @property
+    def unread(self) -> tuple[Text, ...]:
+        """The items that look like works (a link, a bold title, an author line) but could
+        not be read as works: the losses ``atbib export`` counts."""
+        return tuple(b for b in self.blocks if isinstance(b, Text) and b.code == UNREAD_ITEM)
 
     @property
     def sections(self) -> tuple[SectionPath, ...]:

@@ -21,7 +21,7 @@ from atbib.config import ALL_FILE, GENERATED_MARK, REGISTRY_FILE
 from atbib.dedupe import cluster_indices, merge
 from atbib.document import Item, Library
 from atbib.keys import DEFAULT_FORMULA, KeyRow, assign_keys, write_registry
-from atbib.model import Problem, Record, SectionPath, Severity
+from atbib.model import Kind, Problem, Record, SectionPath, Severity
 from atbib.text import fold_title, to_ascii
 
 if TYPE_CHECKING:
@@ -86,6 +86,31 @@ class Bibliography:
     """File name (inside the bib folder) -> exact content, the key registry included."""
     registry: tuple[KeyRow, ...]
     """The key registry to save (``keys.tsv``, also in ``files``)."""
+
+
+def summary(works: Sequence[Work], library: Library) -> str:
+    """What an export made, for people: ``6 works (4 papers, 1 repository, 1 other link)
+    from 6 entries; 0 items not read`` (items that look like works but could not be read:
+    :attr:`Library.unread <atbib.document.Library.unread>`)."""
+    counts: dict[Kind, int] = {}
+    for work in works:
+        counts[work.record.kind] = counts.get(work.record.kind, 0) + 1
+    kinds = ", ".join(
+        f"{n} {kind.plural if n != 1 else _singular(kind)}"
+        for kind in Kind
+        if (n := counts.get(kind, 0))
+    )
+    unread = len(library.unread)
+    return (
+        f"{len(works)} work{'s' if len(works) != 1 else ''}"
+        + (f" ({kinds})" if kinds else "")
+        + f" from {len(library.items)} entr{'y' if len(library.items) == 1 else 'ies'}; "
+        + f"{unread} item{'s' if unread != 1 else ''} not read"
+    )
+
+
+def _singular(kind: Kind) -> str:
+    return "other link" if kind is Kind.OTHER else kind.value
 
 
 def slugify(heading: str) -> str:

@@ -230,16 +230,17 @@ def _add_new(
     new_records = [replace(source.record, sections=(section,)) for source in new]
     final = add_records(library, section, new_records)
     kept_positions = set(_old_positions(library, final))
-    written = [item.text for i, item in enumerate(final.items) if i not in kept_positions]
-    read_back: list[Record] = []
-    lines: list[str] = []
-    for record in new_records:
-        body = render_entry(record)
-        parsed = parse_entry(body, section).record
-        read_back.append(replace(parsed or record, key=record.key))
-        lines.append("- " + body)
-    if len(written) == len(lines):
-        lines = written  # as written into the list, with the list's own bullets
+    added = [item for i, item in enumerate(final.items) if i not in kept_positions]
+    if len(added) == len(new_records):  # as written into the list, in the list's own style
+        lines = [item.text for item in added]
+        bodies = [item.text[len(item.prefix) :] for item in added]
+    else:
+        bodies = [render_entry(record) for record in new_records]
+        lines = ["- " + body for body in bodies]
+    read_back = [
+        replace(parse_entry(body, section).record or record, key=record.key)
+        for body, record in zip(bodies, new_records, strict=True)
+    ]
     return final, read_back, lines
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from atbib._nogc import nogc
+from atbib.dedupe import related_titles
 from atbib.errors import AtbibError
 from atbib.links import REGISTRY_LINK, registry_link
 from atbib.model import Record
@@ -334,8 +335,8 @@ def _match_rows(
             by_title.setdefault(entry.title, []).append(index)
     claimed: set[int] = set()
     matched: list[int | None] = []
-    for ids, _ in evidence:
-        row = _match_identifiers(ids, by_id, claimed, registry)
+    for ids, title in evidence:
+        row = _match_identifiers(ids, title, by_id, claimed, registry)
         matched.append(row)
         if row is not None:
             claimed.add(row)
@@ -431,11 +432,13 @@ def _weak(identifiers: Sequence[str]) -> bool:
 
 def _match_identifiers(
     ids: tuple[str, ...],
+    title: str,
     by_id: dict[str, list[int]],
     claimed: set[int],
     registry: Sequence[KeyRow],
 ) -> int | None:
-    """The unclaimed registry row sharing most identifiers with a work (ties: the
+    """The unclaimed registry row sharing most identifiers with a work (ties: a row whose
+    title can be the work's, for two works a list gives one link by mistake; then the
     alphabetically first key, so the choice is deterministic)."""
     counts: dict[int, int] = {}
     for ident in ids:
@@ -444,7 +447,14 @@ def _match_identifiers(
                 counts[index] = counts.get(index, 0) + 1
     if not counts:
         return None
-    return min(counts, key=lambda i: (-counts[i], registry[i].key.lower()))
+    return min(
+        counts,
+        key=lambda i: (
+            -counts[i],
+            not related_titles(registry[i].title, title),
+            registry[i].key.lower(),
+        ),
+    )
 
 
 def renamed_to(row: KeyRow) -> str | None:

@@ -1,9 +1,10 @@
 """Data mistakes in a list, each with file, line, column, severity and rule code.
 
 Severities: ``error`` for what is certainly wrong (a broken link, authors that repeat the
-title, a venue year before the paper existed, a work listed twice in one subsection);
-``warning`` for what is probably wrong (an unknown venue, an arXiv date after the conference,
-a line that could not be read, a near-duplicate title); ``info`` for gaps (no authors). The
+title, a work listed twice in one subsection);
+``warning`` for what is probably wrong (an unknown venue, an arXiv date well after the conference,
+a line that could not be read, a near-duplicate title, one link on two different works, a
+list read poorly); ``info`` for gaps (no authors). The
 codes are the rows of :data:`atbib.rules.RULES`.
 
 As with any linter, rules are chosen (``select``, ``ignore``), a finding a maintainer has
@@ -18,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from atbib.dedupe import find_duplicates, near_duplicates
+from atbib.dedupe import duplicates_and_shared_links, near_duplicates
 from atbib.directives import ignored_codes, split_directive
 from atbib.document import Item, Library
 from atbib.identifiers import Identifier, arxiv_date
@@ -207,10 +208,21 @@ def _source_problems(library: Library, metadata: Metadata) -> Iterator[Problem]:
             yield Problem(library.path, item.line, Severity(severity), message, code)
 
 
+_SLACK_MONTHS = 1
+"""How long after a conference its papers may still appear on arXiv without a warning: a
+paper of a December conference posted in January is normal."""
+_WORKSHOP_SLACK_MONTHS = 12
+"""The same for a workshop: its track may be a year's edition held later than the list
+says (a workshop of the following year is normal)."""
+
+
 def _date_problems(
     identifiers: tuple[Identifier, ...], parsed: ParsedVenue
 ) -> Iterator[tuple[Severity, str, str]]:
-    """A venue year that the arXiv identifier's date makes impossible or suspicious."""
+    """A venue year that the arXiv identifier's date makes suspicious. A conference paper
+    is on arXiv before the conference, or soon after it; one issued more than a month after
+    the conference's usual month (December when the table does not know it) is worth a
+    look, never an error: a list's year can be the edition a work was presented at."""
     if parsed.year is None:
         return
     for ident in identifiers:
@@ -228,23 +240,17 @@ def _date_problems(
                     "venue-year",
                     f"{where}: arXiv {ident.value} was issued in {year}",
                 )
-        elif parsed.year < year:
-            yield (
-                Severity.ERROR,
-                "venue-year",
-                f"{where} is before arXiv {ident.value} was issued ({year}-{month:02d})",
-            )
-        elif (
-            parsed.year == year
-            and parsed.info is not None
-            and parsed.info.month is not None
-            and month > parsed.info.month + 1
-        ):
+            return
+        known = parsed.info.month if parsed.info is not None else None
+        slack = _WORKSHOP_SLACK_MONTHS if parsed.type is VenueType.WORKSHOP else _SLACK_MONTHS
+        held = parsed.year * 12 + (known or 12)
+        if year * 12 + month > held + slack:
+            usually = f"usually takes place in month {known}, " if known else "is "
             yield (
                 Severity.WARNING,
                 "venue-year",
-                f"{where} usually takes place in month {parsed.info.month}, before arXiv "
-                f"{ident.value} was issued ({year}-{month:02d}): is the year right?",
+                f"{where} {usually}before arXiv {ident.value} was issued "
+                f"({year}-{month:02d}): is the year right?",
             )
         return
 
@@ -252,7 +258,17 @@ def _date_problems(
 def _duplicate_problems(library: Library) -> Iterator[Problem]:
     items = library.items
     records = library.records
-    for cluster in find_duplicates(records):
+    clusters, shared = duplicates_and_shared_links(records)
+    for link in shared:
+        yield Problem(
+            library.path,
+            items[link.second].line,
+            Severity.WARNING,
+            f"same link as line {items[link.first].line} ({link.identifier}), different "
+            "titles: two works kept apart; is the link on the wrong line?",
+            "same-link-different-titles",
+        )
+    for cluster in clusters:
         first = items[cluster.members[0]]
         evidence = "; ".join(dict.fromkeys(cluster.evidence))
         for index in cluster.members[1:]:

@@ -29,6 +29,7 @@ from atbib.model import Kind, SectionPath
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     "Contents",
+    "Content",
     "Table of Contents",
     "TOC",
     "License",
@@ -42,6 +43,14 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "See Also",
 )
 """Headings of the usual awesome-list furniture: never bibliography unless a list says so."""
+
+TABLES_OF_CONTENTS: tuple[str, ...] = ("Contents", "Content", "Table of Contents", "TOC")
+"""Headings of a table of contents. Excluded, such a heading leaves out only its own lines:
+lists put their sections one level below it (``## Contents``, then ``### Papers``), and those
+sections are not its contents, and it names no section."""
+CONTENTS_ONLY = 7
+"""The level :meth:`ListFormat.excluded_levels` gives a table of contents: deeper than any
+heading, so the next heading of any level ends what it leaves out."""
 
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _PATTERN_EDGES = re.compile(r"^[^\w*?\[\]]+|[^\w*?\[\]]+$")
@@ -112,6 +121,14 @@ class ListFormat:
     def excludes(self, title: str) -> bool:
         """Whether a heading is never bibliography."""
         return bool(self.exclude) and _matches(self.exclude, title)
+
+    def excluded_levels(self, title: str, level: int) -> int:
+        """How deep the lines a heading of this level leaves out go: 0 when the heading is
+        bibliography, :data:`CONTENTS_ONLY` (its own lines) for an excluded table of contents,
+        else its level (its subsections too)."""
+        if not self.exclude or not _matches(self.exclude, title):
+            return 0
+        return CONTENTS_ONLY if _matches(TABLES_OF_CONTENTS, title) else level
 
     def includes(self, title: str) -> bool:
         """Whether a heading is one of the included ones (always false without ``include``)."""

@@ -55,6 +55,12 @@ class Kind(StrEnum):
         ``book``); ``""`` for the other kinds, whose title is their link."""
         return _OWN_LABELS.get(self, "")
 
+    @property
+    def plural(self) -> str:
+        """How several works of this kind are called (``papers``, ``blog posts``,
+        ``repositories``, ``other links``)."""
+        return _PLURALS[self]
+
     @classmethod
     def from_label(cls, label: str) -> Kind:
         """The titled kind a work's first link label names (``slides``, ``book``, any case,
@@ -65,6 +71,14 @@ class Kind(StrEnum):
 _OWN_LABELS: dict[Kind, str] = {Kind.PAPER: "paper", Kind.SLIDES: "slides", Kind.BOOK: "book"}
 """The titled kinds and their own link labels: the one table of both."""
 _KIND_OF_LABEL: dict[str, Kind] = {label: kind for kind, label in _OWN_LABELS.items()}
+_PLURALS: dict[Kind, str] = {
+    Kind.PAPER: "papers",
+    Kind.BLOG_POST: "blog posts",
+    Kind.REPOSITORY: "repositories",
+    Kind.SLIDES: "slides",
+    Kind.BOOK: "books",
+    Kind.OTHER: "other links",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +116,11 @@ class Person:
 def _parse_person(text: str) -> Person:
     parts = names.split_name(text)
     return listable(Person(family=parts.last, given=parts.first, von=parts.von, jr=parts.jr))
+
+
+ET_AL = Person(family="others")
+"""The authors a list leaves out (``et al.``): BibTeX's ``others``, which styles print as
+"et al."; the list writes it ``A. Author et al.``."""
 
 
 _P = TypeVar("_P", bound=Person)

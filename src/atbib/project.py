@@ -30,6 +30,7 @@ from atbib.lock import write_lock
 from atbib.markdown.read import read_markdown
 from atbib.markdown.write import write_markdown
 from atbib.model import Problem, SectionPath
+from atbib.venues import use_list_venues
 
 if TYPE_CHECKING:
     from atbib.bibtex.mapping import KeptEntry
@@ -139,6 +140,7 @@ def interrupted_writes(config: Config) -> list[Path]:
 
 
 def _read_project(config: Config) -> Project:
+    use_list_venues(config.venues)  # one list per run: its venues from here on
     library = read_markdown(
         config.list_file, path=_display(config.list_file), list_format=config.list_format
     )

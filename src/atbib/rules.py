@@ -40,6 +40,21 @@ RULES: dict[str, Rule] = {
     "doubled-space": Rule(Severity.WARNING, "two or more spaces in a row in an entry", True),
     "near-duplicate": Rule(Severity.WARNING, "two titles so alike they may be one work"),
     "unparsed-line": Rule(Severity.WARNING, "a list line that could not be read as an entry"),
+    "unread-item": Rule(
+        Severity.WARNING, "an item that looks like a work (a link, a title) but was not read"
+    ),
+    "continuation-line": Rule(
+        Severity.WARNING, "a line that goes on an entry but does not read with it"
+    ),
+    "no-authors-read": Rule(
+        Severity.WARNING, "items show author lines, yet no work read from the list has authors"
+    ),
+    "few-works-read": Rule(
+        Severity.WARNING, "most items look like works, yet few were read as works"
+    ),
+    "same-link-different-titles": Rule(
+        Severity.WARNING, "one paper link on works with different titles"
+    ),
     "missing-authors": Rule(Severity.INFO, "a paper without authors"),
     "published-since": Rule(
         Severity.INFO, "a published version the list's label does not show yet (atbib fill)"

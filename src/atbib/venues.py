@@ -9,7 +9,10 @@ kept exactly as written; :func:`parse_venue` never guesses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
@@ -109,10 +112,101 @@ VENUES: dict[str, VenueInfo] = {
     "icarcv": _v(
         "ICARCV", "International Conference on Control, Automation, Robotics and Vision", C, 12
     ),
+    "lrec": _v("LREC", "International Conference on Language Resources and Evaluation", C, 5),
+    "lrec-coling": _v(
+        "LREC-COLING",
+        "Joint International Conference on Computational Linguistics, Language Resources and "
+        "Evaluation",
+        C,
+        5,
+    ),
+    "uai": _v("UAI", "Conference on Uncertainty in Artificial Intelligence", C, 7),
+    "aistats": _v(
+        "AISTATS", "International Conference on Artificial Intelligence and Statistics", C, 4
+    ),
+    "icde": _v("ICDE", "IEEE International Conference on Data Engineering", C, 4),
+    "sdm": _v("SDM", "SIAM International Conference on Data Mining", C, 5),
+    "sigdial": _v(
+        "SIGDIAL", "Annual Meeting of the Special Interest Group on Discourse and Dialogue", C, 9
+    ),
+    "ecir": _v("ECIR", "European Conference on Information Retrieval", C, 4),
+    "wacv": _v("WACV", "IEEE/CVF Winter Conference on Applications of Computer Vision", C, 1),
+    "icdm": _v("ICDM", "IEEE International Conference on Data Mining", C, 11),
+    "*sem": _v("*SEM", "Joint Conference on Lexical and Computational Semantics", C, 7),
+    "starsem": _v("*SEM", "Joint Conference on Lexical and Computational Semantics", C, 7),
+    "miccai": _v(
+        "MICCAI",
+        "International Conference on Medical Image Computing and Computer-Assisted Intervention",
+        C,
+        10,
+    ),
+    "usenix security": _v("USENIX Security", "USENIX Security Symposium", C, 8),
+    "osdi": _v("OSDI", "USENIX Symposium on Operating Systems Design and Implementation", C, 7),
+    "nsdi": _v("NSDI", "USENIX Symposium on Networked Systems Design and Implementation", C, 4),
+    "usenix atc": _v("USENIX ATC", "USENIX Annual Technical Conference", C, 7),
+    "fast": _v("FAST", "USENIX Conference on File and Storage Technologies", C, 2),
+    "ijcnlp": _v("IJCNLP", "International Joint Conference on Natural Language Processing", C, 11),
+    "nlpcc": _v(
+        "NLPCC",
+        "International Conference on Natural Language Processing and Chinese Computing",
+        C,
+        10,
+    ),
+    "recsys": _v("RecSys", "ACM Conference on Recommender Systems", C, 9),
+    "icwsm": _v("ICWSM", "International AAAI Conference on Web and Social Media", C, 6),
+    "ecml-pkdd": _v(
+        "ECML-PKDD",
+        "European Conference on Machine Learning and Principles and Practice of Knowledge "
+        "Discovery in Databases",
+        C,
+        9,
+    ),
+    "acm mm": _v("ACM MM", "ACM International Conference on Multimedia", C, 10),
+    "bmvc": _v("BMVC", "British Machine Vision Conference", C, 11),
+    "icra": _v("ICRA", "IEEE International Conference on Robotics and Automation", C, 5),
+    "iros": _v(
+        "IROS", "IEEE/RSJ International Conference on Intelligent Robots and Systems", C, 10
+    ),
+    "corl": _v("CoRL", "Conference on Robot Learning", C, 11),
+    "colt": _v("COLT", "Conference on Learning Theory", C, 7),
+    "ijcnn": _v("IJCNN", "International Joint Conference on Neural Networks", C, 7),
+    "ecai": _v("ECAI", "European Conference on Artificial Intelligence", C, 8),
+    "eswc": _v("ESWC", "Extended Semantic Web Conference", C, 6),
+    "iswc": _v("ISWC", "International Semantic Web Conference", C, 10),
+    "chi": _v("CHI", "CHI Conference on Human Factors in Computing Systems", C, 4),
+    "sigmod": _v("SIGMOD", "ACM SIGMOD International Conference on Management of Data", C, 6),
+    "vldb": _v("VLDB", "International Conference on Very Large Data Bases", C, 8),
     "tacl": _v("TACL", "Transactions of the Association for Computational Linguistics", J),
     "jmlr": _v("JMLR", "Journal of Machine Learning Research", J),
     "cl": _v("CL", "Computational Linguistics", J),
     "tpami": _v("TPAMI", "IEEE Transactions on Pattern Analysis and Machine Intelligence", J),
+    "tkde": _v("TKDE", "IEEE Transactions on Knowledge and Data Engineering", J),
+    "tnnls": _v("TNNLS", "IEEE Transactions on Neural Networks and Learning Systems", J),
+    "tnn": _v("TNN", "IEEE Transactions on Neural Networks", J),
+    "taslp": _v("TASLP", "IEEE/ACM Transactions on Audio, Speech, and Language Processing", J),
+    "tip": _v("TIP", "IEEE Transactions on Image Processing", J),
+    "spm": _v("SPM", "IEEE Signal Processing Magazine", J),
+    "tois": _v("TOIS", "ACM Transactions on Information Systems", J),
+    "tkdd": _v("TKDD", "ACM Transactions on Knowledge Discovery from Data", J),
+    "tist": _v("TIST", "ACM Transactions on Intelligent Systems and Technology", J),
+    "tmlr": _v("TMLR", "Transactions on Machine Learning Research", J),
+    "ijcv": _v("IJCV", "International Journal of Computer Vision", J),
+    "jair": _v("JAIR", "Journal of Artificial Intelligence Research", J),
+    "aij": _v("AIJ", "Artificial Intelligence", J),
+    "science": _v("Science", "Science", J),
+    "nature": _v("Nature", "Nature", J),
+    "nature machine intelligence": _v(
+        "Nature Machine Intelligence", "Nature Machine Intelligence", J
+    ),
+    "nature communications": _v("Nature Communications", "Nature Communications", J),
+    "pnas": _v("PNAS", "Proceedings of the National Academy of Sciences", J),
+    "neural computation": _v("Neural Computation", "Neural Computation", J),
+    "neural networks": _v("Neural Networks", "Neural Networks", J),
+    "neurocomputing": _v("Neurocomputing", "Neurocomputing", J),
+    "machine learning": _v("Machine Learning", "Machine Learning", J),
+    "pattern recognition": _v("Pattern Recognition", "Pattern Recognition", J),
+    "cacm": _v("CACM", "Communications of the ACM", J),
+    "bioinformatics": _v("Bioinformatics", "Bioinformatics", J),
     "science china technological sciences": _v(
         "Science China Technological Sciences", "Science China Technological Sciences", J
     ),
@@ -123,6 +217,12 @@ VENUES: dict[str, VenueInfo] = {
     "j. mach. learn. res.": _v("JMLR", "Journal of Machine Learning Research", J),
     "comput. linguistics": _v("CL", "Computational Linguistics", J),
     "arxiv": _v("arXiv", "CoRR", VenueType.PREPRINT),
+    "arxiv preprint": _v("arXiv", "CoRR", VenueType.PREPRINT),
+    "preprint": _v("Preprint", "Preprint", VenueType.PREPRINT),
+    "openreview": _v("OpenReview", "OpenReview", VenueType.PREPRINT),
+    "tech report": _v("Tech report", "Technical report", VenueType.REPORT),
+    "technical report": _v("Technical report", "Technical report", VenueType.REPORT),
+    "tech. rep.": _v("Tech. rep.", "Technical report", VenueType.REPORT),
     "blackboxnlp": _v(
         "BlackboxNLP",
         "BlackboxNLP Workshop on Analyzing and Interpreting Neural Networks for NLP",
@@ -218,22 +318,103 @@ class ParsedVenue:
         return self.info.abbr
 
 
+_PUBLISHER = re.compile(r"^(?:ieee/acm|ieee|acm)\s+", re.IGNORECASE)
+"""A publisher written before a venue's short name (``IEEE TKDE``, ``ACM TOIS``)."""
+
+
+@dataclass(frozen=True)
+class _ListVenues:
+    """A list's own venues (``[tool.atbib.venues]``), looked up before the table's."""
+
+    venues: tuple[VenueInfo, ...] = ()
+    by_name: dict[str, VenueInfo] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        self.by_name.update((" ".join(v.abbr.lower().split()), v) for v in self.venues)
+
+
+_NO_LIST_VENUES = _ListVenues()
+_IN_FORCE: ContextVar[_ListVenues] = ContextVar("atbib_list_venues", default=_NO_LIST_VENUES)
+"""The list venues in force. Part of the cache key of every cached lookup below, so that a
+lookup never answers from another list's venues."""
+
+
+@contextmanager
+def list_venues(venues: Iterable[VenueInfo]) -> Iterator[None]:
+    """Know a list's own venues (short name, full name, conference or journal: see
+    :func:`atbib.config.load_config`) beside the table's while the block runs, so that
+    they are neither unknown to lint nor written as conferences when they are journals."""
+    token = _IN_FORCE.set(_ListVenues(tuple(venues)))
+    try:
+        yield
+    finally:
+        _IN_FORCE.reset(token)
+
+
+def use_list_venues(venues: Iterable[VenueInfo]) -> None:
+    """Know a list's own venues from now on, in this context (the command line, which works
+    on one list per run; a script uses :func:`list_venues`)."""
+    _IN_FORCE.set(_ListVenues(tuple(venues)))
+
+
 def lookup(name: str) -> VenueInfo | None:
-    """The table entry for a venue name, tolerating case and the known misspellings."""
+    """The table entry for a venue name (the list's own venues first), tolerating case, the
+    known misspellings and a publisher before the short name (``IEEE TKDE``)."""
     key = " ".join(name.lower().split())
-    return VENUES.get(TYPOS.get(key, key))
+    own = _IN_FORCE.get().by_name
+    found = own.get(key) if own else None
+    if found is None:
+        found = VENUES.get(TYPOS.get(key, key))
+    if found is None and _PUBLISHER.match(key):
+        bare = _PUBLISHER.sub("", key)
+        found = (own.get(bare) if own else None) or VENUES.get(bare)
+    return found
 
 
-@lru_cache(maxsize=4096)
+_SEASONS = frozenset({"winter", "spring", "summer", "fall", "autumn"})
+
+
+def _stands_as_year(text: str, at: int) -> bool:
+    """Whether the year-like digits at *at* are a year: standing alone, or glued to a venue's
+    name (``ICLR2020``, ``arxiv2019``, ``Winter2019``), never to an ordinary word
+    (``newstest2017`` names a test set)."""
+    start = at
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    word = text[start:at]
+    if not word:
+        return True
+    return word[-1].isupper() or word.lower() in _SEASONS or lookup(word) is not None
+
+
+def _without_years(text: str, years: list[re.Match[str]]) -> str:
+    """``text`` with the years found in it replaced by spaces."""
+    if not years:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for found in years:
+        parts.append(text[pos : found.start()])
+        pos = found.end()
+    parts.append(text[pos:])
+    return " ".join(parts)
+
+
 def parse_venue(text: str) -> ParsedVenue:
     """Parse the text inside a list entry's parentheses. Pure and cached: a list repeats the
     same few dozen venue spellings thousands of times."""
-    years = YEAR.findall(text)
-    year = int(years[-1]) if years else None
-    name = " ".join(YEAR.sub(" ", text).split())
+    return _parse_venue(text, _IN_FORCE.get())
+
+
+@lru_cache(maxsize=4096)
+def _parse_venue(text: str, _venues: _ListVenues) -> ParsedVenue:
+    """:func:`parse_venue` with the list venues in force (*_venues*, the cache key's part)."""
+    years = [m for m in YEAR.finditer(text) if _stands_as_year(text, m.start())]
+    year = int(years[-1].group(1)) if years else None
+    name = " ".join(_without_years(text, years).split())
     qualifiers: list[str] = []
     core = name
-    while True:
+    while lookup(core) is None:  # "Tech report" is a venue; "ACL Workshop" qualifies ACL
         prefix = _PREFIXES.match(core)
         if prefix:
             qualifiers.append(prefix.group(1))
@@ -272,7 +453,7 @@ _ORDINAL = re.compile(
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*)(?![\w])")
 _FINDINGS = re.compile(
-    r"^findings of (?:the )?association for computational linguistics\s*:?\s*(?P<event>.*)$",
+    r"^findings of (?:(?:the )?association for computational linguistics\s*:?\s*)?(?P<event>.*)$",
     re.IGNORECASE,
 )
 PREPRINT_TEXT = re.compile(
@@ -292,11 +473,12 @@ def _fold_full(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
-@lru_cache(maxsize=1)
-def _full_names() -> tuple[tuple[str, tuple[VenueInfo, ...]], ...]:
-    """Folded full names, longest first, each with the venues that use it."""
+@lru_cache(maxsize=4)
+def _full_names(own: _ListVenues) -> tuple[tuple[str, tuple[VenueInfo, ...]], ...]:
+    """Folded full names, longest first, each with the venues that use it (a list's own
+    venues, *own*, first)."""
     found: dict[str, list[VenueInfo]] = {}
-    for info in VENUES.values():
+    for info in (*own.venues, *VENUES.values()):
         if info.type is VenueType.PREPRINT:
             continue
         bucket = found.setdefault(_fold_full(info.full), [])
@@ -318,7 +500,6 @@ def _pick(infos: tuple[VenueInfo, ...], year: int | None) -> VenueInfo:
     return current[0] if current else infos[0]
 
 
-@lru_cache(maxsize=4096)
 def lookup_full(text: str, year: int | None = None) -> VenueInfo | None:
     """The table entry for a venue as a .bib file writes it: an abbreviation (``ICLR``), the
     full name in any form (``Proceedings of the 57th Annual Meeting of the Association for
@@ -326,14 +507,21 @@ def lookup_full(text: str, year: int | None = None) -> VenueInfo | None:
     DBLP's ``7th International Conference on Learning Representations, {ICLR} 2019, New
     Orleans...``), or a known acronym in it (``... (EMNLP-IJCNLP)``). ``None`` when unknown:
     like :func:`parse_venue`, this never guesses beyond the table."""
+    return _lookup_full(text, year, _IN_FORCE.get())
+
+
+@lru_cache(maxsize=4096)
+def _lookup_full(text: str, year: int | None, _venues: _ListVenues) -> VenueInfo | None:
+    """:func:`lookup_full` with the list venues in force (the cache key's part)."""
     direct = lookup(text)
     if direct is not None:
         return direct
     folded = _fold_full(text)
     if not folded:
         return None
-    for name, infos in _full_names():
-        if folded == name or folded.startswith(name + " "):
+    for name, infos in _full_names(_IN_FORCE.get()):
+        # A short full name ("Science", "Nature") is no prefix of another journal's.
+        if folded == name or (folded.startswith(name + " ") and name.count(" ") >= 2):
             return _pick(infos, year)
     workshop = "workshop" in folded.split()
     for acronym in _ACRONYM.findall(text):
@@ -374,10 +562,15 @@ class BibVenue:
     info: VenueInfo | None = None
 
 
-@lru_cache(maxsize=4096)
 def venue_from_bib(text: str, year: int | None = None) -> BibVenue:
     """Read a ``booktitle``/``journal``/``howpublished`` value (decoded) as the list's venue
     name; :func:`ParsedVenue.full_name` is the other direction."""
+    return _venue_from_bib(text, year, _IN_FORCE.get())
+
+
+@lru_cache(maxsize=4096)
+def _venue_from_bib(text: str, year: int | None, _venues: _ListVenues) -> BibVenue:
+    """:func:`venue_from_bib` with the list venues in force (the cache key's part)."""
     text = " ".join(text.split())
     if PREPRINT_TEXT.match(text):
         return BibVenue("CoRR", preprint=True, info=VENUES["corr"])

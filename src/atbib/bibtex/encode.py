@@ -160,18 +160,18 @@ def _name_part(part: str, *, leading_and_ok: bool = False, keep_case: bool = Fal
     words would leave the von part. (A comma is braced with the whole part even then: biber
     counts a braced comma as one more part of the name.)"""
     if "," in part or _free_and(part, leading_and_ok):
-        return "{" + encode_latex(part) + "}"
+        return "{" + encode_latex(part, symbols=False) + "}"
     if not _PAIRS.search(part):
-        return encode_latex(part)
+        return encode_latex(part, symbols=False)
     if not keep_case:
-        return "{" + encode_latex(part) + "}"
+        return "{" + encode_latex(part, symbols=False) + "}"
     pieces = []
     last = 0
     for match in _PAIRS.finditer(part):
-        pieces.append(encode_latex(part[last : match.start()]))
-        pieces.append("{" + encode_latex(match.group()) + "}")
+        pieces.append(encode_latex(part[last : match.start()], symbols=False))
+        pieces.append("{" + encode_latex(match.group(), symbols=False) + "}")
         last = match.end()
-    pieces.append(encode_latex(part[last:]))
+    pieces.append(encode_latex(part[last:], symbols=False))
     return "".join(pieces)
 
 
@@ -204,7 +204,7 @@ def encode_person(person: Person, *, first: bool = True) -> str:
     if not person.given and not person.jr:
         if " " not in person.family or person.von:
             return last
-        return "{" + encode_latex(person.family) + "}"
+        return "{" + encode_latex(person.family, symbols=False) + "}"
     if person.jr:
         return f"{last}, {_name_part(person.jr)}, {_name_part(person.given)}"
     return f"{last}, {_name_part(person.given)}"
@@ -227,17 +227,18 @@ def encode_howpublished_url(url: str) -> str:
 
 
 _URL_FIELDS = frozenset({"url", "doi", "biburl"})
+_NAME_FIELDS = frozenset({"author", "editor", "translator", "bookauthor"})
 
 
 def encode_value(name: str, value: str) -> str:
     """A plain-text value (``Record.extra``) as BibTeX: addresses made safe as URLs, other
     verbatim fields (``pages``, ``file``, ``eprint``) as they are, the rest through
-    :func:`encode_latex`."""
+    :func:`encode_latex` (names without math symbols: see there)."""
     if name in _URL_FIELDS:
         return encode_url(value)
     if name in VERBATIM_FIELDS:
         return value if balanced_braces(value) else encode_url(value)
-    return encode_latex(value)
+    return encode_latex(value, symbols=name not in _NAME_FIELDS)
 
 
 def join_lines(raw: str) -> str:

@@ -1,7 +1,10 @@
 """Plain text <-> LaTeX for BibTeX field values.
 
 Encoding is deliberately small: atbib writes UTF-8 .bib files, so only the ten characters that
-mean something to TeX or to BibTeX's brace counting are escaped. Braces become
+mean something to TeX or to BibTeX's brace counting are escaped, and the characters pdflatex
+cannot typeset from UTF-8 without packages (Greek letters, math signs, arrows:
+:data:`_MATH_SYMBOLS`) are written as math, ``{\\ensuremath{\\alpha}}``; everything else,
+CJK included, stays UTF-8. Braces become
 ``\\textbraceleft{}`` rather than ``\\{`` because BibTeX counts ``\\{`` as an opening brace and
 would see an unbalanced field. Doubled ``-``, ``'`` and `````` ` `````` get an empty group between
 them (``a-{}-b``) so that TeX's ligatures (en dash, curly quotes) do not turn plain text into
@@ -33,14 +36,132 @@ _ESCAPES = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
-# A special character, or the first of two equal ligature characters ("--", "''", "``").
-_SPECIAL = re.compile(r"[\\{}&%$#_~^]|([-'`])(?=\1)")
+_MATH_SYMBOLS: dict[str, str] = {
+    "\u03b1": r"\alpha",  # α
+    "\u03b2": r"\beta",  # β
+    "\u03b3": r"\gamma",  # γ
+    "\u03b4": r"\delta",  # δ
+    "\u03b5": r"\varepsilon",  # ε
+    "\u03b6": r"\zeta",  # ζ
+    "\u03b7": r"\eta",  # η
+    "\u03b8": r"\theta",  # θ
+    "\u03b9": r"\iota",  # ι
+    "\u03ba": r"\kappa",  # κ
+    "\u03bb": r"\lambda",  # λ
+    "\u03bc": r"\mu",  # μ
+    "\u03bd": r"\nu",  # ν
+    "\u03be": r"\xi",  # ξ
+    "\u03bf": r"\mathrm{o}",  # ο
+    "\u03c0": r"\pi",  # π
+    "\u03c1": r"\rho",  # ρ
+    "\u03c2": r"\varsigma",  # ς
+    "\u03c3": r"\sigma",  # σ
+    "\u03c4": r"\tau",  # τ
+    "\u03c5": r"\upsilon",  # υ
+    "\u03c6": r"\varphi",  # φ
+    "\u03c7": r"\chi",  # χ
+    "\u03c8": r"\psi",  # ψ
+    "\u03c9": r"\omega",  # ω
+    "\u03d1": r"\vartheta",  # ϑ
+    "\u03d5": r"\phi",  # ϕ
+    "\u03d6": r"\varpi",  # ϖ
+    "\u03f1": r"\varrho",  # ϱ
+    "\u03f5": r"\epsilon",  # ϵ
+    "\u0393": r"\Gamma",  # Γ
+    "\u0394": r"\Delta",  # Δ
+    "\u0398": r"\Theta",  # Θ
+    "\u039b": r"\Lambda",  # Λ
+    "\u039e": r"\Xi",  # Ξ
+    "\u03a0": r"\Pi",  # Π
+    "\u03a3": r"\Sigma",  # Σ
+    "\u03a5": r"\Upsilon",  # Υ
+    "\u03a6": r"\Phi",  # Φ
+    "\u03a8": r"\Psi",  # Ψ
+    "\u03a9": r"\Omega",  # Ω
+    **{
+        c: rf"\mathrm{{{latin}}}" for c, latin in zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧ", "ABEZHIKMNOPTX", strict=True)
+    },
+    "\u00b9": "^1",
+    "\u00b2": "^2",
+    "\u00b3": "^3",
+    "\u2212": "-",
+    "\u2032": "'",
+    "\u2033": "''",
+    "\u2264": r"\leq",
+    "\u2265": r"\geq",
+    "\u2260": r"\neq",
+    "\u2248": r"\approx",
+    "\u2261": r"\equiv",
+    "\u223c": r"\sim",
+    "\u226a": r"\ll",
+    "\u226b": r"\gg",
+    "\u221d": r"\propto",
+    "\u00d7": r"\times",
+    "\u00b1": r"\pm",
+    "\u2213": r"\mp",
+    "\u00f7": r"\div",
+    "\u22c5": r"\cdot",
+    "\u2218": r"\circ",
+    "\u2217": r"\ast",
+    "\u2192": r"\rightarrow",
+    "\u2190": r"\leftarrow",
+    "\u2194": r"\leftrightarrow",
+    "\u21d2": r"\Rightarrow",
+    "\u21d0": r"\Leftarrow",
+    "\u21d4": r"\Leftrightarrow",
+    "\u21a6": r"\mapsto",
+    "\u2191": r"\uparrow",
+    "\u2193": r"\downarrow",
+    "\u221e": r"\infty",
+    "\u2208": r"\in",
+    "\u2209": r"\notin",
+    "\u2200": r"\forall",
+    "\u2203": r"\exists",
+    "\u2205": r"\emptyset",
+    "\u2227": r"\wedge",
+    "\u2228": r"\vee",
+    "\u2282": r"\subset",
+    "\u2283": r"\supset",
+    "\u2286": r"\subseteq",
+    "\u2287": r"\supseteq",
+    "\u2229": r"\cap",
+    "\u222a": r"\cup",
+    "\u2295": r"\oplus",
+    "\u2297": r"\otimes",
+    "\u2211": r"\sum",
+    "\u220f": r"\prod",
+    "\u222b": r"\int",
+    "\u221a": r"\surd",
+    "\u2202": r"\partial",
+    "\u2207": r"\nabla",
+    "\u2113": r"\ell",
+    "\u2135": r"\aleph",
+    "\u22a5": r"\perp",
+    "\u2225": r"\parallel",
+    "\u2216": r"\setminus",
+    "\u27e8": r"\langle",
+    "\u27e9": r"\rangle",
+    "\u22c6": r"\star",
+}
+"""Characters pdflatex cannot typeset from UTF-8 without packages (Greek letters, math
+signs, arrows), each with the math-mode command that prints it. They are written
+``{\\ensuremath{\\alpha}}``: math in text or in math, braced so that no BibTeX style changes
+its case, and read back as the character. × and → are typeset by recent LaTeX, but not by
+every one a reader may have."""
+_LATEX_OF_SYMBOL = {c: "{\\ensuremath{" + m + "}}" for c, m in _MATH_SYMBOLS.items()}
+_SYMBOL_OF_MATH = {m: c for c, m in _MATH_SYMBOLS.items()}
+_SYMBOL_CHARS = "".join(_MATH_SYMBOLS)
+# A special character, a character pdflatex cannot typeset (_MATH_SYMBOLS), or the first of
+# two equal ligature characters ("--", "''", "``").
+_SPECIAL = re.compile(r"[\\{}&%$#_~^" + _SYMBOL_CHARS + r"]|([-'`])(?=\1)")
+_SPECIAL_IN_NAMES = re.compile(r"[\\{}&%$#_~^]|([-'`])(?=\1)")
 _SPECIAL_CHAR = re.compile(r"[\\{}&%$#_~^]")
+_SYMBOL = re.compile("[" + _SYMBOL_CHARS + "]")
 
 
 def _escape(m: re.Match[str]) -> str:
     c = m.group()
-    return _ESCAPES.get(c) or c + "{}"
+    return _ESCAPES.get(c) or _LATEX_OF_SYMBOL.get(c) or c + "{}"
 
 
 def _encode_text(text: str) -> str:
@@ -49,24 +170,38 @@ def _encode_text(text: str) -> str:
     return _SPECIAL.sub(_escape, text)
 
 
-def needs_escape(text: str) -> bool:
+def _encode_name_text(text: str) -> str:
+    if not needs_escape(text, symbols=False):
+        return text
+    return _SPECIAL_IN_NAMES.sub(_escape, text)
+
+
+def needs_escape(text: str, *, symbols: bool = True) -> bool:
     """Whether :func:`encode_latex` would change ``text``: whether ``_SPECIAL`` is found in it.
     One search for its characters and three for its pairs: the alternation in ``_SPECIAL``
     keeps the regex engine from scanning fast (three times slower on a usual title)."""
-    return _SPECIAL_CHAR.search(text) is not None or "--" in text or "''" in text or "``" in text
+    return (
+        _SPECIAL_CHAR.search(text) is not None
+        or "--" in text
+        or "''" in text
+        or "``" in text
+        or (symbols and not text.isascii() and _SYMBOL.search(text) is not None)
+    )
 
 
-def encode_latex(text: str) -> str:
+def encode_latex(text: str, *, symbols: bool = True) -> str:
     """Escape the characters TeX or BibTeX would interpret; keep everything else as UTF-8.
 
     ``\\ { } & % $ # _ ~ ^`` are escaped; ``--``, ``''`` and ```````` are split with ``{}``
     (``-{}-``) so TeX prints what was typed instead of a dash or a curly quote. Inline math
     (``$O(n \\log n)$``, found as pandoc finds it: see :func:`math_spans`) is kept as written,
-    so a title with math read from a .bib file goes back as the same math.
+    so a title with math read from a .bib file goes back as the same math. With *symbols*,
+    the characters of :data:`_MATH_SYMBOLS` are written as math; a name leaves them as they
+    are (without *symbols*), since BibTeX takes a braced command for a lower-case "von" word.
     """
-    if not needs_escape(text):
+    if not needs_escape(text, symbols=symbols):
         return text
-    return outside_spans(text, math_spans(text), _encode_text)
+    return outside_spans(text, math_spans(text), _encode_text if symbols else _encode_name_text)
 
 
 # -- decoding ---------------------------------------------------------------------------------
@@ -381,6 +516,10 @@ def _macro(s: str, i: int, out: list[str], depth: int) -> int:
         return i + 2
     name = lm.group()
     j = lm.end()
+    if name == "ensuremath":
+        after = _symbol(s, j, out)
+        if after is not None:
+            return after
     if name in _ACCENTS and len(name) == 1:
         return _accent(s, name, j, out, depth)
     sym = _SYMBOLS.get(name)
@@ -418,6 +557,18 @@ def _macro(s: str, i: int, out: list[str], depth: int) -> int:
         out.append(s[i:k])  # nobody knows this macro: keep it as written
     else:
         out.append(decoded)
+    return end
+
+
+def _symbol(s: str, j: int, out: list[str]) -> int | None:
+    """``\\ensuremath{\\alpha}`` from *j* (after the command) as the character it prints, as
+    :func:`encode_latex` writes it (:data:`_MATH_SYMBOLS`); ``None`` for other math."""
+    k = _SPACES.match(s, j).end()  # type: ignore[union-attr]
+    end = group_end(s, k) if s.startswith("{", k) else None
+    symbol = _SYMBOL_OF_MATH.get(s[k + 1 : end - 1].strip()) if end else None
+    if symbol is None or end is None:
+        return None
+    out.append(symbol)
     return end
 
 

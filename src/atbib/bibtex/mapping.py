@@ -593,6 +593,9 @@ def record_from_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str
             key=key,
         )
     else:
+        if url.startswith("#"):  # the list reads [title](#place) as its table of contents
+            problems.append(_entry_problem(Severity.WARNING, f"refused the anchor {url[:60]!r}"))
+            url = ""
         source = _source(raw_author, authors)
         abstract = decode_value("abstract", get("abstract") or "")
         record = Record(

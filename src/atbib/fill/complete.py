@@ -23,7 +23,7 @@ from atbib.fill.resolve import anchor_of, first_difference, same_people
 from atbib.fill.store import Filled, Metadata
 from atbib.model import Record, Venue
 from atbib.text import authors_repeat_title, fold_title
-from atbib.venues import VenueType, parse_venue, same_venue
+from atbib.venues import VenueType, parse_venue, same_venue, venue_from_bib
 
 _JOURNAL_TYPES = frozenset({"article"})
 
@@ -59,7 +59,11 @@ def published_venue(filled: Filled) -> Venue | None:
     """The published version's venue as the list would write it (``ACL 2020``)."""
     if filled.status is not Status.PUBLISHED or not filled.value("venue"):
         return None
-    return Venue.from_parts(filled.value("venue"), filled.year)
+    # Named as the .bib reader names it ("WACV 2021", "Findings of ACL 2021", an unknown
+    # venue as written), so that bib/ reads back as the list says.
+    name = venue_from_bib(filled.value("venue"), filled.year).name
+    year = filled.year
+    return Venue(name) if year is None or str(year) in name else Venue.from_parts(name, year)
 
 
 def relation(record: Record, published: Venue) -> Relation:

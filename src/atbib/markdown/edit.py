@@ -2,8 +2,9 @@
 
 Every function returns a new :class:`~atbib.model.Library`; untouched lines keep their exact
 text. A replaced entry is rendered in house style with its own bullet and line ending; new
-entries copy the bullet and line ending of their neighbours, so the list's own conventions
-survive (``*`` bullets, CRLF files, numbered items continue the numbering).
+entries copy the bullet, the line ending and the style of their neighbours
+(:mod:`atbib.markdown.style`), so the list's own conventions survive (``*`` bullets, CRLF
+files, numbered items continue the numbering, ``[[pdf](url)]`` links and bare venues).
 """
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from atbib.document import Block, Heading, Item, Library, Text
+from atbib.document import Block, Heading, Item, Library, Text, line_count
 from atbib.headings import heading_text, heading_title, section_path, under
-from atbib.markdown.entry import render_entry
+from atbib.markdown.style import LineStyle, line_style, render_in_style
 from atbib.markdown.write import render_item
 from atbib.model import Record, SectionPath
 
 
 def _renumber(blocks: Sequence[Block]) -> tuple[Block, ...]:
-    return tuple(
-        block if block.line == number else replace(block, line=number)
-        for number, block in enumerate(blocks, start=1)
-    )
+    """The blocks with the line numbers they now start at (an item may take several)."""
+    numbered: list[Block] = []
+    number = 1
+    for block in blocks:
+        numbered.append(block if block.line == number else replace(block, line=number))
+        number += line_count(block)
+    return tuple(numbered)
 
 
 def replace_records(library: Library, changes: dict[int, Record]) -> Library:
@@ -60,8 +64,9 @@ def _eol(library: Library) -> str:
 def add_records(library: Library, section: SectionPath, records: Sequence[Record]) -> Library:
     """Append entries at the end of a subsection (after its last entry), creating the
     ``##``/``###`` headings it needs at the end of their parent section. The new lines are
-    in house style with the bullet of the entry before them (numbered lists go on
-    counting)."""
+    in the style of the paper before them (:mod:`atbib.markdown.style`), else house style,
+    with the bullet of the entry before them (numbered lists go on counting, or repeat the
+    number when the list repeats it: ``1.`` for every item)."""
     if not records:
         return library
     blocks = list(library.blocks)
@@ -70,18 +75,23 @@ def add_records(library: Library, section: SectionPath, records: Sequence[Record
     if start is None:
         return _add_with_headings(library, blocks, section, records, eol)
     anchor = start
-    prefix = "- "
+    prefixes = ["- "]
+    style: LineStyle | None = None
     for position in range(start, end):
         block = blocks[position]
         if isinstance(block, Item) or (isinstance(block, Text) and block.problem):
             anchor = position
             if isinstance(block, Item):
-                prefix = block.prefix
+                prefixes.append(block.prefix)
+                style = line_style(block)
     line_eol = blocks[anchor].eol or eol
     if not blocks[anchor].eol:
         blocks[anchor] = replace(blocks[anchor], eol=eol)
+    repeated = len(prefixes) > 2 and prefixes[-1] == prefixes[-2]
     new = [
-        _new_item(record, section, _numbered(prefix, step), line_eol)
+        _new_item(
+            record, section, _numbered(prefixes[-1], 0 if repeated else step), line_eol, style
+        )
         for step, record in enumerate(records, start=1)
     ]
     blocks[anchor + 1 : anchor + 1] = new
@@ -101,9 +111,13 @@ def _numbered(prefix: str, step: int) -> str:
     return f"{indent}{int(number) + step}{tail}"
 
 
-def _new_item(record: Record, section: SectionPath, prefix: str, eol: str) -> Item:
-    record = replace(record, sections=(section,))
-    return Item(record, prefix + render_entry(record), eol, 0, prefix)
+def _new_item(
+    record: Record, section: SectionPath, prefix: str, eol: str, style: LineStyle | None = None
+) -> Item:
+    """A new entry, in the style of the section's papers when it has some (the last one's:
+    :mod:`atbib.markdown.style`), else in house style."""
+    line, record = render_in_style(replace(record, sections=(section,)), style)
+    return Item(record, prefix + line, eol, 0, prefix)
 
 
 def _section_span(blocks: Sequence[Block], section: SectionPath) -> tuple[int | None, int]:

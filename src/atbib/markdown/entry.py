@@ -54,12 +54,16 @@ from atbib.markdown.grammar import (
     TAIL_NICK,
     TITLE_LINK,
     ParsedEntry,
+    clean_title,
+    house_authors,
     link_kind,
     link_record,
     looks_like_venue,
     paper_kind,
     parse_display_name,
-    split_authors,
+    plain_words,
+    render_authors,
+    split_et_al,
     venue_suffix,
 )
 from atbib.markup import (
@@ -70,7 +74,7 @@ from atbib.markup import (
     escape_markdown,
     unescape_markdown,
 )
-from atbib.model import SHOWN_FIELDS, Link, Person, Record, SectionPath, Venue
+from atbib.model import ET_AL, SHOWN_FIELDS, Link, Person, Record, SectionPath, Venue
 from atbib.urls import clean_url
 
 if TYPE_CHECKING:
@@ -167,17 +171,27 @@ def parse_entry(body: str, section: SectionPath, fmt: ListFormat | None = None) 
     if len(body) > MAX_ENTRY_LENGTH:
         return ParsedEntry(None, f"entry longer than {MAX_ENTRY_LENGTH} characters")
     parsed = _parse_house_entry(body, section, fmt)
-    if parsed.record is None and not (fmt is not None and fmt.house_style_only):
+    if parsed.record is None and parsed.reason and not (fmt is not None and fmt.house_style_only):
         from atbib.markdown.shapes import parse_other_shapes
 
         other = parse_other_shapes(body, section, fmt)
-        if other.record is not None:
+        if other.record is not None or not _house_shaped(body):
             return other
     if parsed.record is not None and fmt is not None and fmt.kinds and parsed.record.url == "":
         configured = fmt.kind_for(section)
         if configured is not None and configured.titled and configured is not parsed.record.kind:
             return ParsedEntry(replace(parsed.record, kind=configured))
     return parsed
+
+
+def _house_shaped(body: str) -> bool:
+    """Whether a line that reads as no entry was meant in atbib's own shape (it has a
+    ``[[label]]`` link, however broken), so that the house reader's reason is the one to
+    give."""
+    return _HOUSE_LABEL.search(blank_escapes(body)) is not None
+
+
+_HOUSE_LABEL = re.compile(r"\[\[[^\[\]]*\]\]")
 
 
 def _parse_house_entry(body: str, section: SectionPath, fmt: ListFormat | None) -> ParsedEntry:
@@ -206,6 +220,8 @@ def _parse_link_entry(
             "or parenthesis, or a space in the URL)",
         )
     label, url = match.group(1), match.group(2)
+    if url.startswith("#"):
+        return ParsedEntry(None, "")  # a table of contents: a link to a heading of this page
     rest = body[match.end() :]
     description = ""
     found: list[Link] = []
@@ -222,7 +238,7 @@ def _parse_link_entry(
         dash = _DESCRIPTION_DASH.match(tail)
         if dash is None:
             return ParsedEntry(None, f"unexpected text after the title link: {rest.strip()[:40]!r}")
-        description = unescape_markdown(tail[dash.end() :].strip(), math=True)
+        description = unescape_markdown(plain_words(tail[dash.end() :].strip()), math=True)
     kind = link_kind(section, url, fmt)
     return ParsedEntry(link_record(kind, label, url, links, nickname, description, None, section))
 
@@ -261,10 +277,10 @@ def _parse_title_entry(body: str, section: SectionPath, nickname: str) -> Parsed
     venue_text: str | None = None
     bold = BOLD.match(head)
     if bold:
-        title, after = bold.group(1), bold.group(2)
+        title, after = clean_title(bold.group(1)), bold.group(2)
         written = AUTHORS.match(after)
         if written:
-            authors = tuple(map(parse_display_name, split_authors(written.group(1))))
+            authors = house_authors(written.group(1))
             after = written.group(2)
         rest, venue_text = venue_suffix(after)
         if rest.strip(" \t.") or (venue_text is None and after.strip(" \t.")):
@@ -307,6 +323,31 @@ def _escape_plain_title(title: str) -> str:
     if _BLOCK_START.match(text):
         text = "\\" + text if not text[0].isdigit() else _escape_number_start(text)
     return text
+
+
+def escape_bold_title(title: str) -> str:
+    """A title for ``**Title**``: escaped, and what the reader would take for punctuation
+    around it escaped too (a full stop ending it, double quotes around the whole of it), so
+    it reads back as it is (see :func:`~atbib.markdown.grammar.clean_title`)."""
+    text = escape_markdown(title, math=True)
+    if clean_title(text) == text:
+        return text
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1] + "\\."
+    if text.startswith('"'):
+        text = "\\" + text
+    return text
+
+
+def render_author_list(people: tuple[Person, ...]) -> str:
+    """The italic author list of a line: names between commas, ``et al.`` for
+    :data:`~atbib.model.ET_AL` at the end; a last name that would read as ``et al.``
+    (``et al``, ``and others``) has its last word braced, as in BibTeX."""
+    names = [render_display_name(p) for p in people]
+    if people[-1] != ET_AL and split_et_al(", ".join(names))[1]:
+        head, _, last = names[-1].rpartition(" ")
+        names[-1] = f"{head} {{{last}}}" if head else f"{{{last}}}"
+    return render_authors(names, people)
 
 
 def _escape_number_start(text: str) -> str:
@@ -361,10 +402,9 @@ def _forms(record: Record) -> list[str]:
     if links and record.description:
         tail += f" - {escape_markdown(record.description, math=True)}"
     tail += nick
-    bold = f"**{escape_markdown(record.title, math=True)}**"
+    bold = f"**{escape_bold_title(record.title)}**"
     if record.authors:
-        authors = ", ".join(render_display_name(p) for p in record.authors)
-        return [f"{bold}. *{authors}*.{tail}"]
+        return [f"{bold}. *{render_author_list(record.authors)}*.{tail}"]
     return [_escape_plain_title(record.title) + tail, bold + tail]
 
 

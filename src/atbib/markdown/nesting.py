@@ -48,9 +48,14 @@ def _bullet_indent(block: Block) -> int | None:
     if isinstance(block, Item):
         return _indent(block.prefix)
     if isinstance(block, Text):
-        bullet = split_bullet(block.text)
+        bullet = split_bullet(_first_line(block.text))
         return _indent(bullet[0]) if bullet is not None else None
     return None
+
+
+def _first_line(text: str) -> str:
+    """The bullet line of a text that may hold a whole list item."""
+    return text.split("\n", 1)[0].rstrip("\r")
 
 
 def _is_label(block: Block) -> bool:
@@ -59,8 +64,10 @@ def _is_label(block: Block) -> bool:
         r = block.record
         return not (r.url or r.links or r.venue or r.authors or r.description)
     if isinstance(block, Text) and block.problem:
-        bullet = split_bullet(block.text)
-        body = _ANCHOR_LINK.sub("", bullet[1]) if bullet is not None else block.text
+        first = _first_line(block.text)
+        bullet = split_bullet(first)
+        text = bullet[1] + block.text[len(first) :] if bullet is not None else block.text
+        body = _ANCHOR_LINK.sub("", text)
         return not _LINKISH.search(body)
     return False
 
