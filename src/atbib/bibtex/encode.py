@@ -17,6 +17,23 @@ from atbib.model import Person, listable
 from atbib.texsyntax import balanced_braces, group_end, math_spans, outside_spans
 from atbib.urls import encode_url, is_active_url
 
+MONTHS: dict[str, str] = {
+    "jan": "January",
+    "feb": "February",
+    "mar": "March",
+    "apr": "April",
+    "may": "May",
+    "jun": "June",
+    "jul": "July",
+    "aug": "August",
+    "sep": "September",
+    "oct": "October",
+    "nov": "November",
+    "dec": "December",
+}
+"""BibTeX's predefined month macros, as the standard styles spell them: read by the .bib
+parser, written by the writer (here, so that writing never loads the parser)."""
+
 VERBATIM_FIELDS = frozenset(
     {
         "url",

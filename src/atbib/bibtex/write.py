@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from atbib.bibtex.encode import MONTHS
 from atbib.bibtex.mapping import BibEntryOut
-from atbib.bibtex.parse import MONTHS
 
 _MONTH_MACROS = {
     **{name.lower(): macro for macro, name in MONTHS.items()},

@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from enum import StrEnum
 
-from atbib.bibtex.encode import encode_value
+from atbib.bibtex.encode import MONTHS, encode_value
 from atbib.bibtex.mapping import VENUE_ENTRY_TYPES, KeptEntry
-from atbib.bibtex.parse import MONTHS
 from atbib.fill.facts import PUBLICATION_FIELDS, Status
 from atbib.fill.resolve import anchor_of, first_difference, same_people
 from atbib.fill.store import Filled, Metadata
