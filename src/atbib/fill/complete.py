@@ -91,8 +91,9 @@ def complete(record: Record, filled: Filled | None) -> tuple[Record, KeptEntry |
         return record, None
     prefer = filled.prefers_source
     changes: dict[str, object] = {}
-    authors = filled.authors
-    if authors and (prefer or not has_own_authors(record)):
+    # The recorded names are parsed only for a work that takes them.
+    authors = filled.authors if prefer or not has_own_authors(record) else ()
+    if authors:
         changes["authors"] = authors
     venue = published_venue(filled)
     publication = False
