@@ -826,16 +826,22 @@ def _follow_keys(local: LocalSide, edits: Sequence[ListEdit]) -> tuple[KeyRow, .
     rewrites added to its row, so a work whose title and links all changed in Zotero keeps
     its key: keys of existing works never change."""
     rows = list(local.registry)
+    # Each key's first row, found through a dict: a scan of the registry per edited work made
+    # a pull of k edits O(k x works) (5 s of a 10,000-work pull that edited every work).
+    position_of: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        position_of.setdefault(row.key, index)
     for edit in edits:
         if not isinstance(edit, ReplaceWork) or edit.work not in local.works:
             continue
         record = replace(local.works[edit.work].record, **edit.patch)
         ids = tuple(str(i) for i in record.identifiers)
         title = fold_title(record.title)
-        position = next((i for i, r in enumerate(rows) if r.key == edit.work), None)
+        position = position_of.get(edit.work)
         if position is None:
             old = local.works[edit.work].record
             ids = tuple(dict.fromkeys((*(str(i) for i in old.identifiers), *ids)))
+            position_of[edit.work] = len(rows)
             rows.append(KeyRow(edit.work, ids, title))
         else:
             row = rows[position]
