@@ -87,7 +87,7 @@ class _Placeholders:
             family = record.authors[0].family if record.authors else ""
             if family and authors_repeat_title(record.authors, record.title):
                 family = ""  # the list repeated the title as authors: not a name to key on
-            return "".join(ascii_words(family or record.source))
+            return _name_word(family or record.source)
         if name in ("year", "shortyear"):
             year = record.year
             if not year:
@@ -106,6 +106,13 @@ class _Placeholders:
         if name == "venue":
             return "".join(ascii_words(record.venue.name)) if record.venue else ""
         return ""
+
+
+@lru_cache(maxsize=16384)
+def _name_word(name: str) -> str:
+    """A name as one key word (``van den Oord`` -> ``vandenoord``). Cached: a list's authors
+    share a few thousand family names."""
+    return "".join(ascii_words(name))
 
 
 def validate_formula(formula: Sequence[str]) -> None:
@@ -144,7 +151,9 @@ def base_key(record: Record, formula: Sequence[str] = DEFAULT_FORMULA) -> str:
             pieces = alternative
             break
     key = "".join([values.get(p) if i % 2 else p for i, p in enumerate(pieces)])
-    key = _UNSAFE.sub("", (key if key.isascii() else to_ascii(key)).lower())
+    key = (key if key.isascii() else to_ascii(key)).lower()
+    if not (key.isascii() and key.isalnum()):  # else nothing for the pattern to remove
+        key = _UNSAFE.sub("", key)
     return key or "untitled"
 
 
