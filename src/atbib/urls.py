@@ -59,7 +59,8 @@ def clean_url(url: str) -> str:
     url = url.strip()
     if _MARKDOWN_UNSAFE.search(url):
         url = _MARKDOWN_UNSAFE.sub(_percent, url)
-    if not _URL_SHAPE.fullmatch(url):
+    # Without white space (encoded above), only parentheses can break the shape.
+    if ("(" in url or ")" in url) and not _URL_SHAPE.fullmatch(url):
         url = url.replace("(", "%28").replace(")", "%29")
     if is_active_url(url):
         colon = url.index(":")
