@@ -216,6 +216,8 @@ def test_read_bibtex_takes_a_path_or_the_text(tmp_path):
         ("Proceedings of the 36th International Conference on Machine Learning", 2019, "ICML"),
         ("Trans. Assoc. Comput. Linguistics", 2020, "TACL"),
         ("IEEE/CVF Conference on Computer Vision and Pattern Recognition ({CVPR})", 2020, "CVPR"),
+        ("Proceedings of the 2019 Conference of the North American Chapter of the Association "
+         "for Computational Linguistics: Tutorials", 2019, "NAACL"),  # the name before its colon
         ("Proceedings of the Workshop on Foo at ACL 2019", 2019, None),  # not ACL itself
         ("Some Journal Nobody Knows", 2019, None),
     ],
@@ -230,6 +232,8 @@ def test_findings_workshops_and_arxiv_as_venues():
         venue_from_bib("Findings of the Association for Computational Linguistics: EMNLP 2020").name
         == "Findings of EMNLP"
     )
+    # the short form, as DBLP and the list write it, is the Findings too, not the conference
+    assert venue_from_bib("Findings of ACL", 2021).name == "Findings of ACL"
     assert venue_from_bib("arXiv preprint arXiv:1810.04805").name == "CoRR"
     assert venue_from_bib("arXiv e-prints").name == "CoRR"
     assert (

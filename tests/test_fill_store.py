@@ -21,7 +21,7 @@ from atbib.fill.store import (
 )
 from atbib.identifiers import Identifier
 from atbib.keys import read_registry
-from atbib.model import Person
+from atbib.model import Person, Venue
 
 DAY = "2026-12-05"
 
@@ -203,6 +203,43 @@ def test_a_published_venue_is_written_as_the_list_names_it_and_reads_back_so(
     assert "listvenue" not in entry  # the entry reads back as the list's venue by itself
     again = load_bibtex(text=entry)
     assert again.records[0].venue is not None and again.records[0].venue.text == listed
+
+
+@pytest.mark.parametrize(
+    ("container", "booktitle"),
+    [
+        (  # a companion volume: the source's name says what the table's cannot
+            "Proceedings of the 58th Annual Meeting of the Association for Computational "
+            "Linguistics: System Demonstrations",
+            "Proceedings of the 58th Annual Meeting of the Association for Computational "
+            "Linguistics: System Demonstrations",
+        ),
+        (  # the main volume: the table's name, as for every paper of the conference
+            "Proceedings of the 58th Annual Meeting of the Association for Computational "
+            "Linguistics",
+            "Annual Meeting of the Association for Computational Linguistics",
+        ),
+    ],
+)
+def test_a_demonstrations_or_tutorials_volume_keeps_its_name(container: str, booktitle: str):
+    library = read_markdown(
+        text="## S\n- **Neural Things**. *Ada Lovelace*. (CoRR 2020) "
+        "[[paper]](https://arxiv.org/abs/2001.00001)\n"
+    )
+    published = filled(
+        "arxiv:2001.00001",
+        "acl:2020.acl-demos.1",
+        status="published",
+        type="inproceedings",
+        venue="ACL",
+        container=container,
+        year="2020",
+        pages="1--9",
+    )
+    entry = build_bibliography(library, metadata=Metadata([published])).files["all.bib"]
+    assert f"booktitle     = {{{booktitle}}}" in entry
+    assert "listvenue" not in entry
+    assert load_bibtex(text=entry).records[0].venue == Venue("ACL 2020")
 
 
 def test_export_writes_the_completed_entry_and_keeps_the_old_key_as_an_alias() -> None:

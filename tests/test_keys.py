@@ -10,6 +10,7 @@ from atbib.keys import (
     REGISTRY_LINK,
     KeyRow,
     _match_identifiers,
+    _match_retitled,
     _match_rows,
     _weak,
     assign_keys,
@@ -396,3 +397,42 @@ _TITLES = st.sampled_from(["same title", "same titles", "same tit", "other", "ot
 def test_title_rows_in_key_order_match_as_choosing_among_all_did(evidence, rows):
     registry = [KeyRow(key, ids, title) for key, ids, title in rows]
     assert _match_rows(evidence, registry) == _rows_by_min(evidence, registry)
+
+
+_LINKS = st.sampled_from([(), ("link:https://a.org",), ("link:https://b.org",)])
+
+
+@st.composite
+def _retitled(draw: st.DrawFn) -> tuple[list[tuple[tuple[str, ...], str]], list[KeyRow]]:
+    """Registered titles over a few letters, and waiting works whose titles are those titles
+    with up to a third of their characters dropped or added: scores on both sides of the
+    thresholds, at every length difference."""
+    titles = draw(st.lists(st.text(alphabet="ab c", max_size=60), min_size=1, max_size=30))
+    rows = [
+        KeyRow(draw(st.sampled_from(["k", "K", "ka", "b"])), draw(_LINKS), title)
+        for title in titles
+    ]
+    waiting = []
+    for _ in range(draw(st.integers(1, 20))):
+        title = list(draw(st.sampled_from(titles)))
+        for _ in range(draw(st.integers(0, len(title) // 3 + 1))):
+            at = draw(st.integers(0, len(title)))
+            if title and draw(st.booleans()):
+                del title[min(at, len(title) - 1)]
+            else:
+                title.insert(at, draw(st.sampled_from("ab c")))
+        waiting.append((draw(_LINKS), "".join(title)))
+    return waiting, rows
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(case=_retitled())
+def test_retitled_works_scored_against_rows_of_a_fitting_length_match_as_every_pair_did(case):
+    """Only rows whose title length lets them win are scored: the works keep the rows that
+    scoring every pair gave them."""
+    waiting, registry = case
+    found: tuple[list[int | None], set[int]] = ([None] * len(waiting), set())
+    expected: tuple[list[int | None], set[int]] = ([None] * len(waiting), set())
+    _match_retitled(waiting, registry, *found)
+    _retitled_by_pairs(waiting, registry, *expected)
+    assert found == expected

@@ -98,3 +98,39 @@ def test_save_is_atomic_and_skips_unchanged_text(tmp_path: Path) -> None:
 def test_a_damaged_file_is_one_clear_error(text: str) -> None:
     with pytest.raises(AtbibError, match="state"):
         loads(text, source="zotero-sync.json")
+
+
+_KEYS = st.sampled_from([f"K{n:03d}ABCD" for n in range(12)])
+_STEP = st.tuples(st.sampled_from(["put", "drop", "misfile", "same"]), _KEYS, st.integers(0, 3))
+
+
+@given(steps=st.lists(st.lists(_STEP, max_size=6), max_size=8))
+def test_saving_again_after_a_few_changes_writes_what_a_first_save_writes(
+    steps: list[list[tuple[str, str, int]]],
+) -> None:
+    """A push saves after every request, and the file is put together from the lines of the
+    last save where items did not change: each save is byte for byte what saving that state
+    first would write (every line encoded and sorted afresh), whatever came before it."""
+    from atbib.zotero import state as module
+    from atbib.zotero.state import dump_bytes
+
+    def first_save(state: SyncState) -> bytes:
+        kept = module._item_lines, module._item_order
+        module._item_lines, module._item_order = {}, []
+        try:
+            return dump_bytes(state)
+        finally:
+            module._item_lines, module._item_order = kept
+
+    items: dict[str, ItemState] = {}
+    for changes in steps:
+        items = dict(items)  # a new state; unchanged items stay the same objects
+        for action, key, version in changes:
+            if action == "put":
+                items[key] = ItemState(key, f"work{version}", version, {"title": key})
+            elif action == "drop":
+                items.pop(key, None)
+            elif action == "misfile":  # under another key than its own
+                items[key] = ItemState(key[::-1], "w", version)
+        state = SyncState(group=1, items=items)
+        assert dump_bytes(state) == first_save(state)

@@ -20,9 +20,6 @@ _WORD = re.compile(r"[^\W_]+")
 """What :data:`_NON_WORD` runs separate: ``_WORD.findall(t) == _NON_WORD.sub(" ", t).split()``
 (white space is never a word character), in one pass instead of three."""
 _INNER_HYPHEN = re.compile(r"-(?<=\w-)(?=\w)")
-_CJK = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002fa1f]"
-)
 
 STOP_WORDS = frozenset(
     [
@@ -122,21 +119,31 @@ def ascii_words(text: str) -> list[str]:
     for token in text.split():
         for part in _split_cjk(token):
             folded = _NON_WORD.sub(" ", to_ascii(part)).lower().split()
-            if _CJK.match(part):
+            if _cjk().match(part):
                 words.append("".join(folded))
             else:
                 words.extend(folded)
     return [w for w in words if w]
 
 
+@lru_cache(maxsize=1)
+def _cjk() -> re.Pattern[str]:
+    """One CJK character. Compiled on first use: its ranges take 2 ms to compile, and only
+    titles that are not ASCII need it."""
+    return re.compile(
+        r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002fa1f]"
+    )
+
+
 def _split_cjk(token: str) -> list[str]:
-    if not _CJK.search(token):
+    cjk = _cjk()
+    if not cjk.search(token):
         return [token]
     parts: list[str] = []
     current = ""
     run = ""
     for char in token:
-        if _CJK.match(char):
+        if cjk.match(char):
             if current:
                 parts.append(current)
                 current = ""

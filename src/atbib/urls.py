@@ -9,7 +9,6 @@ place.
 
 from __future__ import annotations
 
-import html
 import re
 
 URL = r"[^()\s]*(?:\([^()\s]*\)[^()\s]*)*"
@@ -22,12 +21,14 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 _MARKDOWN_UNSAFE = re.compile(r"[\s\x00-\x20\x7f<>\\`]")
 """Never in a written URL: control characters, ``< > \\ ` ``, and any white space (Unicode's
 too: a no-break space would end the URL for the reader's ``[^()\\s]``)."""
-_TEX_UNSAFE = re.compile(r"[{}\\^\x00-\x20\x7f-\U0010ffff]")
-"""Braces, backslashes and white space would break BibTeX's brace counting or the field; a
-``^`` pair is TeX's notation for any character (``^^5c`` is a backslash, ``^^7b`` a brace)
-wherever a URL is read as a macro argument, so it would smuggle in commands; control
-characters are invalid input to TeX, and UTF-8 inside ``\\url`` breaks pdfLaTeX. None belongs in
-a URL unencoded (RFC 3986)."""
+_TEX_UNSAFE = re.compile(r"[^!-\[\]_-z|~]")
+"""Braces, backslashes, ``^``, white space, control characters and everything beyond ASCII:
+braces, backslashes and white space would break BibTeX's brace counting or the field; a ``^``
+pair is TeX's notation for any character (``^^5c`` is a backslash, ``^^7b`` a brace) wherever
+a URL is read as a macro argument, so it would smuggle in commands; control characters are
+invalid input to TeX, and UTF-8 inside ``\\url`` breaks pdfLaTeX. None belongs in a URL
+unencoded (RFC 3986). Written as the complement of the printable ASCII that may stay: the
+class listing the range up to U+10FFFF took 3.5 ms to compile, on every command's start."""
 
 
 def _percent(match: re.Match[str]) -> str:
@@ -45,6 +46,8 @@ def is_active_url(url: str) -> bool:
     however it is disguised with entities, case, white space or control characters."""
     if url.startswith(("https://", "http://")):
         return False  # no entity, white space or control character can hide before these
+    import html  # only for other addresses: not loaded by commands that never meet one
+
     return bool(_ACTIVE_SCHEME.match(_INVISIBLE.sub("", html.unescape(url))))
 
 
@@ -56,7 +59,8 @@ def clean_url(url: str) -> str:
     url = url.strip()
     if _MARKDOWN_UNSAFE.search(url):
         url = _MARKDOWN_UNSAFE.sub(_percent, url)
-    if not _URL_SHAPE.fullmatch(url):
+    # Without white space (encoded above), only parentheses can break the shape.
+    if ("(" in url or ")" in url) and not _URL_SHAPE.fullmatch(url):
         url = url.replace("(", "%28").replace(")", "%29")
     if is_active_url(url):
         colon = url.index(":")

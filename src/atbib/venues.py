@@ -481,9 +481,12 @@ def _full_names(own: _ListVenues) -> tuple[tuple[str, tuple[VenueInfo, ...]], ..
     for info in (*own.venues, *VENUES.values()):
         if info.type is VenueType.PREPRINT:
             continue
-        bucket = found.setdefault(_fold_full(info.full), [])
-        if info not in bucket:
-            bucket.append(info)
+        # A name's head before its colon names the venue too: the ACL Anthology calls NAACL's
+        # tutorials volume "... Association for Computational Linguistics: Tutorials".
+        for full in dict.fromkeys((info.full, info.full.partition(":")[0])):
+            bucket = found.setdefault(_fold_full(full), [])
+            if info not in bucket:
+                bucket.append(info)
     return tuple(
         (name, tuple(infos)) for name, infos in sorted(found.items(), key=lambda kv: -len(kv[0]))
     )

@@ -17,6 +17,23 @@ from atbib.model import Person, listable
 from atbib.texsyntax import balanced_braces, group_end, math_spans, outside_spans
 from atbib.urls import encode_url, is_active_url
 
+MONTHS: dict[str, str] = {
+    "jan": "January",
+    "feb": "February",
+    "mar": "March",
+    "apr": "April",
+    "may": "May",
+    "jun": "June",
+    "jul": "July",
+    "aug": "August",
+    "sep": "September",
+    "oct": "October",
+    "nov": "November",
+    "dec": "December",
+}
+"""BibTeX's predefined month macros, as the standard styles spell them: read by the .bib
+parser, written by the writer (here, so that writing never loads the parser)."""
+
 VERBATIM_FIELDS = frozenset(
     {
         "url",
@@ -184,15 +201,32 @@ def _free_and(part: str, leading_and_ok: bool) -> bool:
     return any(not (leading_and_ok and m.start() == 0) for m in _AND.finditer(part))
 
 
-@lru_cache(maxsize=1 << 17)
 def encode_person(person: Person, *, first: bool = True) -> str:
     """``von Last, Jr, First`` with every part escaped: the comma form is the one BibTeX
     parses back into the same parts whatever the words look like. ``first``: the name starts
     the field (nothing before it could pair with a leading ``and``). A family name with a
     lower-case word that is not the last is braced (BibTeX would read it as "von"), and a
     name with no first name and several words (``{World Health Organization}``) is braced
-    whole, BibTeX's way of writing a corporate author. Cached: a list names the same people
-    on many works (four of every five names of the 100k benchmark list are repeats)."""
+    whole, BibTeX's way of writing a corporate author."""
+    return _first_person(person) if first else _other_person(person)
+
+
+@lru_cache(maxsize=1 << 16)
+def _first_person(person: Person) -> str:
+    """:func:`encode_person` of a name that starts the field. Cached, as :func:`_other_person`:
+    a list names the same people on many works (four of every five names of the 100k
+    benchmark list are repeats), and a cache of one argument is looked up without building a
+    key of keyword arguments."""
+    return _encode_person(person, first=True)
+
+
+@lru_cache(maxsize=1 << 17)
+def _other_person(person: Person) -> str:
+    """:func:`encode_person` of a name after the first."""
+    return _encode_person(person, first=False)
+
+
+def _encode_person(person: Person, *, first: bool) -> str:
     family = _name_part(person.family)
     if not family.startswith("{"):
         # BibTeX sees the escaped words: "\\textbraceleft{}" starts lower case.
@@ -212,7 +246,10 @@ def encode_person(person: Person, *, first: bool = True) -> str:
 
 def encode_people(people: Sequence[Person]) -> str:
     """An ``author`` value: every name by :func:`encode_person`, joined with ``and``."""
-    return " and ".join([encode_person(p, first=i == 0) for i, p in enumerate(people)])
+    if not people:
+        return ""
+    rest = iter(people)
+    return " and ".join([_first_person(next(rest)), *map(_other_person, rest)])
 
 
 def encode_corporate(name: str) -> str:

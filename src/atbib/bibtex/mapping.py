@@ -370,7 +370,22 @@ def _stand_in_author(url: str) -> str:
     (``towardsdatascience.com``). Styles sort by ``key`` where there is no author, and natbib's
     (``plainnat``, the ACL and NeurIPS templates) print it in the author's place: the title
     there would be read twice, the site reads as who published the work."""
-    host = (urlsplit(url).hostname or "") if "://" in url else ""
+    start = url.find("://")
+    if start < 0:
+        return ""
+    # The host is all urlsplit needs, and it ends at the first "/", "?" or "#" after "//":
+    # read each site once (a list links the same few sites many times), not every address.
+    end = _END_OF_HOST.search(url, start + 3)
+    return _site(url[: end.start()] if end else url)
+
+
+_END_OF_HOST = re.compile(r"[/?#]")
+
+
+@lru_cache(maxsize=4096)
+def _site(address: str) -> str:
+    """:func:`_stand_in_author` of an address up to its host (``https://www.example.org``)."""
+    host = urlsplit(address).hostname or ""
     return unquote(host).removeprefix("www.")  # as written, however the address is escaped
 
 

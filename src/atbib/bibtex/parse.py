@@ -47,6 +47,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from atbib.bibtex.encode import MONTHS
 from atbib.model import Problem, Severity
 
 __all__ = ["BibEntry", "BibFile", "Field", "parse_bibtex"]
@@ -103,22 +104,6 @@ class BibFile:
     """Contents of ``@comment`` blocks (text outside entries is ignored, as BibTeX does)."""
     problems: tuple[Problem, ...]
 
-
-MONTHS: dict[str, str] = {
-    "jan": "January",
-    "feb": "February",
-    "mar": "March",
-    "apr": "April",
-    "may": "May",
-    "jun": "June",
-    "jul": "July",
-    "aug": "August",
-    "sep": "September",
-    "oct": "October",
-    "nov": "November",
-    "dec": "December",
-}
-"""BibTeX's predefined month macros, as the standard styles spell them."""
 
 # BibTeX identifiers: anything but white space and "#%'(),={} (and '@', to tell a missing
 # closing brace from a field). The flag re.ASCII keeps \s and \d to ASCII, as BibTeX's are.

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
+from atbib.bibtex.encode import MONTHS
 from atbib.bibtex.mapping import BibEntryOut
-from atbib.bibtex.parse import MONTHS
 
 _MONTH_MACROS = {
     **{name.lower(): macro for macro, name in MONTHS.items()},
@@ -43,25 +44,36 @@ def format_entry(entry: BibEntryOut) -> str:
     biber; kept, it could start a line that readers resynchronising after an error (atbib's
     own among them) take for a new entry (``@misc{``), or one biber warns looks like a field
     (``title =``)."""
-    head = f"@{entry.entry_type}{{{entry.key},\n"
     if not entry.fields:
-        return head + "}\n"
-    fields = entry.fields
-    width = max([len(name) for name, _ in fields])
+        return f"@{entry.entry_type}{{{entry.key},\n}}\n"
+    names, values = zip(*entry.fields, strict=True)
+    layout, months = _layout(names)
     # One search over all the values instead of one substitution per value: line breaks in
     # values are rare.
-    if _LINE_BREAK_CHAR.search("".join([value for _, value in fields])) is not None:
-        fields = tuple([(name, _LINE_BREAK.sub(" ", value)) for name, value in fields])
-    body = ",\n".join(
-        [
-            # format_value only for the one field it may write differently.
-            f"  {name.ljust(width)} = {{{value}}}"
-            if name.lower() != "month"
-            else f"  {name.ljust(width)} = {format_value(name, value)}"
-            for name, value in fields
-        ]
-    )
-    return f"{head}{body}\n}}\n"
+    if _LINE_BREAK_CHAR.search("".join(values)) is not None:
+        values = tuple([_LINE_BREAK.sub(" ", value) for value in values])
+    if months:
+        values = tuple(
+            format_value(names[i], value) if i in months else value
+            for i, value in enumerate(values)
+        )
+    return layout % (entry.entry_type, entry.key, *values)
+
+
+@lru_cache(maxsize=4096)
+def _layout(names: tuple[str, ...]) -> tuple[str, frozenset[int]]:
+    """The text of an entry with these fields, in order, with ``%s`` for the type, the key
+    and each value (``{%s}``; a ``month``'s as :func:`format_value` writes it), and the
+    positions of the ``month`` fields. Entries share a few dozen field lists: formatting
+    fills one of them instead of padding and joining every line of every entry."""
+    width = max([len(name) for name in names])
+    lines = [
+        f"  {name.ljust(width).replace('%', '%%')} = "
+        + ("%s" if name.lower() == "month" else "{%s}")
+        for name in names
+    ]
+    months = frozenset(i for i, name in enumerate(names) if name.lower() == "month")
+    return "@%s{%s,\n" + ",\n".join(lines) + "\n}\n", months
 
 
 def _comment(line: str) -> str:

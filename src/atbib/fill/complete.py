@@ -11,13 +11,13 @@ for that work.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from enum import StrEnum
 
-from atbib.bibtex.encode import encode_value
+from atbib.bibtex.encode import MONTHS, encode_value
 from atbib.bibtex.mapping import VENUE_ENTRY_TYPES, KeptEntry
-from atbib.bibtex.parse import MONTHS
 from atbib.fill.facts import PUBLICATION_FIELDS, Status
 from atbib.fill.resolve import anchor_of, first_difference, same_people
 from atbib.fill.store import Filled, Metadata
@@ -26,6 +26,14 @@ from atbib.text import authors_repeat_title, fold_title
 from atbib.venues import VenueType, parse_venue, same_venue, venue_from_bib
 
 _JOURNAL_TYPES = frozenset({"article"})
+
+_COMPANION_VOLUME = re.compile(
+    r"\b(?:system demonstrations|demonstrations|tutorials?|tutorial abstracts|"
+    r"student research workshop|industry track|industry papers)\b",
+    re.IGNORECASE,
+)
+"""A volume beside a known conference's main one, which the table's name does not say: its
+source's ``booktitle`` is written (``…North American Chapter…: Tutorials``)."""
 
 
 class Relation(StrEnum):
@@ -96,8 +104,9 @@ def complete(record: Record, filled: Filled | None) -> tuple[Record, KeptEntry |
         return record, None
     prefer = filled.prefers_source
     changes: dict[str, object] = {}
-    authors = filled.authors
-    if authors and (prefer or not has_own_authors(record)):
+    # The recorded names are parsed only for a work that takes them.
+    authors = filled.authors if prefer or not has_own_authors(record) else ()
+    if authors:
         changes["authors"] = authors
     venue = published_venue(filled)
     publication = False
@@ -133,9 +142,14 @@ def _publication_entry(record: Record, filled: Filled) -> KeptEntry | None:
     if record.year is not None:
         # The generated year, said again: the fields after it follow it in the entry.
         fields.append(("year", str(record.year)))
-    if parsed is not None and not parsed.known and filled.value("container"):
+    container = filled.value("container")
+    if (
+        parsed is not None
+        and container
+        and (not parsed.known or _COMPANION_VOLUME.search(container))
+    ):
         name = "journal" if entry_type in _JOURNAL_TYPES else "booktitle"
-        fields.append((name, encode_value(name, filled.value("container"))))
+        fields.append((name, encode_value(name, container)))
     skip = {"doi", *(name for name, _ in record.extra)}
     if entry_type not in _JOURNAL_TYPES and filled.value("volume"):
         # BibTeX's styles read a proceedings' volume and number as a series' and warn when

@@ -203,13 +203,14 @@ def read_metadata(text: str, *, source: str = METADATA_FILE) -> Metadata:
             raise AtbibError(
                 f"{source}:{number}: unknown field {name!r}; known: {', '.join(FIELDS)}"
             )
-        try:
-            Identifier.parse(work)
-        except ValueError:
-            if not work.startswith("title:"):
-                raise AtbibError(
-                    f"{source}:{number}: {work!r} is not an identifier (scheme:value)"
-                ) from None
+        if work not in works:  # a work seen before was checked on its first line
+            try:
+                Identifier.parse(work)
+            except ValueError:
+                if not work.startswith("title:"):
+                    raise AtbibError(
+                        f"{source}:{number}: {work!r} is not an identifier (scheme:value)"
+                    ) from None
         works.setdefault(work, {})[name] = Fact(value, origin, fetched)
     return Metadata(Filled(work, facts) for work, facts in works.items())
 

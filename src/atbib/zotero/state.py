@@ -148,6 +148,8 @@ _item_lines: dict[str, tuple[ItemState, bytes]] = {}
 the item it was made from. A push saves the state after every request of 50 items; an item the
 request left alone is the same (immutable) object as before, so its line is reused instead of
 being diffed and encoded again (which made a push of N works cost O(N^2 / 50) in encoding)."""
+_item_order: list[str] = []
+"""The keys of :data:`_item_lines` in the file's order."""
 
 
 def dumps(state: SyncState) -> str:
@@ -157,7 +159,6 @@ def dumps(state: SyncState) -> str:
 
 def dump_bytes(state: SyncState) -> bytes:
     """The file's content: :func:`dumps` in UTF-8."""
-    global _item_lines
     line = _line
 
     head = {
@@ -179,20 +180,56 @@ def dump_bytes(state: SyncState) -> bytes:
         comma = "," if position < len(colls) - 1 else ""
         out.append(f"  {json.dumps(coll.key)}: {line(data)}{comma}")
     out.append(' },\n "items": {\n')
+    texts = _item_texts(state.items)
+    end = b"\n }\n}\n" if texts else b" }\n}\n"
+    return b"".join(("\n".join(out).encode(), b",\n".join(texts), end))
+
+
+def _item_texts(items: Mapping[str, ItemState]) -> list[bytes]:
+    """Each item's line (UTF-8, without its comma), in key order.
+
+    The lines and the order of the file :func:`dump_bytes` made last are kept: a push saves
+    the state after every request of 50 items and leaves the other items the same (immutable)
+    objects, so only the items that are not are encoded, and new keys are merged into the
+    order (one sorted run and a few new keys), where every save encoded or sorted all N items.
+    Anything else (an item gone, a key that is not its item's) is sorted afresh."""
+    lines = _item_lines
+    added: list[str] = []
+    for key, item in items.items():
+        known = lines.get(key)
+        if known is not None and known[0] is item:
+            continue
+        if item.key != key:
+            return _sorted_texts(items)
+        if known is None:
+            added.append(key)
+        lines[key] = (item, _item_line(item))
+    if len(lines) != len(items):  # items gone since
+        return _sorted_texts(items)
+    if added:
+        _item_order.extend(added)
+        _item_order.sort()
+    return [lines[key][1] for key in _item_order]
+
+
+def _sorted_texts(items: Mapping[str, ItemState]) -> list[bytes]:
+    """:func:`_item_texts` from scratch: every item in key order, the lines of the items
+    dumped last reused."""
+    global _item_lines, _item_order
     previous = _item_lines
     lines: dict[str, tuple[ItemState, bytes]] = {}
     texts = []
-    for item in sorted(state.items.values(), key=_by_key):
+    for item in sorted(items.values(), key=_by_key):
         known = previous.get(item.key)
-        if known is not None and known[0] is item:
-            text = known[1]
-        else:
-            text = f"  {json.dumps(item.key)}: {line(_item_json(item))}".encode()
+        text = known[1] if known is not None and known[0] is item else _item_line(item)
         lines[item.key] = (item, text)
         texts.append(text)
-    _item_lines = lines
-    end = b"\n }\n}\n" if texts else b" }\n}\n"
-    return b"".join(("\n".join(out).encode(), b",\n".join(texts), end))
+    _item_lines, _item_order = lines, list(lines)
+    return texts
+
+
+def _item_line(item: ItemState) -> bytes:
+    return f"  {json.dumps(item.key)}: {_line(_item_json(item))}".encode()
 
 
 def loads(text: str, *, source: str = "<state>") -> SyncState:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -56,8 +56,7 @@ from atbib.zotero.plan import (
     after_collection_created,
     after_collection_deleted,
     after_item_deleted,
-    after_item_unchanged,
-    after_item_written,
+    after_writes,
     apply_remote,
     plan_pull,
     plan_push,
@@ -665,23 +664,24 @@ def _execute(
         for chunk in batches(plan.writes):
             report = client.write("items", [w.payload() for w in chunk])
             bumps = 0
+            confirmed: list[tuple[ItemWrite, Mapping[str, Any] | None, int | None]] = []
             for write, result in zip(chunk, report.results, strict=True):
                 if result.status == "ok":
-                    state = after_item_written(state, write, result.data, result.version)
+                    confirmed.append((write, result.data, result.version))
                     bumps += 1
                     if write.create:
                         summary.created += 1
                     else:
                         summary.updated += 1
                 elif result.status == "unchanged":
-                    state = after_item_unchanged(state, write)
+                    confirmed.append((write, None, None))
                     bumps += 1
                 elif result.code in (404, 409, 412):
                     stale = True  # changed, created or gone meanwhile: pull and merge
                 else:
                     failed.add(write.item)
                     summary.failures.append(_refused(write, result.code, result.message))
-            state = _advance(state, report.library_version, bumps)
+            state = _advance(after_writes(state, confirmed), report.library_version, bumps)
             save_state(path, state)
             progress.advance(len(chunk))
         if stale:
