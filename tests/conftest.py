@@ -1,8 +1,11 @@
-"""Shared fixtures: the real list and its history."""
+"""Shared fixtures: the real list and its history; the real command as a user runs it."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Generator
 from pathlib import Path
 
@@ -17,6 +20,22 @@ HISTORY_DIR = ROOT / "tests" / "data" / "atpapers-history"
 list's published history, with INDEX.tsv)."""
 ZOTERO_GROUP = 12345
 """The group id the Zotero tests configure (the local test server serves any group)."""
+
+
+def run_atbib(
+    folder: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real ``atbib`` command in *folder*, as a user runs it (not on a terminal), with
+    *env* added to the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "atbib", *args],
+        cwd=folder,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def copy_of_this_list(folder: Path, group: int = ZOTERO_GROUP) -> Path:

@@ -4,9 +4,6 @@ only, ``-`` for standard input, --diff on dry runs."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -14,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from atbib.cli import main
+from tests.conftest import run_atbib as run
 
 LIST = (
     "# Papers\n\n## Transformer\n### Papers\n"
@@ -25,21 +23,6 @@ NEW_BIB = (
     "Transformers},\n  author = {Devlin, Jacob},\n  booktitle = {NAACL},\n  year = {2019},\n"
     "  url = {https://arxiv.org/abs/1810.04805}\n}\n"
 )
-
-
-def run(
-    folder: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """The real command in *folder*, as a user runs it (not on a terminal)."""
-    return subprocess.run(
-        [sys.executable, "-m", "atbib", *args],
-        cwd=folder,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
 
 
 @pytest.fixture

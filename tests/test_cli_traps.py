@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +15,7 @@ from click.testing import CliRunner
 from atbib.cli import main
 from tests.biglist import snapshot
 from tests.conftest import ROOT, copy_of_this_list
+from tests.conftest import run_atbib as run
 
 LIST = (
     "# Papers\n\n## Transformer\n### Papers\n"
@@ -29,19 +29,6 @@ NEW_BIB = (
     "Transformers},\n  author = {Devlin, Jacob},\n  booktitle = {NAACL},\n  year = {2019},\n"
     "  url = {https://arxiv.org/abs/1810.04805}\n}\n"
 )
-
-
-def run(
-    folder: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "atbib", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
 
 
 @pytest.fixture

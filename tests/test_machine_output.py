@@ -4,16 +4,14 @@ guide's "Machine-readable output" tables document is in the output, and nothing 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.conftest import run_atbib as run
 
 LIST = """\
 # Papers
@@ -45,18 +43,6 @@ NEW_BIB = """\
   url = {https://arxiv.org/abs/1810.04805}
 }
 """
-
-
-def run(folder: Path, *args: str, env: dict[str, str] | None = None) -> Any:
-    done = subprocess.run(
-        [sys.executable, "-m", "atbib", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
-    return done
 
 
 @pytest.fixture

@@ -24,13 +24,12 @@ if _typing.TYPE_CHECKING:
         lint_list,
         load_bibtex,
         plan_export,
-        read_bibtex,
         record_to_item,
         sync_zotero,
     )
     from atbib.bibtex.parse import BibEntry
     from atbib.bibtex.parse import Field as BibField
-    from atbib.bibtex.read import LoadedBib
+    from atbib.bibtex.read import LoadedBib, read_bibtex
     from atbib.config import Config, LintSettings, load_config
     from atbib.dedupe import Cluster, NearDuplicate, find_duplicates, near_duplicates
     from atbib.dedupe import merge as merge_records
@@ -153,7 +152,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "load_config": ("atbib.config", "load_config"),
     "merge_records": ("atbib.dedupe", "merge"),
     "near_duplicates": ("atbib.dedupe", "near_duplicates"),
-    "read_bibtex": ("atbib._api", "read_bibtex"),
+    "read_bibtex": ("atbib.bibtex.read", "read_bibtex"),
     "read_markdown": ("atbib.markdown.read", "read_markdown"),
     "read_registry": ("atbib.keys", "read_registry"),
     "record_to_item": ("atbib._api", "record_to_item"),

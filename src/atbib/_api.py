@@ -22,49 +22,6 @@ if TYPE_CHECKING:
     from atbib.zotero.sync import Summary
 
 
-def read_bibtex(
-    source: str | os.PathLike[str] | None = None,
-    *,
-    text: str | None = None,
-    name: str | None = None,
-    strict: bool = True,
-) -> list[Record]:
-    """Read a .bib file into records, one per entry, in file order.
-
-    *source* is a file: a path-like, or a ``str`` that is not BibTeX text (a missing file is an
-    error, never an empty result). The text itself is given as ``text=``; a ``str`` *source*
-    with a line break or starting with ``@`` is taken as text too, since no file name looks like
-    that. *name* names the input in problems. Each record is the list's view of its entry: the
-    kind of work (from the entry type; an unknown type is read as the closest kind), the title
-    and names decoded from LaTeX to Unicode (names split by BibTeX's rules: ``von Last, Jr,
-    First``, braced corporate names), the venue as the list writes it (``NAACL 2019`` for the
-    ACL Anthology's ``Proceedings of the 2019 Conference of the North American Chapter...``,
-    ``CoRR 2019`` for an arXiv preprint), links (``url``, else the arXiv or DOI address), the
-    nickname from ``shorttitle``, sections from atbib's ``subsection`` field, the citation key,
-    and in ``Record.extra`` every other field as plain text (``pages``, ``doi``, ``publisher``,
-    ...). ``@string`` macros, ``#`` concatenation and ``crossref`` are resolved.
-
-    Strict by default, like ``read_markdown(..., strict=True)``: raises :class:`BibtexError`
-    listing every error with its line when the file is malformed (unbalanced braces, a missing
-    comma, a name with too many commas); ``strict=False`` returns what could be read. Use
-    :func:`load_bibtex` to also get the problems and the warnings (duplicate keys, unknown
-    entry types, refused ``javascript:`` links).
-
-    >>> [
-    ...     r.venue.text
-    ...     for r in read_bibtex(
-    ...         "@inproceedings{k, title={T}, year=2019, "
-    ...         "booktitle={Proceedings of the 57th Annual Meeting of the Association for "
-    ...         "Computational Linguistics}}"
-    ...     )
-    ... ]
-    ['ACL 2019']
-    """
-    from atbib.bibtex.read import read_bibtex as read
-
-    return read(source, text=text, name=name, strict=strict)
-
-
 def load_bibtex(
     source: str | os.PathLike[str] | None = None,
     *,

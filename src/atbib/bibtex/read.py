@@ -190,22 +190,34 @@ def read_bibtex(
 ) -> list[Record]:
     """Read a .bib file into records, one per entry, in file order.
 
-    *source* is a file (a path-like, or a ``str`` that is not BibTeX text; a missing file is an
-    error); the text itself is given as ``text=`` (a ``str`` *source* with a line break or
-    starting with ``@`` is taken as text too). Each record has the list's view of its entry:
-    kind (from the entry type; an unknown type is read as the closest kind), title and names
-    decoded from LaTeX to Unicode (names split by BibTeX's rules), the venue as the list writes
-    it (``NAACL 2019``, through the venue table; ``CoRR`` for arXiv preprints), links (``url``,
-    else the arXiv or DOI address), the nickname from ``shorttitle``, the sections from atbib's
-    ``subsection`` field, the citation key, and in ``extra`` every other field as plain text
-    (``pages``, ``doi``, ``publisher``, ...). ``@string`` macros, ``#`` and ``crossref`` are
-    resolved.
+    *source* is a file: a path-like, or a ``str`` that is not BibTeX text (a missing file is an
+    error, never an empty result). The text itself is given as ``text=``; a ``str`` *source*
+    with a line break or starting with ``@`` is taken as text too, since no file name looks like
+    that. *name* names the input in problems. Each record is the list's view of its entry: the
+    kind of work (from the entry type; an unknown type is read as the closest kind), the title
+    and names decoded from LaTeX to Unicode (names split by BibTeX's rules: ``von Last, Jr,
+    First``, braced corporate names), the venue as the list writes it (``NAACL 2019`` for the
+    ACL Anthology's ``Proceedings of the 2019 Conference of the North American Chapter...``,
+    ``CoRR 2019`` for an arXiv preprint), links (``url``, else the arXiv or DOI address), the
+    nickname from ``shorttitle``, sections from atbib's ``subsection`` field, the citation key,
+    and in ``Record.extra`` every other field as plain text (``pages``, ``doi``, ``publisher``,
+    ...). ``@string`` macros, ``#`` concatenation and ``crossref`` are resolved.
 
-    Strict by default: raises :class:`BibtexError` (an :class:`~atbib.errors.AtbibError`)
-    listing every error with its line when the file is malformed; with ``strict=False`` the
-    records that could be read are returned. The problems themselves (and the warnings:
-    duplicate keys, unknown entry types, refused ``javascript:`` links) are in
-    :func:`load_bibtex`'s result.
+    Strict by default, like ``read_markdown(..., strict=True)``: raises :class:`BibtexError`
+    listing every error with its line when the file is malformed (unbalanced braces, a missing
+    comma, a name with too many commas); ``strict=False`` returns what could be read. Use
+    :func:`load_bibtex` to also get the problems and the warnings (duplicate keys, unknown
+    entry types, refused ``javascript:`` links).
+
+    >>> [
+    ...     r.venue.text
+    ...     for r in read_bibtex(
+    ...         "@inproceedings{k, title={T}, year=2019, "
+    ...         "booktitle={Proceedings of the 57th Annual Meeting of the Association for "
+    ...         "Computational Linguistics}}"
+    ...     )
+    ... ]
+    ['ACL 2019']
     """
     loaded = load_bibtex(source, text=text, name=name)
     if strict and loaded.errors:
